@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Rampart configuration: one YAML file loaded into typed, immutable structs.
+ *
+ * The keys, their types, bounds, defaults and whether a SIGHUP reload may
+ * change them are declared once, as tables, in config_schema.c; the loader
+ * (config.c) is generic over those tables.  Adding a key is adding a row
+ * there and a member here.
+ *
+ * Threads: sbc_config_load() may run on any thread; a loaded config is never
+ * modified, so any number of threads may read it without locks.  A reload
+ * builds a new config and swaps pointers; the old one is freed by its owner
+ * once no reader holds it.
+ */
+#ifndef SBC_CONFIG_H
+#define SBC_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sbc_addr.h"
+
+enum sbc_side {
+	SBC_SIDE_CARRIER = 0,     /* faces carrier SIP trunks */
+	SBC_SIDE_ENTERPRISE = 1,  /* faces enterprise SIP-PBXs */
+};
+
+enum sbc_transport {
+	SBC_TRANSPORT_UDP = 0,
+	SBC_TRANSPORT_TCP = 1,
+	SBC_TRANSPORT_TLS = 2,
+};
+
+enum sbc_srtp_policy {
+	SBC_SRTP_OFF = 0,
+	SBC_SRTP_OPTIONAL = 1,
+	SBC_SRTP_MANDATORY = 2,
+};
+
+/* Same values as enum sbc_api_latching. */
+enum sbc_latching {
+	SBC_LATCH_STRICT = 0,
+	SBC_LATCH_LEARN = 1,
+	SBC_LATCH_RELEARN = 2,
+};
+
+enum sbc_codec {
+	SBC_CODEC_PCMU = 0,
+	SBC_CODEC_PCMA = 1,
+	SBC_CODEC_G729 = 2,
+	SBC_CODEC_G722 = 3,
+	SBC_CODEC_TELEPHONE_EVENT = 4,
+	SBC_CODEC_CN = 5,
+	SBC_CODEC_T38 = 6,
+};
+
+enum sbc_srtp_engine {
+	SBC_SRTP_ENGINE_LIBSRTP2 = 0,
+	SBC_SRTP_ENGINE_CRYPTODEV = 1,
+};
+
+/* dataplane.ports[]: a DPDK port, real NIC or vdev. */
+struct sbc_cfg_port {
+	char *name;
+	char *device;                 /* PCI address or vdev string */
+	uint32_t rx_desc;
+	uint32_t tx_desc;
+};
+
+/* dataplane.interfaces[]: addresses the data plane owns on a port. */
+struct sbc_cfg_media_if {
+	char *name;
+	char *port;                   /* name of a dataplane.ports[] entry */
+	struct sbc_prefix ipv4;       /* family 0 when absent */
+	struct sbc_prefix ipv6;
+	struct sbc_ip gateway4;
+	struct sbc_ip gateway6;
+	uint32_t vlan;                /* 0 = untagged */
+	uint32_t mtu;
+	struct sbc_port_range media_ports;
+};
+
+struct sbc_cfg_dataplane {
+	char **eal;                   /* extra EAL arguments */
+	uint32_t n_eal;
+	uint32_t main_lcore;
+	uint32_t *workers;            /* worker lcore ids */
+	uint32_t n_workers;
+	struct sbc_cfg_port *ports;
+	uint32_t n_ports;
+	struct sbc_cfg_media_if *interfaces;
+	uint32_t n_interfaces;
+	uint32_t mempool_size;
+	uint32_t mbuf_cache_size;
+	uint32_t stream_table_size;
+	uint32_t burst_size;
+	uint32_t tx_drain_us;
+	uint32_t idle_backoff_us;
+	uint32_t media_timeout_ms;
+	char *api_socket;
+	uint32_t srtp_engine;         /* enum sbc_srtp_engine */
+	uint32_t srtp_auth_burst;     /* auth failures in a second that raise an event */
+	bool telemetry;
+	bool pdump;
+};
+
+/* sip.interfaces[].listen[] */
+struct sbc_cfg_sip_listen {
+	uint32_t transport;           /* enum sbc_transport */
+	uint32_t port;
+	char *certificate;            /* TLS only; absolute path after load */
+	char *private_key;
+	char *ca_file;
+	bool verify_peer;
+};
+
+struct sbc_cfg_sip_if {
+	char *name;
+	uint32_t side;                /* enum sbc_side */
+	struct sbc_ip address;
+	char *advertise;              /* host name or address put in Via/Contact */
+	struct sbc_cfg_sip_listen *listen;
+	uint32_t n_listen;
+	char *media_interface;        /* dataplane.interfaces[] name */
+};
+
+struct sbc_cfg_sip {
+	struct sbc_cfg_sip_if *interfaces;
+	uint32_t n_interfaces;
+	char *user_agent;
+	uint32_t t1_ms;
+	uint32_t max_forwards;
+};
+
+struct sbc_cfg_credentials {
+	char *username;               /* NULL when the trunk has no credentials */
+	char *password;               /* secret: never printed */
+	char *realm;
+};
+
+struct sbc_cfg_trunk {
+	char *name;
+	uint32_t side;                /* enum sbc_side */
+	char *interface;              /* sip.interfaces[] name */
+	struct sbc_prefix *sources;   /* inbound allow-list */
+	uint32_t n_sources;
+	char **targets;               /* SIP URIs or host[:port] */
+	uint32_t n_targets;
+	uint32_t transport;           /* enum sbc_transport toward the targets */
+	uint32_t srtp;                /* enum sbc_srtp_policy */
+	uint32_t latching;            /* enum sbc_latching */
+	uint32_t relearn_gap_ms;
+	uint32_t cpm_limit;
+	uint32_t cpm_burst;
+	uint32_t max_concurrent;      /* 0 = unlimited */
+	uint32_t *codecs;             /* enum sbc_codec, in preference order */
+	uint32_t n_codecs;
+	struct sbc_cfg_credentials credentials;
+	char *trunk_group_id;         /* X-Terminating-Trunk-Group-Id */
+	char *trunk_key;              /* X-Trunk-Key, secret */
+	uint32_t options_interval_s;  /* 0 = no keepalive */
+	bool trusted;                 /* identity trusted (PAI kept, Privacy applied by us) */
+	bool from_special_arrangement;
+};
+
+struct sbc_cfg_tenant {
+	char *name;
+	char *domain;                 /* <customer>.<region>.<domain> */
+	char *trunk;                  /* enterprise trunk serving the tenant */
+	char **network_numbers;       /* E.164 */
+	uint32_t n_network_numbers;
+	char *default_pai;
+};
+
+struct sbc_cfg_emergency {
+	char **numbers;
+	uint32_t n_numbers;
+};
+
+struct sbc_cfg_cdr {
+	bool enabled;
+	char *path;
+};
+
+struct sbc_cfg_log {
+	uint32_t level;               /* enum sbc_log_level */
+};
+
+struct sbc_config {
+	char *file;                   /* path it was loaded from */
+	struct sbc_cfg_dataplane dataplane;
+	struct sbc_cfg_sip sip;
+	struct sbc_cfg_trunk *trunks;
+	uint32_t n_trunks;
+	struct sbc_cfg_tenant *tenants;
+	uint32_t n_tenants;
+	struct sbc_cfg_emergency emergency;
+	struct sbc_cfg_cdr cdr;
+	struct sbc_cfg_log log;
+};
+
+#define SBC_CONFIG_MAX_ERRORS 32
+#define SBC_CONFIG_ERROR_LEN  320
+
+/*
+ * Errors found while loading, each formatted
+ * "file:line:column: key: what is wrong" (line and column 1-based).
+ * Secret values never appear in a message.
+ */
+struct sbc_config_errors {
+	unsigned int count;           /* errors found (may exceed the stored) */
+	char msg[SBC_CONFIG_MAX_ERRORS][SBC_CONFIG_ERROR_LEN];
+};
+
+/**
+ * Load and fully validate @path.  On success stores a new config in *@out
+ * and returns 0.  On failure returns -EINVAL (config errors, listed in
+ * @errs) or another -errno when the file cannot be read (also in @errs);
+ * *@out is left NULL.  @errs may be NULL.
+ */
+int sbc_config_load(const char *path, struct sbc_config **out,
+		    struct sbc_config_errors *errs);
+
+/** Free a config; secrets are wiped first. NULL is allowed. */
+void sbc_config_free(struct sbc_config *cfg);
+
+/** Print the stored errors, one per line, plus a count if some were dropped. */
+void sbc_config_errors_print(const struct sbc_config_errors *errs, FILE *f);
+
+/**
+ * Compare a running config with a freshly loaded one for a reload: every
+ * key not marked reloadable must be equal.  Writes the first @max differing
+ * key paths into @keys (each up to 128 bytes) and returns how many differ
+ * (0 = the reload may proceed).
+ */
+unsigned int sbc_config_reload_diff(const struct sbc_config *old_cfg,
+				    const struct sbc_config *new_cfg,
+				    char keys[][128], unsigned int max);
+
+/** Write the Markdown reference of every key (docs/configuration.md). */
+void sbc_config_write_reference(FILE *f);
+
+/** Find by name; NULL when absent. */
+const struct sbc_cfg_trunk *sbc_config_trunk(const struct sbc_config *cfg,
+					     const char *name);
+const struct sbc_cfg_media_if *sbc_config_media_if(const struct sbc_config *cfg,
+						   const char *name);
+const struct sbc_cfg_sip_if *sbc_config_sip_if(const struct sbc_config *cfg,
+					       const char *name);
+
+/** Names of enum values as written in YAML ("carrier", "tls", ...). */
+const char *sbc_side_name(uint32_t side);
+const char *sbc_transport_name(uint32_t transport);
+const char *sbc_srtp_policy_name(uint32_t policy);
+const char *sbc_latching_name(uint32_t latching);
+const char *sbc_codec_name(uint32_t codec);
+
+#endif /* SBC_CONFIG_H */
