@@ -231,7 +231,7 @@ static int check_eal_arg(const void *v, char *why, size_t len)
 {
 	static const char *const owned[] = {
 		"-l", "-c", "--lcores", "--main-lcore", "--master-lcore",
-		"-a", "--allow", "-w", "--vdev", "--file-prefix",
+		"-a", "--allow", "-w", "--vdev",
 	};
 	const char *s = *(char *const *)v;
 
@@ -513,8 +513,6 @@ static const struct sbc_cfg_field media_if_fields[] = {
 	    .doc = "IPv4 next hop for destinations outside the subnet."),
 	ROW("gateway6", SBC_CFG_IP, struct sbc_cfg_media_if, gateway6, .flags = SBC_CFG_F_IPV6,
 	    .doc = "IPv6 next hop for destinations outside the subnet."),
-	ROW("vlan", SBC_CFG_U32, struct sbc_cfg_media_if, vlan, .min = 0, .max = 4094,
-	    .def = "0", .doc = "802.1Q VLAN id; 0 = untagged."),
 	ROW("mtu", SBC_CFG_U32, struct sbc_cfg_media_if, mtu, .min = 576, .max = 9000,
 	    .def = "1500", .doc = "IP MTU."),
 	ROW("media_ports", SBC_CFG_PORT_RANGE, struct sbc_cfg_media_if, media_ports,

@@ -75,7 +75,6 @@ struct sbc_cfg_media_if {
 	struct sbc_prefix ipv6;
 	struct sbc_ip gateway4;
 	struct sbc_ip gateway6;
-	uint32_t vlan;                /* 0 = untagged */
 	uint32_t mtu;
 	struct sbc_port_range media_ports;
 };

@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The control/data API server and session bookkeeping.  Main lcore only:
+ * this file is the stream table's writer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_malloc.h>
+
+#include "dp_priv.h"
+#include "host.h"
+#include "sbc_log.h"
+
+#define LOG_ERR(...) SBC_LOG(ERR, "api", __VA_ARGS__)
+
+/* ------------------------------------------------------------------ */
+/* Sessions and endpoints                                              */
+
+int sbc_dp_sessions_init(struct sbc_dp *dp)
+{
+	uint32_t max = sbc_stream_table_capacity(dp->streams);
+
+	dp->endpoints = rte_zmalloc("sbc_endpoints", sizeof(*dp->endpoints) * max, 0);
+	dp->max_sessions = max / 2 + 1;
+	dp->sessions = rte_zmalloc("sbc_sessions", sizeof(*dp->sessions) * dp->max_sessions, 0);
+	dp->free_sessions = rte_malloc("sbc_free_sessions",
+				       sizeof(uint32_t) * dp->max_sessions, 0);
+	if (!dp->endpoints || !dp->sessions || !dp->free_sessions)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < dp->max_sessions; i++)
+		dp->free_sessions[i] = dp->max_sessions - 1 - i;
+	dp->n_free_sessions = dp->max_sessions;
+	for (unsigned int i = 0; i < dp->n_ifaces; i++) {
+		const struct sbc_dp_iface *ifc = &dp->ifaces[i];
+		struct sbc_dp_port_pool *pool = &dp->pools[i];
+		uint32_t pairs = ((uint32_t)ifc->port_hi - ifc->port_lo + 1) / 2;
+
+		pool->free = rte_malloc("sbc_port_pool", sizeof(uint16_t) * pairs, 0);
+		if (pool->free == NULL)
+			return -ENOMEM;
+		/* Hand out the lowest ports first. */
+		for (uint32_t k = 0; k < pairs; k++)
+			pool->free[k] = (uint16_t)(ifc->port_lo + 2 * (pairs - 1 - k));
+		pool->n_free = pairs;
+	}
+	return 0;
+}
+
+void sbc_dp_sessions_fini(struct sbc_dp *dp)
+{
+	for (unsigned int i = 0; i < SBC_DP_MAX_IFACES; i++)
+		rte_free(dp->pools[i].free);
+	rte_free(dp->endpoints);
+	rte_free(dp->sessions);
+	rte_free(dp->free_sessions);
+}
+
+static void endpoint_key(const struct sbc_dp *dp, const struct sbc_dp_endpoint *ep,
+			 struct sbc_stream_key *key)
+{
+	const struct sbc_dp_iface *ifc = &dp->ifaces[ep->iface];
+
+	memset(key, 0, sizeof(*key));
+	key->family = ep->family;
+	if (ep->family == 4)
+		memcpy(key->ip, &ifc->ip4, 4);
+	else
+		memcpy(key->ip, ifc->ip6, 16);
+	key->port = rte_cpu_to_be_16(ep->rtp_port);
+}
+
+static void endpoint_local(const struct sbc_dp *dp, const struct sbc_dp_endpoint *ep,
+			   struct sbc_api_addr *a, uint16_t *rtcp)
+{
+	const struct sbc_dp_iface *ifc = &dp->ifaces[ep->iface];
+
+	memset(a, 0, sizeof(*a));
+	a->family = ep->family == 4 ? SBC_API_AF_INET : SBC_API_AF_INET6;
+	if (ep->family == 4)
+		memcpy(a->ip, &ifc->ip4, 4);
+	else
+		memcpy(a->ip, ifc->ip6, 16);
+	a->port = ep->rtp_port;
+	if (rtcp)
+		*rtcp = ep->rtcp_mux ? ep->rtp_port : (uint16_t)(ep->rtp_port + 1);
+}
+
+static struct sbc_dp_endpoint *endpoint_get(struct sbc_dp *dp, uint32_t endpoint_id)
+{
+	uint32_t slot = endpoint_id - 1;
+
+	if (endpoint_id == 0 || slot >= sbc_stream_table_capacity(dp->streams) ||
+	    !dp->endpoints[slot].used)
+		return NULL;
+	return &dp->endpoints[slot];
+}
+
+static struct sbc_dp_session *session_get(struct sbc_dp *dp, uint32_t session_id)
+{
+	if (session_id == 0 || session_id > dp->max_sessions ||
+	    !dp->sessions[session_id - 1].used)
+		return NULL;
+	return &dp->sessions[session_id - 1];
+}
+
+static int do_alloc(struct sbc_dp *dp, const struct sbc_api_alloc_req *rq,
+		    struct sbc_api_alloc_resp *rs)
+{
+	const struct sbc_dp_iface *ifc = sbc_dp_iface_by_name(dp, rq->iface);
+	uint8_t family = rq->family == SBC_API_AF_INET ? 4 : 6;
+	struct sbc_dp_port_pool *pool;
+	struct sbc_dp_endpoint *ep;
+	uint32_t slot;
+
+	if (ifc == NULL)
+		return SBC_API_ENOENT;
+	if ((family == 4 && !ifc->has4) || (family == 6 && !ifc->has6))
+		return SBC_API_EINVAL;
+	pool = &dp->pools[ifc->index];
+	if (pool->n_free == 0 || sbc_stream_slot_alloc(dp->streams, &slot) != 0)
+		return SBC_API_ENOSPC;
+	ep = &dp->endpoints[slot];
+	memset(ep, 0, sizeof(*ep));
+	ep->used = 1;
+	ep->iface = ifc->index;
+	ep->family = family;
+	ep->rtcp_mux = rq->rtcp_mux;
+	ep->rtp_port = pool->free[--pool->n_free];
+	rs->endpoint_id = slot + 1;
+	endpoint_local(dp, ep, &rs->local, &rs->local_rtcp_port);
+	return SBC_API_OK;
+}
+
+/* Build and publish the stream of leg @li of session @sess. */
+static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_session *sess,
+		       unsigned int li)
+{
+	const struct sbc_api_leg *leg = &sess->leg[li], *peer = &sess->leg[li ^ 1];
+	struct sbc_dp_endpoint *ep = &dp->endpoints[sess->slot[li]];
+	struct sbc_dp_endpoint *pep = &dp->endpoints[sess->slot[li ^ 1]];
+	const struct sbc_dp_iface *pifc = &dp->ifaces[pep->iface];
+	struct sbc_stream_key key;
+	struct sbc_api_addr local;
+	struct sbc_stream s;
+	uint16_t rtcp;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.slot = sess->slot[li];
+	s.peer_slot = sess->slot[li ^ 1];
+	s.session_id = session_id;
+	s.latching = leg->latching;
+	s.recv = (leg->flags & SBC_API_LEG_RECV) != 0;
+	s.send = (peer->flags & SBC_API_LEG_SEND) != 0;
+	s.rtcp_mux = (leg->flags & SBC_API_LEG_RTCP_MUX) || ep->rtcp_mux;
+	s.peer_rtcp_mux = (peer->flags & SBC_API_LEG_RTCP_MUX) || pep->rtcp_mux;
+	s.clock_rate = 8000;
+	s.relearn_gap_tsc = dp->tsc_hz / 1000 * leg->relearn_gap_ms;
+	s.remote_set = leg->remote.port != 0 && leg->remote.family != SBC_API_AF_NONE;
+	memcpy(s.remote_ip, leg->remote.ip, 16);
+	s.remote_rtp_port = rte_cpu_to_be_16(leg->remote.port);
+	s.remote_rtcp_port = rte_cpu_to_be_16(leg->remote_rtcp_port ? leg->remote_rtcp_port :
+					      (uint16_t)(leg->remote.port + 1));
+	/* Out: from the peer's local endpoint toward the peer's remote. */
+	s.out.port_id = pifc->port_id;
+	s.out.family = pep->family;
+	s.out.src_mac = pifc->mac;
+	endpoint_local(dp, pep, &local, &rtcp);
+	memcpy(s.out.src_ip, local.ip, 16);
+	s.out.src_rtp_port = rte_cpu_to_be_16(local.port);
+	s.out.src_rtcp_port = rte_cpu_to_be_16(rtcp);
+	memcpy(s.out.dst_ip, peer->remote.ip, 16);
+	s.out.dst_rtp_port = rte_cpu_to_be_16(peer->remote.port);
+	s.out.dst_rtcp_port = rte_cpu_to_be_16(peer->remote_rtcp_port ? peer->remote_rtcp_port :
+					       (uint16_t)(peer->remote.port + 1));
+	if (peer->remote.port != 0 && peer->remote.family != SBC_API_AF_NONE) {
+		struct rte_mbuf *req = NULL;
+
+		rc = sbc_host_resolve(dp->host, pep->iface, peer->remote.ip, pep->family,
+				      sbc_dp_now_ms(dp), &s.out.dst_mac, &req);
+		if (req != NULL && rte_eth_tx_burst(req->port, dp->main_txq, &req, 1) != 1)
+			rte_pktmbuf_free(req);
+		s.out.mac_ok = rc == 0;
+		if (rc != 0)
+			sess->needs_mac = 1;
+	}
+	s.n_pt_map = peer->n_pt_map;
+	memcpy(s.pt_map, peer->pt_map, sizeof(s.pt_map));
+	endpoint_key(dp, ep, &key);
+	rc = sbc_stream_publish(dp->streams, &key, &s);
+	if (rc == 0)
+		ep->published = 1;
+	return rc;
+}
+
+static int publish_session(struct sbc_dp *dp, uint32_t id, struct sbc_dp_session *sess)
+{
+	sess->needs_mac = 0;
+	if (publish_leg(dp, id, sess, 0) != 0 || publish_leg(dp, id, sess, 1) != 0)
+		return SBC_API_ENOSPC;
+	return SBC_API_OK;
+}
+
+static int leg_family_ok(const struct sbc_dp_endpoint *ep, const struct sbc_api_leg *leg)
+{
+	if (leg->remote.family == SBC_API_AF_NONE)
+		return 1;
+	return (leg->remote.family == SBC_API_AF_INET) == (ep->family == 4);
+}
+
+static int do_bind(struct sbc_dp *dp, const struct sbc_api_bind_req *rq,
+		   struct sbc_api_bind_resp *rs)
+{
+	struct sbc_dp_endpoint *a = endpoint_get(dp, rq->leg[0].endpoint_id);
+	struct sbc_dp_endpoint *b = endpoint_get(dp, rq->leg[1].endpoint_id);
+	struct sbc_dp_session *sess;
+	uint32_t idx;
+	int rc;
+
+	if (a == NULL || b == NULL)
+		return SBC_API_ENOENT;
+	if (a->session_id || b->session_id)
+		return SBC_API_EBUSY;
+	if (!leg_family_ok(a, &rq->leg[0]) || !leg_family_ok(b, &rq->leg[1]))
+		return SBC_API_EINVAL;
+	if (dp->n_free_sessions == 0)
+		return SBC_API_ENOSPC;
+	idx = dp->free_sessions[--dp->n_free_sessions];
+	sess = &dp->sessions[idx];
+	memset(sess, 0, sizeof(*sess));
+	sess->used = 1;
+	sess->slot[0] = rq->leg[0].endpoint_id - 1;
+	sess->slot[1] = rq->leg[1].endpoint_id - 1;
+	sess->leg[0] = rq->leg[0];
+	sess->leg[1] = rq->leg[1];
+	sess->media_timeout_ms = rq->media_timeout_ms;
+	sess->bound_ms = sbc_dp_now_ms(dp);
+	a->session_id = b->session_id = idx + 1;
+	a->leg = 0;
+	b->leg = 1;
+	rc = publish_session(dp, idx + 1, sess);
+	rs->session_id = idx + 1;
+	return rc;
+}
+
+static int do_update(struct sbc_dp *dp, const struct sbc_api_update_req *rq)
+{
+	struct sbc_dp_session *sess = session_get(dp, rq->session_id);
+
+	if (sess == NULL)
+		return SBC_API_ENOENT;
+	for (unsigned int li = 0; li < 2; li++) {
+		if (!(rq->what & (li ? SBC_API_UPDATE_LEG_B : SBC_API_UPDATE_LEG_A)))
+			continue;
+		/* A leg keeps its endpoint: the endpoint id must match. */
+		if (rq->leg[li].endpoint_id != sess->slot[li] + 1)
+			return SBC_API_EINVAL;
+		if (!leg_family_ok(&dp->endpoints[sess->slot[li]], &rq->leg[li]))
+			return SBC_API_EINVAL;
+	}
+	if (rq->what & SBC_API_UPDATE_LEG_A)
+		sess->leg[0] = rq->leg[0];
+	if (rq->what & SBC_API_UPDATE_LEG_B)
+		sess->leg[1] = rq->leg[1];
+	if (rq->what & SBC_API_UPDATE_TIMEOUT)
+		sess->media_timeout_ms = rq->media_timeout_ms;
+	sess->timed_out = 0;
+	return publish_session(dp, rq->session_id, sess);
+}
+
+static void endpoint_free(struct sbc_dp *dp, uint32_t slot)
+{
+	struct sbc_dp_endpoint *ep = &dp->endpoints[slot];
+	struct sbc_dp_port_pool *pool = &dp->pools[ep->iface];
+	struct sbc_stream_key key;
+
+	endpoint_key(dp, ep, &key);
+	sbc_stream_release(dp->streams, ep->published ? &key : NULL, slot);
+	pool->free[pool->n_free++] = ep->rtp_port;
+	memset(ep, 0, sizeof(*ep));
+}
+
+static int do_release(struct sbc_dp *dp, const struct sbc_api_release_req *rq)
+{
+	if (rq->session_id != 0) {
+		struct sbc_dp_session *sess = session_get(dp, rq->session_id);
+
+		if (sess == NULL)
+			return SBC_API_ENOENT;
+		endpoint_free(dp, sess->slot[0]);
+		endpoint_free(dp, sess->slot[1]);
+		/* Keys wiped: SRTP material must not linger in memory. */
+		memset(sess, 0, sizeof(*sess));
+		dp->free_sessions[dp->n_free_sessions++] = rq->session_id - 1;
+		return SBC_API_OK;
+	}
+	{
+		struct sbc_dp_endpoint *ep = endpoint_get(dp, rq->endpoint_id);
+
+		if (ep == NULL)
+			return SBC_API_ENOENT;
+		if (ep->session_id)
+			return SBC_API_EBUSY;
+		endpoint_free(dp, rq->endpoint_id - 1);
+	}
+	return SBC_API_OK;
+}
+
+static uint64_t tsc_to_ms(const struct sbc_dp *dp, uint64_t tsc)
+{
+	return tsc ? tsc / (dp->tsc_hz / 1000) : 0;
+}
+
+static void fill_latched(const struct sbc_stream_state *st, uint8_t family,
+			 struct sbc_api_addr *a)
+{
+	struct sbc_latch l;
+
+	memset(a, 0, sizeof(*a));
+	if (!sbc_latch_read(&st->latch[0], &l))
+		return;
+	a->family = family == 4 ? SBC_API_AF_INET : SBC_API_AF_INET6;
+	a->port = rte_be_to_cpu_16(l.port);
+	memcpy(a->ip, l.ip, 16);
+}
+
+static int do_dump(struct sbc_dp *dp, const struct sbc_api_dump_req *rq,
+		   struct sbc_api_dump_resp *rs)
+{
+	const struct sbc_stream_state *states = sbc_stream_table_states(dp->streams);
+	uint32_t cap = sbc_stream_table_capacity(dp->streams), slot = rq->cursor;
+
+	rs->count = 0;
+	for (; slot < cap && rs->count < rq->max; slot++) {
+		const struct sbc_dp_endpoint *ep = &dp->endpoints[slot];
+		const struct sbc_stream_state *st = &states[slot];
+		struct sbc_api_stream_info *si;
+
+		if (!ep->used)
+			continue;
+		si = &rs->streams[rs->count++];
+		si->session_id = ep->session_id;
+		si->endpoint_id = slot + 1;
+		endpoint_local(dp, ep, &si->local, NULL);
+		fill_latched(st, ep->family, &si->remote);
+		si->latched = si->remote.family != SBC_API_AF_NONE;
+		if (ep->session_id) {
+			const struct sbc_dp_session *sess = &dp->sessions[ep->session_id - 1];
+			const struct sbc_api_leg *leg = &sess->leg[ep->leg];
+
+			si->latching = leg->latching;
+			si->flags = leg->flags;
+			si->srtp = leg->srtp_in.suite != SBC_API_SRTP_NONE ||
+				   leg->srtp_out.suite != SBC_API_SRTP_NONE;
+			if (!si->latched)
+				si->remote = leg->remote;
+		}
+		si->packets = st->packets;
+		si->bytes = st->bytes;
+		for (unsigned int r = 0; r < SBC_DROP__COUNT; r++)
+			si->drops += st->drops[r];
+		si->last_seen_ms = tsc_to_ms(dp, st->last_seen_tsc);
+	}
+	/* Skip to the next used slot so the cursor says whether more exist. */
+	while (slot < cap && !dp->endpoints[slot].used)
+		slot++;
+	rs->next_cursor = slot < cap ? slot : 0;
+	return SBC_API_OK;
+}
+
+static int do_stats(struct sbc_dp *dp, const struct sbc_api_stats_req *rq,
+		    struct sbc_api_stats_resp *rs)
+{
+	const struct sbc_stream_state *states = sbc_stream_table_states(dp->streams);
+
+	rs->session_id = rq->session_id;
+	if (rq->session_id == 0) {
+		struct sbc_dp_counters c;
+
+		sbc_dp_counters(dp, &c);
+		rs->leg[0].packets = c.rx_packets;
+		rs->leg[0].bytes = c.rx_bytes;
+		rs->leg[1].packets = c.tx_packets;
+		for (unsigned int r = 0; r < SBC_DROP__COUNT; r++)
+			rs->leg[0].drops[r] = c.drops[r];
+		return SBC_API_OK;
+	}
+	{
+		const struct sbc_dp_session *sess = session_get(dp, rq->session_id);
+
+		if (sess == NULL)
+			return SBC_API_ENOENT;
+		for (unsigned int li = 0; li < 2; li++) {
+			const struct sbc_stream_state *st = &states[sess->slot[li]];
+			struct sbc_api_leg_stats *ls = &rs->leg[li];
+
+			ls->packets = st->packets;
+			ls->bytes = st->bytes;
+			ls->last_seen_ms = tsc_to_ms(dp, st->last_seen_tsc);
+			for (unsigned int r = 0; r < SBC_DROP__COUNT; r++)
+				ls->drops[r] = st->drops[r];
+			ls->ssrc = st->rtp.ssrc;
+			ls->lost = sbc_rtp_stats_lost(&st->rtp);
+			/* 8 kHz clock: one timestamp unit is 125 µs. */
+			ls->jitter_us = sbc_rtp_stats_jitter(&st->rtp) * 125u;
+			fill_latched(st, dp->endpoints[sess->slot[li]].family, &ls->source);
+		}
+	}
+	return SBC_API_OK;
+}
+
+size_t sbc_dp_api_handle(struct sbc_dp *dp, const void *req, size_t len, void *resp)
+{
+	const struct sbc_api_hdr *h = req;
+	unsigned int rtype = SBC_API_STATUS_RESP;
+	struct sbc_api_hdr rh;
+	int status;
+
+	dp->api_requests++;
+	status = sbc_api_decode(req, len);
+	if (status == SBC_API_OK && !sbc_api_is_request(h->type))
+		status = SBC_API_ETYPE;
+	if (status != SBC_API_OK) {
+		dp->api_errors++;
+		return (size_t)sbc_api_error_response(resp, req, len, status);
+	}
+	switch (h->type) {
+	case SBC_API_HELLO_REQ: {
+		struct sbc_api_hello_resp *r = resp;
+
+		sbc_api_init(r, SBC_API_HELLO_RESP, h->request_id);
+		r->server_version = SBC_API_VERSION;
+		r->n_workers = dp->n_workers;
+		r->max_streams = sbc_stream_table_capacity(dp->streams);
+		r->free_streams = r->max_streams - sbc_stream_table_count(dp->streams);
+		status = SBC_API_OK;
+		rtype = SBC_API_HELLO_RESP;
+		break;
+	}
+	case SBC_API_ALLOC_REQ:
+		sbc_api_init(resp, SBC_API_ALLOC_RESP, h->request_id);
+		status = do_alloc(dp, req, resp);
+		rtype = SBC_API_ALLOC_RESP;
+		break;
+	case SBC_API_BIND_REQ:
+		sbc_api_init(resp, SBC_API_BIND_RESP, h->request_id);
+		status = do_bind(dp, req, resp);
+		rtype = SBC_API_BIND_RESP;
+		break;
+	case SBC_API_UPDATE_REQ:
+		status = do_update(dp, req);
+		break;
+	case SBC_API_RELEASE_REQ:
+		status = do_release(dp, req);
+		break;
+	case SBC_API_DUMP_REQ:
+		sbc_api_init(resp, SBC_API_DUMP_RESP, h->request_id);
+		status = do_dump(dp, req, resp);
+		rtype = SBC_API_DUMP_RESP;
+		break;
+	case SBC_API_STATS_REQ:
+		sbc_api_init(resp, SBC_API_STATS_RESP, h->request_id);
+		status = do_stats(dp, req, resp);
+		rtype = SBC_API_STATS_RESP;
+		break;
+	default:
+		status = SBC_API_ETYPE;
+		break;
+	}
+	if (status != SBC_API_OK) {
+		dp->api_errors++;
+		return (size_t)sbc_api_error_response(resp, req, len, status);
+	}
+	if (rtype == SBC_API_STATUS_RESP)
+		return (size_t)sbc_api_init(resp, SBC_API_STATUS_RESP, h->request_id);
+	memcpy(&rh, resp, sizeof(rh));
+	rh.status = SBC_API_OK;
+	memcpy(resp, &rh, sizeof(rh));
+	return sbc_api_msg_size(rtype);
+}
+
+void sbc_dp_sessions_republish_pending(struct sbc_dp *dp)
+{
+	for (uint32_t i = 0; i < dp->max_sessions; i++)
+		if (dp->sessions[i].used && dp->sessions[i].needs_mac)
+			publish_session(dp, i + 1, &dp->sessions[i]);
+}
+
+/* Sweep a slice of the sessions per call so a large table never stalls. */
+void sbc_dp_sessions_timeout_scan(struct sbc_dp *dp, uint64_t now_ms)
+{
+	const struct sbc_stream_state *states = sbc_stream_table_states(dp->streams);
+	uint32_t slice = dp->max_sessions / 10 + 1;
+
+	for (uint32_t k = 0; k < slice; k++) {
+		uint32_t i = dp->timeout_cursor++ % dp->max_sessions;
+		struct sbc_dp_session *sess = &dp->sessions[i];
+		uint64_t last, a, b;
+		struct sbc_api_event ev;
+
+		if (!sess->used || sess->timed_out || sess->media_timeout_ms == 0)
+			continue;
+		a = tsc_to_ms(dp, states[sess->slot[0]].last_seen_tsc);
+		b = tsc_to_ms(dp, states[sess->slot[1]].last_seen_tsc);
+		last = a > b ? a : b;
+		if (sess->bound_ms > last)
+			last = sess->bound_ms;
+		if (now_ms - last < sess->media_timeout_ms)
+			continue;
+		sess->timed_out = 1;
+		sbc_api_init(&ev, SBC_API_EVENT, 0);
+		ev.kind = SBC_API_EV_MEDIA_TIMEOUT;
+		ev.session_id = i + 1;
+		ev.count = (uint32_t)(now_ms - last);
+		sbc_dp_api_broadcast(dp, &ev);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Socket                                                              */
+
+int sbc_dp_api_open(struct sbc_dp *dp, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	/* Keys travel on this socket: owner-only from the first moment. */
+	mode_t old = umask(0077);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 8) != 0) {
+		int e = errno;
+
+		umask(old);
+		LOG_ERR("cannot listen on %s: %s", path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	umask(old);
+	dp->listen_fd = fd;
+	snprintf(dp->socket_path, sizeof(dp->socket_path), "%s", path);
+	return 0;
+}
+
+void sbc_dp_api_close(struct sbc_dp *dp)
+{
+	for (unsigned int i = 0; i < SBC_DP_MAX_CLIENTS; i++) {
+		if (dp->clients[i] >= 0)
+			close(dp->clients[i]);
+		dp->clients[i] = -1;
+	}
+	if (dp->listen_fd >= 0) {
+		close(dp->listen_fd);
+		unlink(dp->socket_path);
+		dp->listen_fd = -1;
+	}
+}
+
+void sbc_dp_api_broadcast(struct sbc_dp *dp, const struct sbc_api_event *ev)
+{
+	for (unsigned int i = 0; i < SBC_DP_MAX_CLIENTS; i++) {
+		if (dp->clients[i] >= 0 &&
+		    send(dp->clients[i], ev, sizeof(*ev), MSG_DONTWAIT | MSG_NOSIGNAL) ==
+		    (ssize_t)sizeof(*ev))
+			dp->events_sent++;
+	}
+}
+
+void sbc_dp_api_poll(struct sbc_dp *dp, int timeout_ms)
+{
+	struct pollfd pfd[SBC_DP_MAX_CLIENTS + 1];
+	static _Alignas(8) uint8_t req[SBC_API_MSG_MAX + 64], resp[SBC_API_MSG_MAX];
+	unsigned int n = 0;
+
+	if (dp->listen_fd < 0) {
+		if (timeout_ms > 0)
+			usleep((useconds_t)timeout_ms * 1000);
+		return;
+	}
+	pfd[n++] = (struct pollfd){ .fd = dp->listen_fd, .events = POLLIN };
+	for (unsigned int i = 0; i < SBC_DP_MAX_CLIENTS; i++)
+		pfd[n++] = (struct pollfd){ .fd = dp->clients[i], .events = POLLIN };
+	if (poll(pfd, n, timeout_ms) <= 0)
+		return;
+	if (pfd[0].revents & POLLIN) {
+		int fd = accept4(dp->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		for (unsigned int i = 0; fd >= 0 && i < SBC_DP_MAX_CLIENTS; i++) {
+			if (dp->clients[i] < 0) {
+				dp->clients[i] = fd;
+				fd = -1;
+			}
+		}
+		if (fd >= 0)
+			close(fd);  /* too many clients */
+	}
+	for (unsigned int i = 0; i < SBC_DP_MAX_CLIENTS; i++) {
+		struct pollfd *p = &pfd[i + 1];
+
+		if (p->fd < 0 || !(p->revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		/* Drain what is queued, one datagram = one request. */
+		for (int k = 0; k < 64; k++) {
+			ssize_t len = recv(p->fd, req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
+			size_t rlen;
+
+			if (len == 0 || (len < 0 && errno != EAGAIN && errno != EINTR)) {
+				close(p->fd);
+				dp->clients[i] = -1;
+				break;
+			}
+			if (len < 0)
+				break;
+			/* MSG_TRUNC reports the real length: an oversized one fails decode. */
+			rlen = sbc_dp_api_handle(dp, req, (size_t)len > sizeof(req) ?
+						 sizeof(req) : (size_t)len, resp);
+			if (send(p->fd, resp, rlen, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+			    errno != EAGAIN) {
+				close(p->fd);
+				dp->clients[i] = -1;
+				break;
+			}
+		}
+	}
+}

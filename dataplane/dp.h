@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The data plane as a whole: ports, media interfaces, the stream table,
+ * workers and the main lcore's duties (API server, host duties, RCU
+ * reclamation, media timeouts).  sbc-dataplane's main() and the tests both
+ * build one with sbc_dp_create().
+ *
+ * Threads: sbc_dp_create/destroy, sbc_dp_main_poll and everything in
+ * api_server.c run on the main lcore.  Workers run sbc_worker_poll() (one
+ * per worker lcore); they share nothing writable with each other.
+ */
+#ifndef SBC_DP_H
+#define SBC_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dp_iface.h"
+#include "sbc_api.h"
+#include "sbc_config.h"
+#include "stream.h"
+
+#define SBC_DP_MAX_WORKERS 64
+#define SBC_DP_MAX_BURST   64
+#define SBC_DP_IFACES_PER_PORT 64
+
+/* Worker → main event, copied by value through an rte_ring (no allocation). */
+struct sbc_dp_event {
+	uint32_t kind;            /* enum sbc_api_event_kind */
+	uint32_t slot;
+	uint32_t session_id;
+	uint32_t count;
+	uint8_t family;
+	uint8_t pad;
+	rte_be16_t port;
+	uint8_t ip[16];
+};
+
+struct sbc_dp_port {
+	uint16_t port_id;
+	uint16_t n_rxq;           /* RX queues = workers (or fewer: software hand-off) */
+	uint16_t n_txq;           /* one per worker + one for the main lcore */
+	uint16_t n_ifaces;
+	uint16_t ifaces[SBC_DP_IFACES_PER_PORT];
+	struct rte_ether_addr mac;
+	char name[32];
+};
+
+struct sbc_dp;
+
+/* Per-worker state: cache-aligned, written by its worker only. */
+struct sbc_worker {
+	unsigned int id;                    /* 0..n_workers-1 = queue index */
+	unsigned int lcore;
+	struct sbc_dp *dp;
+	struct rte_hash *hash;
+	struct sbc_stream_state *states;
+	struct rte_rcu_qsbr *qsbr;
+	struct rte_ring *handoff;           /* packets other workers received for us */
+	struct rte_ring *events;            /* to main */
+	struct rte_eth_dev_tx_buffer *txb[RTE_MAX_ETHPORTS];
+	uint16_t burst;
+	uint16_t n_workers;
+	uint64_t drain_tsc;
+	uint64_t last_drain_tsc;
+	uint64_t tsc_hz;
+	uint64_t tsc_per_8k;                /* TSC ticks per 8 kHz RTP clock tick */
+	uint32_t idle_backoff_us;
+	/* Counters: summed by the main lcore on read. */
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t host_packets;
+	uint64_t handoff_packets;
+	uint64_t polls;
+	uint64_t idle_polls;
+	uint64_t drops[SBC_DROP__COUNT];
+} __rte_cache_aligned;
+
+struct sbc_dp_counters {
+	uint64_t rx_packets, rx_bytes, tx_packets, host_packets, handoff_packets;
+	uint64_t drops[SBC_DROP__COUNT];
+};
+
+/* Options the tests and benchmarks set beyond the configuration. */
+struct sbc_dp_options {
+	bool no_port_start;       /* ports already created and configured by the caller */
+	bool no_api_socket;       /* do not listen on dataplane.api_socket */
+	const char *api_socket;   /* override the configured socket path */
+};
+
+/**
+ * Build the data plane from @cfg after rte_eal_init(): mempool, ports
+ * (probing vdevs and PCI devices named in the config), interfaces, stream
+ * table, RCU, rings, workers (not launched).  Returns NULL and logs why.
+ */
+struct sbc_dp *sbc_dp_create(const struct sbc_config *cfg, const struct sbc_dp_options *opt);
+void sbc_dp_destroy(struct sbc_dp *dp);
+
+unsigned int sbc_dp_n_workers(const struct sbc_dp *dp);
+struct sbc_worker *sbc_dp_worker(struct sbc_dp *dp, unsigned int i);
+struct sbc_stream_table *sbc_dp_streams(struct sbc_dp *dp);
+struct rte_mempool *sbc_dp_mempool(struct sbc_dp *dp);
+const struct sbc_dp_iface *sbc_dp_iface_by_name(const struct sbc_dp *dp, const char *name);
+const struct sbc_dp_port *sbc_dp_port(const struct sbc_dp *dp, uint16_t port_id);
+/** Media interfaces owning addresses on @port_id (NULL if none). */
+void sbc_dp_counters(const struct sbc_dp *dp, struct sbc_dp_counters *c);
+
+/** Launch workers on their lcores and run until sbc_dp_stop(). Main lcore. */
+int sbc_dp_run(struct sbc_dp *dp);
+void sbc_dp_stop(struct sbc_dp *dp);
+
+/**
+ * One iteration of the main lcore's duties: API socket (waits up to
+ * @timeout_ms), host packets, worker events, RCU reclamation, media
+ * timeouts, pending next-hop resolution.  Tests call it directly.
+ */
+void sbc_dp_main_poll(struct sbc_dp *dp, int timeout_ms);
+
+/**
+ * Execute one API request (already decoded) and write the response into
+ * @resp (SBC_API_MSG_MAX bytes).  Returns the response size.  Main lcore.
+ */
+size_t sbc_dp_api_handle(struct sbc_dp *dp, const void *req, size_t len, void *resp);
+
+/* ---- worker (worker.c) ---- */
+
+/** Process a burst received by @w (or handed to it); consumes every mbuf. */
+void sbc_worker_process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint16_t n,
+			      uint64_t now);
+/** One poll of every RX queue and the hand-off ring; returns packets seen. */
+unsigned int sbc_worker_poll(struct sbc_worker *w);
+/** Flush buffered TX on every port. */
+void sbc_worker_flush(struct sbc_worker *w);
+/** rte_eal_remote_launch entry: poll until the data plane stops. */
+int sbc_worker_main(void *arg);
+
+#endif /* SBC_DP_H */

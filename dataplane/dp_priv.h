@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Layout of struct sbc_dp: only the dataplane sources include this.
+ */
+#ifndef SBC_DP_PRIV_H
+#define SBC_DP_PRIV_H
+
+#include <rte_rcu_qsbr.h>
+
+#include "dp.h"
+
+struct sbc_host;
+
+/* Endpoint bookkeeping: main lcore only. */
+struct sbc_dp_endpoint {
+	uint32_t session_id;      /* 0 = allocated, not bound */
+	uint16_t iface;
+	uint16_t rtp_port;        /* host order, even */
+	uint8_t family;
+	uint8_t rtcp_mux;
+	uint8_t used;
+	uint8_t published;
+	uint8_t leg;              /* 0 = A, 1 = B within its session */
+};
+
+struct sbc_dp_session {
+	uint32_t slot[2];         /* endpoint slots of leg A and B */
+	uint32_t media_timeout_ms;
+	uint64_t bound_ms;
+	uint8_t used;
+	uint8_t timed_out;        /* event sent */
+	uint8_t needs_mac;        /* a leg waits for next-hop resolution */
+	struct sbc_api_leg leg[2];
+};
+
+struct sbc_dp_port_pool {     /* free RTP port pairs of one interface */
+	uint16_t *free;           /* stack of even ports */
+	uint32_t n_free;
+};
+
+#define SBC_DP_MAX_CLIENTS 8
+
+struct sbc_dp {
+	const struct sbc_config *cfg;
+	struct rte_mempool *mp;
+	struct rte_rcu_qsbr *qsbr;
+	struct sbc_stream_table *streams;
+	struct sbc_host *host;
+	struct rte_ring *host_ring;         /* workers → main: ARP/NDP/ICMP */
+
+	/* Read-only after create: */
+	struct sbc_dp_iface ifaces[SBC_DP_MAX_IFACES];
+	unsigned int n_ifaces;
+	struct sbc_dp_port ports[SBC_DP_MAX_PORTS];
+	unsigned int n_ports;
+	uint16_t port_index[RTE_MAX_ETHPORTS]; /* port_id → ports[] + 1, 0 = not ours */
+	struct sbc_worker *workers[SBC_DP_MAX_WORKERS];
+	unsigned int n_workers;
+	uint64_t tsc_hz;
+
+	/* Main lcore only: */
+	struct sbc_dp_endpoint *endpoints;  /* [max_streams], by slot */
+	struct sbc_dp_session *sessions;    /* [max_sessions], id = index + 1 */
+	uint32_t max_sessions;
+	uint32_t *free_sessions;
+	uint32_t n_free_sessions;
+	struct sbc_dp_port_pool pools[SBC_DP_MAX_IFACES];
+	uint64_t host_generation;           /* neighbour table generation seen */
+	uint32_t timeout_cursor;
+	uint64_t next_timeout_scan_ms;
+	uint64_t next_resolve_ms;
+	uint16_t main_txq;
+	int listen_fd;
+	int clients[SBC_DP_MAX_CLIENTS];
+	char socket_path[108];
+	uint64_t api_requests, api_errors, events_sent;
+
+	volatile int stop;
+};
+
+/* api_server.c */
+int sbc_dp_api_open(struct sbc_dp *dp, const char *path);
+void sbc_dp_api_close(struct sbc_dp *dp);
+void sbc_dp_api_poll(struct sbc_dp *dp, int timeout_ms);
+void sbc_dp_api_broadcast(struct sbc_dp *dp, const struct sbc_api_event *ev);
+int sbc_dp_sessions_init(struct sbc_dp *dp);
+void sbc_dp_sessions_fini(struct sbc_dp *dp);
+void sbc_dp_sessions_republish_pending(struct sbc_dp *dp);
+void sbc_dp_sessions_timeout_scan(struct sbc_dp *dp, uint64_t now_ms);
+
+/* telemetry.c */
+int sbc_dp_telemetry_register(struct sbc_dp *dp);
+
+static inline uint64_t sbc_dp_now_ms(const struct sbc_dp *dp)
+{
+	return rte_rdtsc() / (dp->tsc_hz / 1000);
+}
+
+#endif /* SBC_DP_PRIV_H */

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The stream table: which local media endpoint belongs to which session,
+ * and how packets arriving on it are checked and forwarded.
+ *
+ * One *stream* is one local endpoint: an RTP port and its RTCP port (the
+ * next odd port), or a single port with rtcp-mux.  A session binds two
+ * streams (A leg, B leg); a packet arriving on one is sent out of the other.
+ *
+ * Concurrency (DESIGN.md): the main lcore is the only writer.  Workers look
+ * up streams in an rte_hash created with lock-free readers; the hash maps a
+ * key to an immutable struct sbc_stream.  An update publishes a complete new
+ * sbc_stream and retires the old one through an rte_rcu_qsbr defer queue;
+ * deletes free the key slot, the sbc_stream and the endpoint's slot only
+ * after every worker went through a quiescent state.  Per-stream mutable
+ * state (latching, counters, RTP statistics) lives in struct
+ * sbc_stream_state, indexed by slot, written only by the worker that owns
+ * the stream's local port (see sbc_stream_owner()).
+ */
+#ifndef SBC_DP_STREAM_H
+#define SBC_DP_STREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_atomic.h>
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dp_iface.h"
+#include "rtp.h"
+#include "sbc_api.h"
+
+/* Hash key: family, local address, local RTP port (RTCP = port | 1). */
+struct sbc_stream_key {
+	uint8_t ip[16];
+	rte_be16_t port;          /* even RTP port, network order */
+	uint8_t family;           /* 4 or 6 */
+	uint8_t pad;
+} __rte_packed;
+
+/* Where and how to send toward one leg's remote party. */
+struct sbc_stream_out {
+	uint16_t port_id;
+	uint8_t family;
+	uint8_t mac_ok;           /* dst_mac resolved */
+	struct rte_ether_addr src_mac;
+	struct rte_ether_addr dst_mac;
+	uint8_t src_ip[16];       /* our local address on that leg */
+	rte_be16_t src_rtp_port;
+	rte_be16_t src_rtcp_port;
+	uint8_t dst_ip[16];       /* signalled remote address (SDP) */
+	rte_be16_t dst_rtp_port;
+	rte_be16_t dst_rtcp_port;
+};
+
+/*
+ * Published stream: immutable after publication.
+ * Written by: main lcore (before publication); read: workers under RCU.
+ */
+struct sbc_stream {
+	uint32_t slot;            /* this stream's state index */
+	uint32_t peer_slot;       /* the other leg's state index */
+	uint32_t session_id;
+	uint8_t latching;         /* enum sbc_api_latching */
+	uint8_t recv;             /* this leg accepts media (not inactive/recvonly hold) */
+	uint8_t send;             /* media may be sent toward the peer leg */
+	uint8_t rtcp_mux;         /* this leg: RTCP on the RTP port */
+	uint8_t peer_rtcp_mux;
+	uint8_t n_pt_map;         /* rewrites applied toward the peer */
+	uint8_t remote_set;       /* signalled remote known (port != 0) */
+	uint8_t pad;
+	uint32_t clock_rate;      /* RTP clock for jitter, Hz */
+	uint64_t relearn_gap_tsc;
+	/* Signalled remote of this leg: the strict-mode source check. */
+	uint8_t remote_ip[16];
+	rte_be16_t remote_rtp_port;
+	rte_be16_t remote_rtcp_port;
+	struct sbc_stream_out out;              /* toward the peer leg */
+	struct sbc_api_pt_map pt_map[SBC_API_PT_MAP_MAX];
+};
+
+/*
+ * A latched source.  Written by the owning worker; read by the worker that
+ * sends toward this leg (it may be another one), so it is published with a
+ * sequence count: odd while being written.
+ */
+struct sbc_latch {
+	uint32_t seq;
+	uint8_t valid;
+	uint8_t pad;
+	rte_be16_t port;
+	uint8_t ip[16];
+	struct rte_ether_addr mac;  /* the frame's source MAC: last hop back */
+};
+
+/* Mutable per-stream state.  Written by: owning worker; read: main (stats). */
+struct sbc_stream_state {
+	struct sbc_latch latch[2];  /* [0] RTP source, [1] RTCP source */
+	uint64_t last_seen_tsc;     /* last accepted packet, 0 = never */
+	uint64_t packets;           /* accepted RTP+RTCP */
+	uint64_t bytes;
+	uint64_t rtcp_packets;
+	uint32_t drops[SBC_DROP__COUNT];
+	uint32_t latch_changes;
+	struct sbc_rtp_stats rtp;
+} __rte_cache_aligned;
+
+struct sbc_stream_table;
+
+/* The worker that owns a local port: RTP and its RTCP port go together. */
+static inline unsigned int sbc_stream_owner(uint16_t local_port_host, unsigned int n_workers)
+{
+	return (local_port_host >> 1) % n_workers;
+}
+
+/**
+ * Create the table for @max_streams streams on @socket.  @qsbr is the RCU
+ * variable every worker reports to.  Main lcore.  Returns NULL on failure.
+ */
+struct sbc_stream_table *sbc_stream_table_create(const char *name, uint32_t max_streams,
+						 struct rte_rcu_qsbr *qsbr, int socket);
+void sbc_stream_table_destroy(struct sbc_stream_table *t);
+
+/** The rte_hash workers look up in (lock-free readers). */
+struct rte_hash *sbc_stream_table_hash(const struct sbc_stream_table *t);
+
+/** Per-stream state array (indexed by slot). */
+struct sbc_stream_state *sbc_stream_table_states(const struct sbc_stream_table *t);
+
+/** Streams in use / capacity. */
+uint32_t sbc_stream_table_count(const struct sbc_stream_table *t);
+uint32_t sbc_stream_table_capacity(const struct sbc_stream_table *t);
+
+/** Take a free slot (endpoint); -ENOSPC when full. Main lcore. */
+int sbc_stream_slot_alloc(struct sbc_stream_table *t, uint32_t *slot);
+
+/**
+ * Publish @s under @key: inserts, or atomically replaces the stream the key
+ * maps to (the old one is freed after a grace period).  @s is copied into a
+ * table-owned object.  Main lcore.  Returns 0, -ENOSPC or -EINVAL.
+ */
+int sbc_stream_publish(struct sbc_stream_table *t, const struct sbc_stream_key *key,
+		       const struct sbc_stream *s);
+
+/** Currently published stream of @key, or NULL. Main lcore. */
+const struct sbc_stream *sbc_stream_lookup(const struct sbc_stream_table *t,
+					   const struct sbc_stream_key *key);
+
+/**
+ * Remove @key (if published) and return @slot to the free pool once every
+ * worker is quiescent; the slot's state is zeroed before reuse.  Main lcore.
+ */
+void sbc_stream_release(struct sbc_stream_table *t, const struct sbc_stream_key *key,
+			uint32_t slot);
+
+/** Run deferred frees whose grace period ended. Main lcore, periodically. */
+void sbc_stream_table_reclaim(struct sbc_stream_table *t);
+
+/** Bytes of memory the table allocated (hash, objects, states). */
+uint64_t sbc_stream_table_memory(const struct sbc_stream_table *t);
+
+/* Latch helpers (seqcount). */
+static inline void sbc_latch_write(struct sbc_latch *l, const uint8_t *ip, unsigned int iplen,
+				   rte_be16_t port, const struct rte_ether_addr *mac)
+{
+	uint32_t seq = l->seq;
+
+	/* Odd while writing; release ordering keeps readers from a torn copy. */
+	__atomic_store_n(&l->seq, seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(l->ip, ip, iplen);
+	l->port = port;
+	l->mac = *mac;
+	l->valid = 1;
+	__atomic_store_n(&l->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+/* Copy a consistent latch; false when none is valid. */
+static inline bool sbc_latch_read(const struct sbc_latch *l, struct sbc_latch *out)
+{
+	uint32_t s1, s2;
+
+	do {
+		s1 = __atomic_load_n(&l->seq, __ATOMIC_ACQUIRE);
+		if (s1 & 1u) {
+			rte_pause();
+			continue;
+		}
+		*out = *l;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		s2 = __atomic_load_n(&l->seq, __ATOMIC_RELAXED);
+	} while ((s1 & 1u) || s1 != s2);
+	return out->valid != 0;
+}
+
+#endif /* SBC_DP_STREAM_H */

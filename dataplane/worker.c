@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The worker fast path: run-to-completion over bursts.
+ *
+ *   rx burst → parse + classify (prefetching ahead) → bulk hash lookup →
+ *   per packet: owner check, source check / latching, RTP/RTCP sanity,
+ *   stats, payload-type remap, L2/L3/L4 rewrite → buffered TX.
+ *
+ * No allocation, lock, syscall or log on this path; every drop is a counter
+ * (per worker, and per stream when the stream is known).  Runs on a worker
+ * lcore; every function here touches only its own struct sbc_worker, the
+ * streams it owns and read-only shared data.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_ip.h>
+#include <rte_prefetch.h>
+#include <rte_udp.h>
+
+#include "dp_priv.h"
+
+enum {
+	CLASS_MEDIA = 0,          /* UDP to one of our addresses: look it up */
+	CLASS_HOST = 1,           /* ARP / ICMP / ICMPv6 for the main lcore */
+	CLASS_DROP = 2,
+};
+
+struct pkt_meta {
+	uint8_t *l3;
+	uint8_t *payload;         /* UDP payload */
+	uint32_t plen;            /* UDP payload length */
+	uint8_t family;
+	uint8_t cls;
+	uint8_t reason;           /* drop reason when cls == CLASS_DROP */
+	uint8_t is_rtcp_port;
+	uint16_t dport;           /* host order */
+};
+
+static inline void drop(struct sbc_worker *w, struct rte_mbuf *m, unsigned int reason)
+{
+	w->drops[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+static inline void stream_drop(struct sbc_worker *w, struct sbc_stream_state *st,
+			       struct rte_mbuf *m, unsigned int reason)
+{
+	st->drops[reason]++;
+	drop(w, m, reason);
+}
+
+/*
+ * Is the destination of a packet that found no stream one of our addresses
+ * on the receiving port?  Only asked on a miss, to tell "no stream" from
+ * "not for us": the stream key already carries the address on a hit.
+ */
+static bool key_is_ours(const struct sbc_dp *dp, uint16_t port_id,
+			const struct sbc_stream_key *key)
+{
+	const struct sbc_dp_port *p = &dp->ports[dp->port_index[port_id] - 1];
+
+	for (unsigned int i = 0; i < p->n_ifaces; i++) {
+		const struct sbc_dp_iface *ifc = &dp->ifaces[p->ifaces[i]];
+
+		if (key->family == 4 ? ifc->has4 && memcmp(&ifc->ip4, key->ip, 4) == 0 :
+		    ifc->has6 && memcmp(ifc->ip6, key->ip, 16) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Parse Ethernet / IPv4 / IPv6 / UDP with every length checked against what
+ * the frame really holds.  Fills @pm and builds the hash key for media.
+ */
+static inline void parse(const struct sbc_dp *dp, struct rte_mbuf *m, struct pkt_meta *pm,
+			 struct sbc_stream_key *key)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	struct rte_udp_hdr *udp;
+	uint32_t l4len;
+	uint16_t et;
+
+	pm->cls = CLASS_DROP;
+	if (unlikely(len < RTE_ETHER_HDR_LEN)) {
+		pm->reason = SBC_DROP_TRUNCATED;
+		return;
+	}
+	et = ((const struct rte_ether_hdr *)p)->ether_type;
+	pm->l3 = p + RTE_ETHER_HDR_LEN;
+	len -= RTE_ETHER_HDR_LEN;
+	if (unlikely(m->port >= RTE_MAX_ETHPORTS || dp->port_index[m->port] == 0)) {
+		pm->reason = SBC_DROP_NOT_FOR_US;
+		return;
+	}
+
+	if (likely(et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pm->l3;
+		uint32_t ihl, tot;
+
+		if (unlikely(len < sizeof(*ip))) {
+			pm->reason = SBC_DROP_TRUNCATED;
+			return;
+		}
+		ihl = (ip->version_ihl & 0x0fu) * 4u;
+		tot = rte_be_to_cpu_16(ip->total_length);
+		if (unlikely((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || tot < ihl)) {
+			pm->reason = SBC_DROP_BAD_IP_HEADER;
+			return;
+		}
+		if (unlikely(tot > len || ihl > len)) {
+			pm->reason = SBC_DROP_TRUNCATED;
+			return;
+		}
+		/* Trust the NIC's verdict when it gave one; else check ourselves. */
+		if (unlikely((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) ==
+			     RTE_MBUF_F_RX_IP_CKSUM_BAD) ||
+		    ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) !=
+		     RTE_MBUF_F_RX_IP_CKSUM_GOOD && rte_raw_cksum(ip, ihl) != 0xffff)) {
+			pm->reason = SBC_DROP_BAD_IP_HEADER;
+			return;
+		}
+		if (unlikely(ip->fragment_offset &
+			     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))) {
+			pm->reason = SBC_DROP_IP_FRAGMENT;
+			return;
+		}
+		if (ip->next_proto_id == IPPROTO_ICMP) {
+			pm->cls = CLASS_HOST;
+			return;
+		}
+		if (unlikely(ip->next_proto_id != IPPROTO_UDP)) {
+			pm->reason = SBC_DROP_UNSUPPORTED_PROTO;
+			return;
+		}
+		if (unlikely(ip->time_to_live <= 1)) {
+			pm->reason = SBC_DROP_TTL_EXPIRED;
+			return;
+		}
+		l4len = tot - ihl;
+		if (unlikely(l4len < sizeof(*udp))) {
+			pm->reason = SBC_DROP_TRUNCATED;
+			return;
+		}
+		udp = (struct rte_udp_hdr *)(pm->l3 + ihl);
+		pm->family = 4;
+		memset(key, 0, sizeof(*key));
+		memcpy(key->ip, &ip->dst_addr, 4);
+	} else if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)pm->l3;
+
+		if (unlikely(len < sizeof(*ip))) {
+			pm->reason = SBC_DROP_TRUNCATED;
+			return;
+		}
+		if (unlikely((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6)) {
+			pm->reason = SBC_DROP_BAD_IP_HEADER;
+			return;
+		}
+		l4len = rte_be_to_cpu_16(ip->payload_len);
+		if (unlikely(l4len + sizeof(*ip) > len)) {
+			pm->reason = SBC_DROP_TRUNCATED;
+			return;
+		}
+		if (ip->proto == IPPROTO_ICMPV6) {
+			/* NDP goes to multicast and link-local: the host module sorts it. */
+			pm->cls = CLASS_HOST;
+			return;
+		}
+		if (unlikely(ip->proto == IPPROTO_FRAGMENT)) {
+			pm->reason = SBC_DROP_IP_FRAGMENT;
+			return;
+		}
+		if (unlikely(ip->proto != IPPROTO_UDP)) {
+			pm->reason = SBC_DROP_UNSUPPORTED_PROTO;
+			return;
+		}
+		if (unlikely(ip->hop_limits <= 1)) {
+			pm->reason = SBC_DROP_TTL_EXPIRED;
+			return;
+		}
+		if (unlikely(l4len < sizeof(*udp))) {
+			pm->reason = SBC_DROP_TRUNCATED;
+			return;
+		}
+		udp = (struct rte_udp_hdr *)(pm->l3 + sizeof(*ip));
+		pm->family = 6;
+		memcpy(key->ip, ip->dst_addr, 16);
+	} else if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+		pm->cls = CLASS_HOST;
+		return;
+	} else {
+		pm->reason = SBC_DROP_UNKNOWN_ETHERTYPE;
+		return;
+	}
+	if (unlikely(rte_be_to_cpu_16(udp->dgram_len) != l4len || l4len < sizeof(*udp))) {
+		pm->reason = SBC_DROP_BAD_UDP_LEN;
+		return;
+	}
+	pm->payload = (uint8_t *)(udp + 1);
+	pm->plen = l4len - sizeof(*udp);
+	pm->dport = rte_be_to_cpu_16(udp->dst_port);
+	pm->is_rtcp_port = pm->dport & 1u;
+	key->port = rte_cpu_to_be_16(pm->dport & ~1u);
+	key->family = pm->family;
+	key->pad = 0;
+	pm->cls = CLASS_MEDIA;
+}
+
+/* One's complement helpers for incremental checksum updates (RFC 1624). */
+static inline uint32_t csum_add(uint32_t sum, const void *buf, size_t len)
+{
+	return sum + __rte_raw_cksum(buf, len, 0);
+}
+
+static inline uint16_t csum_fold(uint32_t sum)
+{
+	sum = (sum >> 16) + (sum & 0xffff);
+	sum = (sum >> 16) + (sum & 0xffff);
+	return (uint16_t)sum;
+}
+
+static inline uint16_t csum_update(uint16_t old_cksum, uint32_t old_sum, uint32_t new_sum)
+{
+	/* HC' = ~(~HC + ~m + m') */
+	uint32_t sum = (uint16_t)~old_cksum;
+
+	sum += (uint16_t)~csum_fold(old_sum);
+	sum += csum_fold(new_sum);
+	return (uint16_t)~csum_fold(sum);
+}
+
+/*
+ * Source check and latching for a packet that passed the RTP/RTCP sanity
+ * check.  Returns 0 to accept or a drop reason.
+ */
+static inline int check_source(struct sbc_worker *w, const struct sbc_stream *s,
+			       struct sbc_stream_state *st, const struct pkt_meta *pm,
+			       const struct rte_mbuf *m, unsigned int li, uint64_t now)
+{
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->payload) - 1;
+	const uint8_t *src;
+	unsigned int alen = pm->family == 4 ? 4 : 16;
+	struct sbc_latch *l = &st->latch[li];
+	struct sbc_dp_event ev;
+
+	src = pm->family == 4 ?
+	      (const uint8_t *)&((const struct rte_ipv4_hdr *)pm->l3)->src_addr :
+	      ((const struct rte_ipv6_hdr *)pm->l3)->src_addr;
+
+	if (s->latching == SBC_API_LATCH_STRICT) {
+		rte_be16_t want = li ? s->remote_rtcp_port : s->remote_rtp_port;
+
+		if (unlikely(!s->remote_set || udp->src_port != want ||
+			     memcmp(src, s->remote_ip, alen) != 0))
+			return SBC_DROP_WRONG_SOURCE;
+		return 0;
+	}
+	if (likely(l->valid)) {
+		if (likely(l->port == udp->src_port && memcmp(src, l->ip, alen) == 0))
+			return 0;
+		/* relearn: the source may move after a quiet gap */
+		if (s->latching != SBC_API_LATCH_RELEARN ||
+		    now - st->last_seen_tsc < s->relearn_gap_tsc)
+			return SBC_DROP_WRONG_SOURCE;
+		ev.kind = SBC_API_EV_SOURCE_CHANGED;
+		st->latch_changes++;
+	} else {
+		ev.kind = SBC_API_EV_SOURCE_LATCHED;
+	}
+	sbc_latch_write(l, src, alen, udp->src_port,
+			&rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr);
+	ev.slot = s->slot;
+	ev.session_id = s->session_id;
+	ev.count = li;
+	ev.family = pm->family;
+	ev.pad = 0;
+	ev.port = udp->src_port;
+	memset(ev.ip, 0, sizeof(ev.ip));
+	memcpy(ev.ip, src, alen);
+	/* Events are advisory: a full ring loses the notification, not the packet. */
+	(void)rte_ring_sp_enqueue_elem(w->events, &ev, sizeof(ev));
+	return 0;
+}
+
+/* Rewrite toward the peer when both legs use the same address family. */
+static inline void rewrite_same_family(struct rte_mbuf *m, const struct pkt_meta *pm,
+				       const struct sbc_stream_out *out, const uint8_t *dst_ip,
+				       rte_be16_t sport, rte_be16_t dport,
+				       const struct rte_ether_addr *dmac, uint8_t old_pt_byte)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)pm->payload - 1;
+	uint32_t old_sum, new_sum;
+	uint8_t pt_word_old[2];
+
+	eth->dst_addr = *dmac;
+	eth->src_addr = out->src_mac;
+	pt_word_old[0] = pm->payload[0];
+	pt_word_old[1] = old_pt_byte;
+	if (pm->family == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pm->l3;
+
+		old_sum = csum_add(0, &ip->src_addr, 8);
+		old_sum = csum_add(old_sum, &udp->src_port, 4);
+		memcpy(&ip->src_addr, out->src_ip, 4);
+		memcpy(&ip->dst_addr, dst_ip, 4);
+		ip->time_to_live--;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		udp->src_port = sport;
+		udp->dst_port = dport;
+		new_sum = csum_add(0, &ip->src_addr, 8);
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)pm->l3;
+
+		old_sum = csum_add(0, ip->src_addr, 32);
+		old_sum = csum_add(old_sum, &udp->src_port, 4);
+		memcpy(ip->src_addr, out->src_ip, 16);
+		memcpy(ip->dst_addr, dst_ip, 16);
+		ip->hop_limits--;
+		udp->src_port = sport;
+		udp->dst_port = dport;
+		new_sum = csum_add(0, ip->src_addr, 32);
+	}
+	new_sum = csum_add(new_sum, &udp->src_port, 4);
+	if (pm->plen >= 2 && pm->payload[1] != old_pt_byte) {
+		old_sum = csum_add(old_sum, pt_word_old, 2);
+		new_sum = csum_add(new_sum, pm->payload, 2);
+	}
+	/* IPv4 UDP without checksum stays without one (RFC 768). */
+	if (udp->dgram_cksum != 0 || pm->family == 6) {
+		uint16_t c = csum_update(udp->dgram_cksum, old_sum, new_sum);
+
+		udp->dgram_cksum = c == 0 ? 0xffff : c;
+	}
+	m->port = out->port_id;
+}
+
+/* Rewrite between an IPv4 and an IPv6 leg: new headers, full UDP checksum. */
+static inline int rewrite_cross_family(struct rte_mbuf *m, const struct pkt_meta *pm,
+				       const struct sbc_stream_out *out, const uint8_t *dst_ip,
+				       rte_be16_t sport, rte_be16_t dport,
+				       const struct rte_ether_addr *dmac, uint8_t ttl)
+{
+	uint32_t old_hdr = (uint32_t)(pm->payload - rte_pktmbuf_mtod(m, uint8_t *));
+	uint32_t new_hdr = RTE_ETHER_HDR_LEN + sizeof(struct rte_udp_hdr) +
+			   (out->family == 4 ? sizeof(struct rte_ipv4_hdr) :
+					       sizeof(struct rte_ipv6_hdr));
+	struct rte_ether_hdr *eth;
+	struct rte_udp_hdr *udp;
+	uint32_t plen = pm->plen;
+
+	/* Cut at the end of the UDP payload (drops Ethernet padding). */
+	if (rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - old_hdr - plen)) != 0 ||
+	    rte_pktmbuf_adj(m, (uint16_t)old_hdr) == NULL ||
+	    rte_pktmbuf_prepend(m, (uint16_t)new_hdr) == NULL)
+		return -1;
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	eth->dst_addr = *dmac;
+	eth->src_addr = out->src_mac;
+	if (out->family == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		memset(ip, 0, sizeof(*ip));
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		/* Media is sized to the path MTU by its sender: never fragment it. */
+		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + 8 + plen));
+		ip->time_to_live = ttl;
+		ip->next_proto_id = IPPROTO_UDP;
+		memcpy(&ip->src_addr, out->src_ip, 4);
+		memcpy(&ip->dst_addr, dst_ip, 4);
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		udp->src_port = sport;
+		udp->dst_port = dport;
+		udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + plen));
+		udp->dgram_cksum = 0;
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
+
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip->payload_len = rte_cpu_to_be_16((uint16_t)(8 + plen));
+		ip->proto = IPPROTO_UDP;
+		ip->hop_limits = ttl;
+		memcpy(ip->src_addr, out->src_ip, 16);
+		memcpy(ip->dst_addr, dst_ip, 16);
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		udp->src_port = sport;
+		udp->dst_port = dport;
+		udp->dgram_len = ip->payload_len;
+		udp->dgram_cksum = 0;
+		udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+	}
+	m->port = out->port_id;
+	return 0;
+}
+
+/* Handle one media packet whose stream was found. */
+static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
+			 const struct sbc_stream *s, uint64_t now)
+{
+	struct sbc_stream_state *st = &w->states[s->slot];
+	const struct sbc_stream_out *out = &s->out;
+	const struct rte_ether_addr *dmac;
+	const uint8_t *dst_ip;
+	struct sbc_latch peer;
+	rte_be16_t sport, dport;
+	bool rtcp = pm->is_rtcp_port;
+	unsigned int li = pm->is_rtcp_port;
+	uint8_t old_pt = 0, ttl;
+	int pt = -1, reason;
+
+	if (unlikely(pm->is_rtcp_port && s->rtcp_mux)) {
+		stream_drop(w, st, m, SBC_DROP_NO_STREAM);
+		return;
+	}
+	if (unlikely(!s->recv)) {
+		stream_drop(w, st, m, SBC_DROP_INACTIVE);
+		return;
+	}
+	if (!rtcp && s->rtcp_mux && sbc_rtp_is_muxed_rtcp(pm->payload, pm->plen))
+		rtcp = true;
+	if (rtcp) {
+		if (unlikely(!sbc_rtcp_check(pm->payload, pm->plen))) {
+			stream_drop(w, st, m, SBC_DROP_NOT_RTP);
+			return;
+		}
+	} else {
+		pt = sbc_rtp_check(pm->payload, pm->plen);
+		if (unlikely(pt < 0)) {
+			stream_drop(w, st, m, SBC_DROP_NOT_RTP);
+			return;
+		}
+	}
+	reason = check_source(w, s, st, pm, m, li, now);
+	if (unlikely(reason != 0)) {
+		stream_drop(w, st, m, (unsigned int)reason);
+		return;
+	}
+	st->packets++;
+	st->bytes += pm->plen;
+	st->last_seen_tsc = now;
+	if (rtcp) {
+		st->rtcp_packets++;
+	} else if (likely(s->clock_rate == 8000)) {
+		sbc_rtp_stats_update(&st->rtp, pm->payload, (uint32_t)(now / w->tsc_per_8k));
+	} else {
+		sbc_rtp_stats_update(&st->rtp, pm->payload,
+				     (uint32_t)(now / (w->tsc_hz / s->clock_rate)));
+	}
+	if (unlikely(!s->send)) {
+		stream_drop(w, st, m, SBC_DROP_INACTIVE);
+		return;
+	}
+	if (pt >= 0 && s->n_pt_map) {
+		unsigned int i;
+
+		for (i = 0; i < s->n_pt_map; i++)
+			if (s->pt_map[i].from == pt)
+				break;
+		if (unlikely(i == s->n_pt_map)) {
+			stream_drop(w, st, m, SBC_DROP_PT_BLOCKED);
+			return;
+		}
+		old_pt = pm->payload[1];
+		pm->payload[1] = (uint8_t)((old_pt & 0x80u) | s->pt_map[i].to);
+	} else {
+		old_pt = pm->payload[1];
+	}
+
+	/* Destination: where the peer leg's media comes from, else its SDP. */
+	li = rtcp && !s->peer_rtcp_mux;
+	if (sbc_latch_read(&w->states[s->peer_slot].latch[li], &peer)) {
+		dst_ip = peer.ip;
+		dport = peer.port;
+		dmac = &peer.mac;
+	} else {
+		if (unlikely(!out->mac_ok || (rtcp ? out->dst_rtcp_port : out->dst_rtp_port) == 0)) {
+			stream_drop(w, st, m, SBC_DROP_NO_NEXTHOP);
+			return;
+		}
+		dst_ip = out->dst_ip;
+		dport = rtcp ? (s->peer_rtcp_mux ? out->dst_rtp_port : out->dst_rtcp_port) :
+			       out->dst_rtp_port;
+		dmac = &out->dst_mac;
+	}
+	sport = rtcp && !s->peer_rtcp_mux ? out->src_rtcp_port : out->src_rtp_port;
+
+	if (likely(out->family == pm->family)) {
+		rewrite_same_family(m, pm, out, dst_ip, sport, dport, dmac, old_pt);
+	} else {
+		ttl = pm->family == 4 ? ((struct rte_ipv4_hdr *)pm->l3)->time_to_live :
+					((struct rte_ipv6_hdr *)pm->l3)->hop_limits;
+		if (unlikely(rewrite_cross_family(m, pm, out, dst_ip, sport, dport, dmac,
+						  (uint8_t)(ttl - 1)) != 0)) {
+			stream_drop(w, st, m, SBC_DROP_TRUNCATED);
+			return;
+		}
+	}
+	w->tx_packets += rte_eth_tx_buffer(m->port, (uint16_t)w->id, w->txb[m->port], m);
+}
+
+void sbc_worker_process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint16_t n,
+			      uint64_t now)
+{
+	struct pkt_meta pm[SBC_DP_MAX_BURST];
+	struct sbc_stream_key keys[SBC_DP_MAX_BURST];
+	const void *kp[SBC_DP_MAX_BURST];
+	void *data[SBC_DP_MAX_BURST];
+	struct rte_mbuf *media[SBC_DP_MAX_BURST];
+	struct pkt_meta *mm[SBC_DP_MAX_BURST];
+	struct sbc_dp *dp = w->dp;
+	uint64_t hits = 0;
+	unsigned int nm = 0, i;
+
+	if (n > SBC_DP_MAX_BURST)
+		n = SBC_DP_MAX_BURST;  /* callers never pass more; defensive */
+	for (i = 0; i < n && i < 4; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (i + 4 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
+		w->rx_packets++;
+		w->rx_bytes += rte_pktmbuf_pkt_len(m);
+		parse(dp, m, &pm[i], &keys[nm]);
+		if (likely(pm[i].cls == CLASS_MEDIA)) {
+			/* Every packet of a stream is handled by its owning worker. */
+			if (w->n_workers > 1) {
+				unsigned int owner = sbc_stream_owner(pm[i].dport, w->n_workers);
+
+				if (owner != w->id) {
+					w->handoff_packets++;
+					if (rte_ring_mp_enqueue(dp->workers[owner]->handoff, m) != 0)
+						drop(w, m, SBC_DROP_TX_FULL);
+					continue;
+				}
+			}
+			kp[nm] = &keys[nm];
+			media[nm] = m;
+			mm[nm] = &pm[i];
+			nm++;
+		} else if (pm[i].cls == CLASS_HOST) {
+			w->host_packets++;
+			if (rte_ring_mp_enqueue(dp->host_ring, m) != 0)
+				drop(w, m, SBC_DROP_HOST_IGNORED);
+		} else {
+			drop(w, m, pm[i].reason);
+		}
+	}
+	if (nm == 0)
+		return;
+	if (rte_hash_lookup_bulk_data(w->hash, kp, nm, &hits, data) < 0)
+		hits = 0;
+	for (i = 0; i < nm; i++) {
+		if ((hits >> i) & 1u) {
+			const struct sbc_stream *s = data[i];
+
+			rte_prefetch0(&w->states[s->slot]);
+		}
+	}
+	for (i = 0; i < nm; i++) {
+		if (unlikely(!((hits >> i) & 1u))) {
+			drop(w, media[i], key_is_ours(dp, media[i]->port, kp[i]) ?
+			     SBC_DROP_NO_STREAM : SBC_DROP_NOT_FOR_US);
+			continue;
+		}
+		relay(w, media[i], mm[i], data[i], now);
+	}
+}
+
+void sbc_worker_flush(struct sbc_worker *w)
+{
+	for (unsigned int p = 0; p < w->dp->n_ports; p++) {
+		uint16_t pid = w->dp->ports[p].port_id;
+
+		w->tx_packets += rte_eth_tx_buffer_flush(pid, (uint16_t)w->id, w->txb[pid]);
+	}
+}
+
+unsigned int sbc_worker_poll(struct sbc_worker *w)
+{
+	struct rte_mbuf *pkts[SBC_DP_MAX_BURST];
+	struct sbc_dp *dp = w->dp;
+	uint64_t now = rte_rdtsc();
+	unsigned int total = 0;
+	uint16_t n;
+
+	for (unsigned int p = 0; p < dp->n_ports; p++) {
+		const struct sbc_dp_port *port = &dp->ports[p];
+
+		if (w->id >= port->n_rxq)
+			continue;  /* fewer queues than workers: others hand off to us */
+		n = rte_eth_rx_burst(port->port_id, (uint16_t)w->id, pkts, w->burst);
+		if (n) {
+			sbc_worker_process_burst(w, pkts, n, now);
+			total += n;
+		}
+	}
+	n = (uint16_t)rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts, w->burst, NULL);
+	if (n) {
+		sbc_worker_process_burst(w, pkts, n, now);
+		total += n;
+	}
+	if (total == 0 || now - w->last_drain_tsc > w->drain_tsc) {
+		sbc_worker_flush(w);
+		w->last_drain_tsc = now;
+	}
+	w->polls++;
+	/* Quiescent: this worker holds no stream pointer across iterations. */
+	rte_rcu_qsbr_quiescent(w->qsbr, w->id);
+	return total;
+}
+
+int sbc_worker_main(void *arg)
+{
+	struct sbc_worker *w = arg;
+
+	rte_rcu_qsbr_thread_online(w->qsbr, w->id);
+	while (!__atomic_load_n(&w->dp->stop, __ATOMIC_RELAXED)) {
+		if (sbc_worker_poll(w) == 0) {
+			w->idle_polls++;
+			/* Test/lab option: production runs pure poll (0). */
+			if (w->idle_backoff_us) {
+				rte_rcu_qsbr_thread_offline(w->qsbr, w->id);
+				rte_delay_us_sleep(w->idle_backoff_us);
+				rte_rcu_qsbr_thread_online(w->qsbr, w->id);
+			}
+		}
+	}
+	sbc_worker_flush(w);
+	rte_rcu_qsbr_thread_offline(w->qsbr, w->id);
+	return 0;
+}
