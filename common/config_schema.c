@@ -315,14 +315,14 @@ static void check_dataplane(struct sbc_cfg_ctx *ctx, const void *obj, const char
 			snprintf(key, sizeof(key), "interfaces[%u].name", j);
 			sbc_cfg_error(ctx, path, key, "interface '%s' defined twice", b->name);
 		}
-		if ((same_addr || strcmp(a->port, b->port) == 0) &&
-		    sbc_port_range_overlaps(&a->media_ports, &b->media_ports)) {
+		/* Streams are keyed by address and port: ranges may only overlap
+		 * between interfaces that share no address. */
+		if (same_addr && sbc_port_range_overlaps(&a->media_ports, &b->media_ports)) {
 			snprintf(key, sizeof(key), "interfaces[%u].media_ports", j);
 			sbc_cfg_error(ctx, path, key,
-				      "%u-%u overlaps interface '%s' (%u-%u) on the same %s",
+				      "%u-%u overlaps interface '%s' (%u-%u) on the same address",
 				      b->media_ports.lo, b->media_ports.hi, a->name,
-				      a->media_ports.lo, a->media_ports.hi,
-				      same_addr ? "address" : "port");
+				      a->media_ports.lo, a->media_ports.hi);
 		}
 	}
 	if (dp->mbuf_cache_size > dp->mempool_size / 2) {
@@ -545,7 +545,7 @@ static const struct sbc_cfg_field dataplane_fields[] = {
 	ROW("mbuf_cache_size", SBC_CFG_U32, struct sbc_cfg_dataplane, mbuf_cache_size,
 	    .min = 0, .max = 512, .def = "256", .doc = "Per-lcore mempool cache."),
 	ROW("stream_table_size", SBC_CFG_U32, struct sbc_cfg_dataplane, stream_table_size,
-	    .min = 64, .max = 16777216, .def = "1048576",
+	    .min = 64, .max = 1900000, .def = "1048576",
 	    .doc = "Streams (local endpoints) the table holds; memory is preallocated."),
 	ROW("burst_size", SBC_CFG_U32, struct sbc_cfg_dataplane, burst_size, .min = 1,
 	    .max = 64, .def = "32", .doc = "Packets per RX burst."),

@@ -323,7 +323,7 @@ static void fill_latched(const struct sbc_stream_state *st, uint8_t family,
 	struct sbc_latch l;
 
 	memset(a, 0, sizeof(*a));
-	if (!sbc_latch_read(&st->latch[0], &l))
+	if (!sbc_latch_read(&st->latch_rtp, &l))
 		return;
 	a->family = family == 4 ? SBC_API_AF_INET : SBC_API_AF_INET6;
 	a->port = rte_be_to_cpu_16(l.port);

@@ -323,6 +323,7 @@ struct sbc_dp *sbc_dp_create(const struct sbc_config *cfg, const struct sbc_dp_o
 	for (unsigned int i = 0; i < dp->n_workers; i++) {
 		dp->workers[i]->hash = sbc_stream_table_hash(dp->streams);
 		dp->workers[i]->states = sbc_stream_table_states(dp->streams);
+		dp->workers[i]->objs = sbc_stream_table_objs(dp->streams);
 	}
 	dp->host_ring = rte_ring_create("sbc_host", HOST_RING_SIZE, (int)rte_socket_id(),
 					RING_F_SC_DEQ);

@@ -57,6 +57,7 @@ struct sbc_worker {
 	unsigned int lcore;
 	struct sbc_dp *dp;
 	struct rte_hash *hash;
+	const struct sbc_stream *objs;
 	struct sbc_stream_state *states;
 	struct rte_rcu_qsbr *qsbr;
 	struct rte_ring *handoff;           /* packets other workers received for us */

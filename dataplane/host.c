@@ -278,7 +278,8 @@ ip4_is_unicast(rte_be32_t ip)
 {
 	uint32_t a = rte_be_to_cpu_32(ip);
 
-	return a != 0 && a < RTE_IPV4(224, 0, 0, 0);
+	/* 224.0.0.0 spelled out: RTE_IPV4() shifts a signed int into its sign bit. */
+	return a != 0 && a < UINT32_C(0xe0000000);
 }
 
 static bool

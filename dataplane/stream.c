@@ -101,7 +101,7 @@ struct sbc_stream_table *sbc_stream_table_create(const char *name, uint32_t max_
 	};
 	uint32_t i;
 
-	if (max_streams == 0 || qsbr == NULL)
+	if (max_streams == 0 || max_streams > SBC_STREAM_TABLE_MAX || qsbr == NULL)
 		return NULL;
 	t = rte_zmalloc_socket("sbc_stream_table", sizeof(*t), RTE_CACHE_LINE_SIZE, socket);
 	if (t == NULL)
@@ -161,6 +161,11 @@ struct rte_hash *sbc_stream_table_hash(const struct sbc_stream_table *t)
 	return t->hash;
 }
 
+const struct sbc_stream *sbc_stream_table_objs(const struct sbc_stream_table *t)
+{
+	return t->objs;
+}
+
 struct sbc_stream_state *sbc_stream_table_states(const struct sbc_stream_table *t)
 {
 	return t->states;
@@ -208,10 +213,11 @@ int sbc_stream_publish(struct sbc_stream_table *t, const struct sbc_stream_key *
 		       const struct sbc_stream *s)
 {
 	void *old = NULL;
+	bool has_old;
 	uint32_t idx;
 	int rc;
 
-	if (s->slot >= t->max_streams)
+	if (s->slot >= t->max_streams || s->peer_slot >= t->max_streams)
 		return -EINVAL;
 	if (t->n_free_objs == 0) {
 		rte_rcu_qsbr_dq_reclaim(t->dq, UINT32_MAX, NULL, NULL, NULL);
@@ -220,20 +226,20 @@ int sbc_stream_publish(struct sbc_stream_table *t, const struct sbc_stream_key *
 	}
 	idx = t->free_objs[--t->n_free_objs];
 	t->objs[idx] = *s;
-	if (rte_hash_lookup_data(t->hash, key, &old) < 0)
-		old = NULL;
+	has_old = rte_hash_lookup_data(t->hash, key, &old) >= 0;
 	/*
-	 * add_key_data stores the new data pointer with release semantics in
+	 * add_key_data stores the new data word with release semantics in
 	 * lock-free mode: a reader sees either the old or the complete new
 	 * object, never a partial one.
 	 */
-	rc = rte_hash_add_key_data(t->hash, key, &t->objs[idx]);
+	rc = rte_hash_add_key_data(t->hash, key,
+				   (void *)(uintptr_t)sbc_stream_ref(idx, s->slot, s->peer_slot));
 	if (rc < 0) {
 		t->free_objs[t->n_free_objs++] = idx;
 		return rc == -ENOSPC ? -ENOSPC : -EINVAL;
 	}
-	if (old != NULL)
-		defer(t, DQ_OBJ, (uint32_t)((struct sbc_stream *)old - t->objs));
+	if (has_old)
+		defer(t, DQ_OBJ, sbc_stream_ref_obj((uintptr_t)old));
 	return 0;
 }
 
@@ -244,7 +250,7 @@ const struct sbc_stream *sbc_stream_lookup(const struct sbc_stream_table *t,
 
 	if (rte_hash_lookup_data(t->hash, key, &data) < 0)
 		return NULL;
-	return data;
+	return &t->objs[sbc_stream_ref_obj((uintptr_t)data)];
 }
 
 void sbc_stream_release(struct sbc_stream_table *t, const struct sbc_stream_key *key,
@@ -255,7 +261,7 @@ void sbc_stream_release(struct sbc_stream_table *t, const struct sbc_stream_key 
 	if (key != NULL && rte_hash_lookup_data(t->hash, key, &old) >= 0) {
 		/* The key slot itself is reclaimed by the hash's own RCU queue. */
 		rte_hash_del_key(t->hash, key);
-		defer(t, DQ_OBJ, (uint32_t)((struct sbc_stream *)old - t->objs));
+		defer(t, DQ_OBJ, sbc_stream_ref_obj((uintptr_t)old));
 	}
 	defer(t, DQ_SLOT, slot);
 }

@@ -94,19 +94,67 @@ struct sbc_latch {
 	struct rte_ether_addr mac;  /* the frame's source MAC: last hop back */
 };
 
-/* Mutable per-stream state.  Written by: owning worker; read: main (stats). */
+/*
+ * Mutable per-stream state.  Written by: owning worker; read: main (stats),
+ * and the peer leg's worker (latch_rtp / latch_rtcp, under their seqcount).
+ * Laid out by heat: line 0 is touched by every packet of this stream and
+ * read by every packet toward it, line 1 by every RTP packet; the rest only
+ * on RTCP or drops.
+ */
 struct sbc_stream_state {
-	struct sbc_latch latch[2];  /* [0] RTP source, [1] RTCP source */
-	uint64_t last_seen_tsc;     /* last accepted packet, 0 = never */
-	uint64_t packets;           /* accepted RTP+RTCP */
+	/* line 0 */
+	struct sbc_latch latch_rtp;     /* RTP source (and RTCP with rtcp-mux) */
+	uint64_t last_seen_tsc;         /* last accepted packet, 0 = never */
+	uint64_t packets;               /* accepted RTP+RTCP */
 	uint64_t bytes;
-	uint64_t rtcp_packets;
-	uint32_t drops[SBC_DROP__COUNT];
 	uint32_t latch_changes;
-	struct sbc_rtp_stats rtp;
+	/* line 1 */
+	struct sbc_rtp_stats rtp __rte_cache_aligned;
+	uint64_t rtcp_packets;
+	/* cold */
+	struct sbc_latch latch_rtcp __rte_cache_aligned;
+	uint32_t drops[SBC_DROP__COUNT];
 } __rte_cache_aligned;
 
+static inline struct sbc_latch *sbc_stream_latch(struct sbc_stream_state *st, bool rtcp)
+{
+	return rtcp ? &st->latch_rtcp : &st->latch_rtp;
+}
+
 struct sbc_stream_table;
+
+/*
+ * What the hash maps a key to: not a pointer but three 21-bit indices
+ * packed in the 64-bit data word: the published object, this stream's
+ * state slot and the peer's.  A worker can then prefetch all three cache
+ * lines a packet needs right after the lookup, instead of discovering the
+ * state slots one dependent load later.  The word is replaced atomically.
+ */
+#define SBC_STREAM_IDX_BITS 21
+#define SBC_STREAM_IDX_MASK ((1u << SBC_STREAM_IDX_BITS) - 1)
+/* Streams a table may hold: objects (streams + spares) must fit 21 bits. */
+#define SBC_STREAM_TABLE_MAX 1900000u
+
+static inline uint64_t sbc_stream_ref(uint32_t obj, uint32_t slot, uint32_t peer_slot)
+{
+	return ((uint64_t)obj << (2 * SBC_STREAM_IDX_BITS)) |
+	       ((uint64_t)peer_slot << SBC_STREAM_IDX_BITS) | slot;
+}
+
+static inline uint32_t sbc_stream_ref_obj(uint64_t ref)
+{
+	return (uint32_t)(ref >> (2 * SBC_STREAM_IDX_BITS)) & SBC_STREAM_IDX_MASK;
+}
+
+static inline uint32_t sbc_stream_ref_slot(uint64_t ref)
+{
+	return (uint32_t)ref & SBC_STREAM_IDX_MASK;
+}
+
+static inline uint32_t sbc_stream_ref_peer(uint64_t ref)
+{
+	return (uint32_t)(ref >> SBC_STREAM_IDX_BITS) & SBC_STREAM_IDX_MASK;
+}
 
 /* The worker that owns a local port: RTP and its RTCP port go together. */
 static inline unsigned int sbc_stream_owner(uint16_t local_port_host, unsigned int n_workers)
@@ -124,6 +172,9 @@ void sbc_stream_table_destroy(struct sbc_stream_table *t);
 
 /** The rte_hash workers look up in (lock-free readers). */
 struct rte_hash *sbc_stream_table_hash(const struct sbc_stream_table *t);
+
+/** Published objects (indexed by sbc_stream_ref_obj()). */
+const struct sbc_stream *sbc_stream_table_objs(const struct sbc_stream_table *t);
 
 /** Per-stream state array (indexed by slot). */
 struct sbc_stream_state *sbc_stream_table_states(const struct sbc_stream_table *t);

@@ -246,7 +246,7 @@ static inline int check_source(struct sbc_worker *w, const struct sbc_stream *s,
 	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->payload) - 1;
 	const uint8_t *src;
 	unsigned int alen = pm->family == 4 ? 4 : 16;
-	struct sbc_latch *l = &st->latch[li];
+	struct sbc_latch *l = sbc_stream_latch(st, li);
 	struct sbc_dp_event ev;
 
 	src = pm->family == 4 ?
@@ -480,7 +480,7 @@ static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_me
 
 	/* Destination: where the peer leg's media comes from, else its SDP. */
 	li = rtcp && !s->peer_rtcp_mux;
-	if (sbc_latch_read(&w->states[s->peer_slot].latch[li], &peer)) {
+	if (sbc_latch_read(sbc_stream_latch(&w->states[s->peer_slot], li), &peer)) {
 		dst_ip = peer.ip;
 		dport = peer.port;
 		dmac = &peer.mac;
@@ -563,11 +563,23 @@ void sbc_worker_process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint
 		return;
 	if (rte_hash_lookup_bulk_data(w->hash, kp, nm, &hits, data) < 0)
 		hits = 0;
+	/*
+	 * Three dependent loads per packet (stream, its state, the peer's
+	 * latch): issue each level for the whole burst before using it, so
+	 * the cache misses of one burst overlap instead of queueing.
+	 */
 	for (i = 0; i < nm; i++) {
 		if ((hits >> i) & 1u) {
-			const struct sbc_stream *s = data[i];
+			uint64_t ref = (uintptr_t)data[i];
+			const struct sbc_stream *s = &w->objs[sbc_stream_ref_obj(ref)];
+			const struct sbc_stream_state *st = &w->states[sbc_stream_ref_slot(ref)];
 
-			rte_prefetch0(&w->states[s->slot]);
+			rte_prefetch0(s);
+			rte_prefetch0((const uint8_t *)s + RTE_CACHE_LINE_SIZE);
+			rte_prefetch0(st);
+			rte_prefetch0(&st->rtp);
+			rte_prefetch0(&w->states[sbc_stream_ref_peer(ref)]);
+			data[i] = (void *)s;
 		}
 	}
 	for (i = 0; i < nm; i++) {

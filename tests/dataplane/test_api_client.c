@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Meson suite `dataplane`, test `api`: the real sbc-dataplane process on
+ * net_null ports, driven over its UNIX SOCK_SEQPACKET socket like the
+ * control plane will: 10,000 sessions programmed, dumped, updated, queried
+ * and released; malformed messages answered with errors while the process
+ * keeps serving.
+ *
+ * usage: test_api_client /path/to/sbc-dataplane
+ */
+#include <CUnit/Basic.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sbc_api.h"
+
+#define N_SESSIONS 10000
+
+static const char *dataplane_bin;
+static char cfg_path[64], sock_path[108], prefix[64];
+static pid_t child = -1;
+static int fd = -1;
+static uint32_t next_id;
+
+static const char config_fmt[] =
+	"dataplane:\n"
+	"  eal: [\"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"--log-level\", \"lib.*:error\"]\n"
+	"  main_lcore: 0\n"
+	"  workers: [1]\n"
+	"  ports:\n"
+	"    - { name: p0, device: net_null0 }\n"
+	"    - { name: p1, device: net_null1 }\n"
+	"  interfaces:\n"
+	"    - { name: m0, port: p0, ipv4: 198.18.0.1/24, media_ports: 20000-39999 }\n"
+	"    - { name: m1, port: p1, ipv4: 198.18.1.1/24, ipv6: \"2001:db8:1::1/64\",\n"
+	"        media_ports: 20000-39999 }\n"
+	"  stream_table_size: 32768\n"
+	"  mempool_size: 8191\n"
+	"  idle_backoff_us: 1000\n"
+	"  telemetry: true\n"
+	"  pdump: false\n"
+	"  api_socket: %s\n"
+	"sip:\n"
+	"  interfaces:\n"
+	"    - { name: s0, side: carrier, address: 198.18.0.1, media_interface: m0,\n"
+	"        listen: [{ transport: udp, port: 5060 }] }\n";
+
+static void stop_child(void)
+{
+	if (child > 0) {
+		kill(child, SIGTERM);
+		waitpid(child, NULL, 0);
+		child = -1;
+	}
+}
+
+static int start_dataplane(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	FILE *f;
+
+	snprintf(cfg_path, sizeof(cfg_path), "/tmp/rampart-api-%d.yaml", (int)getpid());
+	snprintf(sock_path, sizeof(sock_path), "/tmp/rampart-api-%d.sock", (int)getpid());
+	snprintf(prefix, sizeof(prefix), "rampart_api_%d", (int)getpid());
+	f = fopen(cfg_path, "w");
+	if (f == NULL)
+		return -1;
+	fprintf(f, config_fmt, sock_path);
+	fclose(f);
+	child = fork();
+	if (child == 0) {
+		execl(dataplane_bin, dataplane_bin, "-c", cfg_path, "--file-prefix", prefix,
+		      (char *)NULL);
+		_exit(127);
+	}
+	if (child < 0)
+		return -1;
+	/* Wait (bounded) for the socket to accept. */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
+	for (int i = 0; i < 300; i++) {
+		int status;
+
+		if (waitpid(child, &status, WNOHANG) == child) {
+			child = -1;
+			fprintf(stderr, "sbc-dataplane exited early (status %d)\n", status);
+			return -1;
+		}
+		fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return 0;
+		close(fd);
+		fd = -1;
+		usleep(100 * 1000);
+	}
+	return -1;
+}
+
+/* Send @req and wait (bounded) for the response with the same id. */
+static int call(void *req, size_t len, void *resp, size_t rlen)
+{
+	struct sbc_api_hdr h;
+	struct timeval tv = { .tv_sec = 5 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (send(fd, req, len, 0) != (ssize_t)len)
+		return -1;
+	for (;;) {
+		ssize_t n = recv(fd, resp, rlen, 0);
+
+		if (n < (ssize_t)sizeof(h))
+			return -1;
+		if (sbc_api_decode(resp, (size_t)n) != SBC_API_OK)
+			return -1;
+		memcpy(&h, resp, sizeof(h));
+		if (h.type == SBC_API_EVENT)
+			continue;  /* events may interleave */
+		return h.status;
+	}
+}
+
+static _Alignas(8) uint8_t resp[SBC_API_MSG_MAX];
+
+static int alloc(const char *iface, uint32_t *ep, uint16_t *port)
+{
+	struct sbc_api_alloc_req rq;
+	int st;
+
+	sbc_api_init(&rq, SBC_API_ALLOC_REQ, ++next_id);
+	snprintf(rq.iface, sizeof(rq.iface), "%s", iface);
+	rq.family = SBC_API_AF_INET;
+	st = call(&rq, sizeof(rq), resp, sizeof(resp));
+	if (st == SBC_API_OK) {
+		const struct sbc_api_alloc_resp *r = (const void *)resp;
+
+		*ep = r->endpoint_id;
+		*port = r->local.port;
+	}
+	return st;
+}
+
+static void leg(struct sbc_api_leg *l, uint32_t ep, uint8_t last_octet, uint16_t port)
+{
+	memset(l, 0, sizeof(*l));
+	l->endpoint_id = ep;
+	l->remote.family = SBC_API_AF_INET;
+	l->remote.ip[0] = 198;
+	l->remote.ip[1] = 18;
+	l->remote.ip[2] = last_octet == 2 ? 0 : 1;
+	l->remote.ip[3] = 2;
+	l->remote.port = port;
+	l->latching = SBC_API_LATCH_LEARN;
+	l->flags = SBC_API_LEG_RECV | SBC_API_LEG_SEND;
+}
+
+static uint32_t sessions[N_SESSIONS];
+static uint32_t eps[N_SESSIONS][2];
+
+static void test_hello(void)
+{
+	struct sbc_api_hello_req rq;
+	const struct sbc_api_hello_resp *r = (const void *)resp;
+
+	sbc_api_init(&rq, SBC_API_HELLO_REQ, ++next_id);
+	rq.client_version = SBC_API_VERSION;
+	CU_ASSERT_EQUAL_FATAL(call(&rq, sizeof(rq), resp, sizeof(resp)), SBC_API_OK);
+	CU_ASSERT_EQUAL(r->server_version, SBC_API_VERSION);
+	CU_ASSERT_EQUAL(r->n_workers, 1);
+	CU_ASSERT_EQUAL(r->max_streams, 32768);
+	CU_ASSERT_EQUAL(r->free_streams, 32768);
+}
+
+static void test_program_sessions(void)
+{
+	struct sbc_api_bind_req rq;
+	struct timespec t0, t1;
+	unsigned int failures = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned int i = 0; i < N_SESSIONS; i++) {
+		uint16_t pa, pb;
+
+		if (alloc("m0", &eps[i][0], &pa) != SBC_API_OK ||
+		    alloc("m1", &eps[i][1], &pb) != SBC_API_OK) {
+			failures++;
+			continue;
+		}
+		sbc_api_init(&rq, SBC_API_BIND_REQ, ++next_id);
+		leg(&rq.leg[0], eps[i][0], 2, (uint16_t)(10000 + 2 * (i % 20000)));
+		leg(&rq.leg[1], eps[i][1], 3, (uint16_t)(30000 + 2 * (i % 10000)));
+		rq.media_timeout_ms = 0;
+		if (call(&rq, sizeof(rq), resp, sizeof(resp)) != SBC_API_OK) {
+			failures++;
+			continue;
+		}
+		sessions[i] = ((const struct sbc_api_bind_resp *)resp)->session_id;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CU_ASSERT_EQUAL(failures, 0);
+	printf("\n    programmed %u sessions in %.2f s\n", N_SESSIONS,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+}
+
+static void test_dump(void)
+{
+	struct sbc_api_dump_req rq;
+	const struct sbc_api_dump_resp *r = (const void *)resp;
+	uint32_t cursor = 0, total = 0, bound = 0, pages = 0;
+
+	do {
+		sbc_api_init(&rq, SBC_API_DUMP_REQ, ++next_id);
+		rq.cursor = cursor;
+		rq.max = SBC_API_DUMP_MAX;
+		if (call(&rq, sizeof(rq), resp, sizeof(resp)) != SBC_API_OK) {
+			CU_FAIL("dump");
+			return;
+		}
+		total += r->count;
+		for (uint32_t i = 0; i < r->count; i++)
+			bound += r->streams[i].session_id != 0;
+		cursor = r->next_cursor;
+	} while (cursor != 0 && ++pages < 10000);
+	CU_ASSERT_EQUAL(total, 2 * N_SESSIONS);
+	CU_ASSERT_EQUAL(bound, 2 * N_SESSIONS);
+}
+
+static void test_update_and_stats(void)
+{
+	struct sbc_api_update_req rq;
+	struct sbc_api_stats_req sq;
+	unsigned int failures = 0;
+
+	for (unsigned int i = 0; i < N_SESSIONS; i++) {
+		sbc_api_init(&rq, SBC_API_UPDATE_REQ, ++next_id);
+		rq.session_id = sessions[i];
+		rq.what = SBC_API_UPDATE_LEG_B;
+		leg(&rq.leg[1], eps[i][1], 3, (uint16_t)(50000 + 2 * (i % 5000)));
+		rq.leg[1].flags = SBC_API_LEG_RECV;  /* hold */
+		if (call(&rq, sizeof(rq), resp, sizeof(resp)) != SBC_API_OK)
+			failures++;
+	}
+	CU_ASSERT_EQUAL(failures, 0);
+	sbc_api_init(&sq, SBC_API_STATS_REQ, ++next_id);
+	sq.session_id = sessions[N_SESSIONS / 2];
+	CU_ASSERT_EQUAL(call(&sq, sizeof(sq), resp, sizeof(resp)), SBC_API_OK);
+	CU_ASSERT_EQUAL(((const struct sbc_api_stats_resp *)resp)->session_id, sessions[N_SESSIONS / 2]);
+	sq.session_id = 0;
+	CU_ASSERT_EQUAL(call(&sq, sizeof(sq), resp, sizeof(resp)), SBC_API_OK);
+}
+
+static void test_malformed(void)
+{
+	uint8_t junk[300];
+	struct sbc_api_hdr h;
+	struct sbc_api_release_req rel;
+	struct sbc_api_hello_req hello;
+	unsigned int seed = 7;
+
+	/* random bytes of random sizes: every one answered, never a crash */
+	for (int i = 0; i < 500; i++) {
+		size_t len = 1 + (size_t)rand_r(&seed) % sizeof(junk);
+		int st;
+
+		for (size_t k = 0; k < len; k++)
+			junk[k] = (uint8_t)rand_r(&seed);
+		st = call(junk, len, resp, sizeof(resp));
+		CU_ASSERT(st > 0);
+	}
+	/* truncated, wrong version, unknown type */
+	sbc_api_init(&rel, SBC_API_RELEASE_REQ, 4242);
+	rel.session_id = sessions[0];
+	CU_ASSERT_EQUAL(call(&rel, sizeof(rel) - 2, resp, sizeof(resp)), SBC_API_ESIZE);
+	memcpy(&h, resp, sizeof(h));
+	CU_ASSERT_EQUAL(h.request_id, 4242);
+	((struct sbc_api_hdr *)&rel)->version = SBC_API_VERSION + 1;
+	CU_ASSERT_EQUAL(call(&rel, sizeof(rel), resp, sizeof(resp)), SBC_API_EVERSION);
+	((struct sbc_api_hdr *)&rel)->version = SBC_API_VERSION;
+	((struct sbc_api_hdr *)&rel)->type = 200;
+	CU_ASSERT_EQUAL(call(&rel, sizeof(rel), resp, sizeof(resp)), SBC_API_ETYPE);
+	/* an oversized datagram */
+	{
+		static uint8_t big[SBC_API_MSG_MAX * 2];
+
+		sbc_api_init(big, SBC_API_HELLO_REQ, 1);
+		CU_ASSERT_EQUAL(call(big, sizeof(big), resp, sizeof(resp)), SBC_API_ESIZE);
+	}
+	/* still serving */
+	sbc_api_init(&hello, SBC_API_HELLO_REQ, ++next_id);
+	CU_ASSERT_EQUAL(call(&hello, sizeof(hello), resp, sizeof(resp)), SBC_API_OK);
+}
+
+static void test_release(void)
+{
+	struct sbc_api_release_req rq;
+	struct sbc_api_hello_req hello;
+	unsigned int failures = 0;
+
+	for (unsigned int i = 0; i < N_SESSIONS; i++) {
+		sbc_api_init(&rq, SBC_API_RELEASE_REQ, ++next_id);
+		rq.session_id = sessions[i];
+		if (call(&rq, sizeof(rq), resp, sizeof(resp)) != SBC_API_OK)
+			failures++;
+	}
+	CU_ASSERT_EQUAL(failures, 0);
+	/* Slots come back after the workers' grace period: poll briefly. */
+	for (int i = 0; i < 50; i++) {
+		sbc_api_init(&hello, SBC_API_HELLO_REQ, ++next_id);
+		CU_ASSERT_EQUAL_FATAL(call(&hello, sizeof(hello), resp, sizeof(resp)), SBC_API_OK);
+		if (((const struct sbc_api_hello_resp *)resp)->free_streams == 32768)
+			break;
+		usleep(20 * 1000);
+	}
+	CU_ASSERT_EQUAL(((const struct sbc_api_hello_resp *)resp)->free_streams, 32768);
+	/* the process is alive and well */
+	CU_ASSERT_EQUAL(waitpid(child, NULL, WNOHANG), 0);
+}
+
+static int suite_init(void)
+{
+	return start_dataplane();
+}
+
+static int suite_clean(void)
+{
+	if (fd >= 0)
+		close(fd);
+	stop_child();
+	unlink(cfg_path);
+	unlink(sock_path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	CU_pSuite s;
+	unsigned int failed;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s /path/to/sbc-dataplane\n", argv[0]);
+		return 2;
+	}
+	dataplane_bin = argv[1];
+	signal(SIGPIPE, SIG_IGN);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("api", suite_init, suite_clean);
+	CU_add_test(s, "hello", test_hello);
+	CU_add_test(s, "program 10,000 sessions", test_program_sessions);
+	CU_add_test(s, "dump every stream", test_dump);
+	CU_add_test(s, "update all, stats", test_update_and_stats);
+	CU_add_test(s, "malformed messages get errors, process keeps serving", test_malformed);
+	CU_add_test(s, "release all", test_release);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures() +
+		 CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	stop_child();
+	return failed ? 1 : 0;
+}
