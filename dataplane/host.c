@@ -41,7 +41,6 @@
 #define HOST_ETH_LEN   ((uint32_t)sizeof(struct rte_ether_hdr))
 #define HOST_IP4_LEN   ((uint32_t)sizeof(struct rte_ipv4_hdr))
 #define HOST_IP6_LEN   ((uint32_t)sizeof(struct rte_ipv6_hdr))
-#define HOST_L3_OFF    HOST_ETH_LEN
 #define HOST_ICMP6_OFF (HOST_ETH_LEN + HOST_IP6_LEN)
 
 /* 22.11 has no ICMPv6/NDP headers; these follow RFC 4443 and RFC 4861. */

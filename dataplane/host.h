@@ -64,8 +64,9 @@ struct sbc_host;
  *                    Several interfaces may share one port (an IPv4 and an
  *                    IPv6 interface on port 0, say).
  * @param n_ifaces    1..SBC_DP_MAX_IFACES.
- * @param mp          mempool that requests (sbc_host_resolve()) are taken
- *                    from; must outlive the host.
+ * @param mp          pktmbuf pool that requests (sbc_host_resolve()) are
+ *                    taken from; must outlive the host, and its data room
+ *                    must hold a 86-byte frame after the headroom.
  * @param max_neighbors size of the neighbour table, 1..SBC_HOST_MAX_NEIGHBORS.
  *                    Neighbours are kept per (port, family, address).
  * @param socket_id   NUMA socket for the tables (SOCKET_ID_ANY allowed).
@@ -128,8 +129,10 @@ void sbc_host_destroy(struct sbc_host *h);
  *   -ENOTSUP: for us but a variant not handled (fragment, extension
  *      header, ARP/ICMP type, shared mbuf, headers not contiguous);
  *   -EINVAL: malformed (length, checksum, version, hop limit, option).
- *   On a negative return @m is untouched and still owned by the caller,
- *   which frees it; the host has already counted it in ignored/malformed.
+ *   On a negative return @m is still owned by the caller, which frees it;
+ *   the host has already counted it in ignored/malformed (a neighbour may
+ *   have been learned from it, but its bytes are unchanged).  NULL
+ *   arguments give -EINVAL and are not counted.
  */
 int sbc_host_input(struct sbc_host *h, struct rte_mbuf *m, uint64_t now_ms,
 		   struct rte_mbuf **reply);

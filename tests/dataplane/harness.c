@@ -17,8 +17,15 @@
 int h_eal_init(const char *prog, const char *lcores, unsigned int mem_mb)
 {
 	char mem[16], prefix[64];
+	/*
+	 * RAMPART_HUGEPAGES=1 (set by scripts/bench.sh when hugepages are
+	 * mounted) maps memory from hugepages, unlinked at once (--in-memory):
+	 * nothing is left behind.  Otherwise plain 4 KiB pages.
+	 */
+	const char *huge = getenv("RAMPART_HUGEPAGES");
 	char *argv[] = {
-		(char *)prog, "-l", (char *)lcores, "--no-huge", "-m", mem, "--no-pci",
+		(char *)prog, "-l", (char *)lcores,
+		(huge && huge[0] == '1') ? "--in-memory" : "--no-huge", "-m", mem, "--no-pci",
 		"--file-prefix", prefix, "--log-level", "lib.eal:error",
 		"--log-level", "pmd.net.ring:error", NULL,
 	};
