@@ -79,7 +79,7 @@ struct sbc_stream_table *sbc_stream_table_create(const char *name, uint32_t max_
 		.name = hname,
 		/* rte_hash needs headroom above the load it is filled to. */
 		.entries = max_streams + max_streams / 8 + 64,
-		.key_len = sizeof(struct sbc_stream_key),
+		.key_len = SBC_STREAM_KEY_LEN,
 		.hash_func = rte_hash_crc,
 		.hash_func_init_val = 0x5242,
 		.socket_id = socket,
@@ -116,7 +116,7 @@ struct sbc_stream_table *sbc_stream_table_create(const char *name, uint32_t max_
 	if (t->hash == NULL)
 		goto err;
 	/* Hash memory is not reported by the library: estimate from its layout. */
-	t->memory += (uint64_t)hp.entries * (sizeof(struct sbc_stream_key) + 16) +
+	t->memory += (uint64_t)hp.entries * (SBC_STREAM_KEY_LEN + 16) +
 		     (uint64_t)rte_align32pow2(hp.entries) / 8 * 64 * 2;
 	if (rte_hash_rcu_qsbr_add(t->hash, &hrc) != 0)
 		goto err;

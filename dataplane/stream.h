@@ -31,13 +31,19 @@
 #include "rtp.h"
 #include "sbc_api.h"
 
-/* Hash key: family, local address, local RTP port (RTCP = port | 1). */
+/*
+ * Hash key: family, local address, local RTP port (RTCP = port | 1).
+ * 20 significant bytes, stored 8-byte aligned (24) so that arrays of keys
+ * give the CRC hash aligned 64-bit loads.
+ */
 struct sbc_stream_key {
 	uint8_t ip[16];
 	rte_be16_t port;          /* even RTP port, network order */
 	uint8_t family;           /* 4 or 6 */
 	uint8_t pad;
-} __rte_packed;
+} __rte_aligned(8);
+
+#define SBC_STREAM_KEY_LEN 20
 
 /* Where and how to send toward one leg's remote party. */
 struct sbc_stream_out {
