@@ -230,6 +230,52 @@ static void test_dump(void)
 	CU_ASSERT_EQUAL(bound, 2 * N_SESSIONS);
 }
 
+/* Ask DPDK telemetry (the protocol dpdk-telemetry.py speaks) for @cmd. */
+static int telemetry(const char *cmd, char *out, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int t = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	struct timeval tv = { .tv_sec = 5 };
+	ssize_t n;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/var/run/dpdk/%s/dpdk_telemetry.v2", prefix);
+	if (t < 0 || connect(t, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		if (t >= 0)
+			close(t);
+		return -1;
+	}
+	setsockopt(t, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(t, out, len - 1, 0);           /* greeting */
+	if (n <= 0 || send(t, cmd, strlen(cmd), 0) < 0) {
+		close(t);
+		return -1;
+	}
+	n = recv(t, out, len - 1, 0);
+	close(t);
+	if (n <= 0)
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+static void test_telemetry(void)
+{
+	char buf[8192];
+
+	CU_ASSERT_EQUAL_FATAL(telemetry("/rampart/streams", buf, sizeof(buf)), 0);
+	CU_ASSERT(strstr(buf, "\"streams\":20000") != NULL);
+	CU_ASSERT(strstr(buf, "\"capacity\":32768") != NULL);
+	CU_ASSERT_EQUAL_FATAL(telemetry("/rampart/drops", buf, sizeof(buf)), 0);
+	CU_ASSERT(strstr(buf, "\"no_stream\":") != NULL);
+	CU_ASSERT(strstr(buf, "\"srtp_auth\":") != NULL);
+	CU_ASSERT_EQUAL_FATAL(telemetry("/rampart/workers", buf, sizeof(buf)), 0);
+	CU_ASSERT(strstr(buf, "\"worker0\"") != NULL);
+	CU_ASSERT_EQUAL_FATAL(telemetry("/rampart/ports", buf, sizeof(buf)), 0);
+	CU_ASSERT(strstr(buf, "\"p0\"") != NULL && strstr(buf, "\"p1\"") != NULL);
+	CU_ASSERT_EQUAL_FATAL(telemetry("/rampart/host", buf, sizeof(buf)), 0);
+	CU_ASSERT(strstr(buf, "\"arp_replies\":") != NULL);
+}
+
 static void test_update_and_stats(void)
 {
 	struct sbc_api_update_req rq;
@@ -353,6 +399,7 @@ int main(int argc, char **argv)
 	CU_add_test(s, "hello", test_hello);
 	CU_add_test(s, "program 10,000 sessions", test_program_sessions);
 	CU_add_test(s, "dump every stream", test_dump);
+	CU_add_test(s, "telemetry /rampart/* commands", test_telemetry);
 	CU_add_test(s, "update all, stats", test_update_and_stats);
 	CU_add_test(s, "malformed messages get errors, process keeps serving", test_malformed);
 	CU_add_test(s, "release all", test_release);
