@@ -152,16 +152,14 @@ static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_ses
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	s.slot = sess->slot[li];
-	s.peer_slot = sess->slot[li ^ 1];
 	s.session_id = session_id;
 	s.latching = leg->latching;
+	s.latch_gen = sess->latch_gen[li];
 	s.recv = (leg->flags & SBC_API_LEG_RECV) != 0;
 	s.send = (peer->flags & SBC_API_LEG_SEND) != 0;
 	s.rtcp_mux = (leg->flags & SBC_API_LEG_RTCP_MUX) || ep->rtcp_mux;
 	s.peer_rtcp_mux = (peer->flags & SBC_API_LEG_RTCP_MUX) || pep->rtcp_mux;
-	s.clock_rate = 8000;
-	s.relearn_gap_tsc = dp->tsc_hz / 1000 * leg->relearn_gap_ms;
+	s.relearn_gap_ms = leg->relearn_gap_ms;
 	s.remote_set = leg->remote.port != 0 && leg->remote.family != SBC_API_AF_NONE;
 	memcpy(s.remote_ip, leg->remote.ip, 16);
 	s.remote_rtp_port = rte_cpu_to_be_16(leg->remote.port);
@@ -179,7 +177,17 @@ static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_ses
 	s.out.dst_rtp_port = rte_cpu_to_be_16(peer->remote.port);
 	s.out.dst_rtcp_port = rte_cpu_to_be_16(peer->remote_rtcp_port ? peer->remote_rtcp_port :
 					       (uint16_t)(peer->remote.port + 1));
-	if (peer->remote.port != 0 && peer->remote.family != SBC_API_AF_NONE) {
+	if (sess->learned[li ^ 1][0].valid) {
+		/* Symmetric RTP: send where the peer's media comes from. */
+		const struct sbc_latch *l = &sess->learned[li ^ 1][0];
+
+		memcpy(s.out.dst_ip, l->ip, 16);
+		s.out.dst_rtp_port = l->port;
+		s.out.dst_mac = l->mac;
+		s.out.mac_ok = 1;
+		if (sess->learned[li ^ 1][1].valid)
+			s.out.dst_rtcp_port = sess->learned[li ^ 1][1].port;
+	} else if (peer->remote.port != 0 && peer->remote.family != SBC_API_AF_NONE) {
 		struct rte_mbuf *req = NULL;
 
 		rc = sbc_host_resolve(dp->host, pep->iface, peer->remote.ip, pep->family,
@@ -188,14 +196,18 @@ static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_ses
 			rte_pktmbuf_free(req);
 		s.out.mac_ok = rc == 0;
 		if (rc != 0)
-			sess->needs_mac = 1;
+			sess->needs_mac = 1;  /* retried when the neighbour table changes */
 	}
 	s.n_pt_map = peer->n_pt_map;
 	memcpy(s.pt_map, peer->pt_map, sizeof(s.pt_map));
 	endpoint_key(dp, ep, &key);
-	rc = sbc_stream_publish(dp->streams, &key, &s);
+	rc = sbc_stream_publish(dp->streams, &key, &s, sess->slot[li], sess->slot[li ^ 1]);
 	if (rc == 0)
 		ep->published = 1;
+	else
+		sess->needs_mac = 1;  /* the old object stays; retried by the main loop */
+	if (sess->needs_mac)
+		dp->republish_pending = 1;
 	return rc;
 }
 
@@ -264,10 +276,20 @@ static int do_update(struct sbc_dp *dp, const struct sbc_api_update_req *rq)
 		if (!leg_family_ok(&dp->endpoints[sess->slot[li]], &rq->leg[li]))
 			return SBC_API_EINVAL;
 	}
-	if (rq->what & SBC_API_UPDATE_LEG_A)
-		sess->leg[0] = rq->leg[0];
-	if (rq->what & SBC_API_UPDATE_LEG_B)
-		sess->leg[1] = rq->leg[1];
+	for (unsigned int li = 0; li < 2; li++) {
+		const struct sbc_api_leg *nl = &rq->leg[li], *ol = &sess->leg[li];
+
+		if (!(rq->what & (li ? SBC_API_UPDATE_LEG_B : SBC_API_UPDATE_LEG_A)))
+			continue;
+		/* A new SDP address voids what was latched from the old one. */
+		if (memcmp(&nl->remote, &ol->remote, sizeof(nl->remote)) != 0 ||
+		    nl->remote_rtcp_port != ol->remote_rtcp_port ||
+		    nl->latching != ol->latching) {
+			sess->latch_gen[li]++;
+			memset(sess->learned[li], 0, sizeof(sess->learned[li]));
+		}
+		sess->leg[li] = *nl;
+	}
 	if (rq->what & SBC_API_UPDATE_TIMEOUT)
 		sess->media_timeout_ms = rq->media_timeout_ms;
 	sess->timed_out = 0;
@@ -485,11 +507,65 @@ size_t sbc_dp_api_handle(struct sbc_dp *dp, const void *req, size_t len, void *r
 	return sbc_api_msg_size(rtype);
 }
 
+/*
+ * Take the sources a leg's worker latched (RTP and RTCP) into the session
+ * and, when they changed, republish the peer's stream so that media toward
+ * this leg goes where its media comes from.  Called on worker events and by
+ * the periodic sweep (events can be lost when their ring is full).
+ */
+static void session_learn(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_session *sess,
+			  unsigned int li)
+{
+	const struct sbc_stream_state *st = &sbc_stream_table_states(dp->streams)[sess->slot[li]];
+	bool changed = false;
+
+	for (unsigned int k = 0; k < 2; k++) {
+		struct sbc_latch l;
+		struct sbc_latch *have = &sess->learned[li][k];
+
+		if (!sbc_latch_read(k ? &st->latch_rtcp : &st->latch_rtp, &l) ||
+		    l.gen != sess->latch_gen[li])
+			continue;
+		if (!have->valid || have->seq != l.seq) {
+			*have = l;
+			changed = true;
+		}
+	}
+	if (changed)
+		publish_leg(dp, session_id, sess, li ^ 1);
+}
+
+void sbc_dp_session_learn(struct sbc_dp *dp, uint32_t slot)
+{
+	const struct sbc_dp_endpoint *ep;
+
+	if (slot >= sbc_stream_table_capacity(dp->streams))
+		return;
+	ep = &dp->endpoints[slot];
+	if (!ep->used || ep->session_id == 0)
+		return;
+	session_learn(dp, ep->session_id, &dp->sessions[ep->session_id - 1], ep->leg);
+}
+
+/*
+ * Republish sessions waiting for a next hop or for a free object.  Stops at
+ * the first shortage of objects: they come back after the workers' next
+ * quiescent state, and the main loop calls again while work is pending.
+ */
 void sbc_dp_sessions_republish_pending(struct sbc_dp *dp)
 {
-	for (uint32_t i = 0; i < dp->max_sessions; i++)
-		if (dp->sessions[i].used && dp->sessions[i].needs_mac)
-			publish_session(dp, i + 1, &dp->sessions[i]);
+	dp->republish_pending = 0;
+	for (uint32_t i = 0; i < dp->max_sessions; i++) {
+		struct sbc_dp_session *sess = &dp->sessions[i];
+
+		if (!sess->used || !sess->needs_mac)
+			continue;
+		if (publish_session(dp, i + 1, sess) == SBC_API_ENOSPC) {
+			sbc_stream_table_reclaim(dp->streams);
+			dp->republish_pending = 1;
+			return;
+		}
+	}
 }
 
 /* Sweep a slice of the sessions per call so a large table never stalls. */
@@ -504,7 +580,11 @@ void sbc_dp_sessions_timeout_scan(struct sbc_dp *dp, uint64_t now_ms)
 		uint64_t last, a, b;
 		struct sbc_api_event ev;
 
-		if (!sess->used || sess->timed_out || sess->media_timeout_ms == 0)
+		if (!sess->used)
+			continue;
+		session_learn(dp, i + 1, sess, 0);
+		session_learn(dp, i + 1, sess, 1);
+		if (sess->timed_out || sess->media_timeout_ms == 0)
 			continue;
 		a = tsc_to_ms(dp, states[sess->slot[0]].last_seen_tsc);
 		b = tsc_to_ms(dp, states[sess->slot[1]].last_seen_tsc);

@@ -2,6 +2,9 @@
  * Data plane construction and the main lcore's loop.  Main lcore only.
  */
 #include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -221,6 +224,7 @@ static int setup_workers(struct sbc_dp *dp)
 		w->n_workers = (uint16_t)dp->n_workers;
 		w->tsc_hz = dp->tsc_hz;
 		w->tsc_per_8k = dp->tsc_hz / 8000;
+		w->tsc_per_ms = dp->tsc_hz / 1000;
 		w->drain_tsc = dp->tsc_hz / 1000000 * c->tx_drain_us;
 		w->idle_backoff_us = c->idle_backoff_us;
 		snprintf(name, sizeof(name), "sbc_ho%u", i);
@@ -444,6 +448,9 @@ static void events_poll(struct sbc_dp *dp)
 		for (unsigned int k = 0; k < n; k++) {
 			struct sbc_api_event e;
 
+			/* First make the new source the peer's destination. */
+			sbc_dp_session_learn(dp, ev[k].slot);
+
 			sbc_api_init(&e, SBC_API_EVENT, 0);
 			e.kind = ev[k].kind;
 			e.session_id = ev[k].session_id;
@@ -468,7 +475,8 @@ void sbc_dp_main_poll(struct sbc_dp *dp, int timeout_ms)
 	events_poll(dp);
 	sbc_stream_table_reclaim(sbc_dp_streams(dp));
 	gen = sbc_host_generation(dp->host);
-	if (gen != dp->host_generation || now_ms >= dp->next_resolve_ms) {
+	if (gen != dp->host_generation || now_ms >= dp->next_resolve_ms ||
+	    dp->republish_pending) {
 		dp->host_generation = gen;
 		dp->next_resolve_ms = now_ms + 1000;
 		sbc_dp_sessions_republish_pending(dp);
@@ -502,4 +510,24 @@ int sbc_dp_run(struct sbc_dp *dp)
 void sbc_dp_stop(struct sbc_dp *dp)
 {
 	__atomic_store_n(&dp->stop, 1, __ATOMIC_RELAXED);
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void sbc_dp_eal_cleanup(void)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	/* Only a directory the EAL made for this process's own prefix. */
+	if (strncmp(dir, "/var/run/dpdk/", 14) == 0 || strstr(dir, "/dpdk/") != NULL)
+		nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 }

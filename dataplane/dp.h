@@ -69,6 +69,7 @@ struct sbc_worker {
 	uint64_t last_drain_tsc;
 	uint64_t tsc_hz;
 	uint64_t tsc_per_8k;                /* TSC ticks per 8 kHz RTP clock tick */
+	uint64_t tsc_per_ms;
 	uint32_t idle_backoff_us;
 	/* Counters: summed by the main lcore on read. */
 	uint64_t rx_packets;
@@ -126,6 +127,13 @@ void sbc_dp_main_poll(struct sbc_dp *dp, int timeout_ms);
  * @resp (SBC_API_MSG_MAX bytes).  Returns the response size.  Main lcore.
  */
 size_t sbc_dp_api_handle(struct sbc_dp *dp, const void *req, size_t len, void *resp);
+
+/**
+ * rte_eal_cleanup() and then remove the EAL runtime directory (config,
+ * sockets, fbarray files) so that a process leaves nothing behind.  Call
+ * once, last, from the main thread.
+ */
+void sbc_dp_eal_cleanup(void);
 
 /* ---- worker (worker.c) ---- */
 

@@ -28,8 +28,11 @@ struct sbc_dp_session {
 	uint64_t bound_ms;
 	uint8_t used;
 	uint8_t timed_out;        /* event sent */
-	uint8_t needs_mac;        /* a leg waits for next-hop resolution */
+	uint8_t needs_mac;        /* republish pending: next hop unresolved, or no object */
+	uint8_t latch_gen[2];     /* bumped when a leg's SDP address changes */
 	struct sbc_api_leg leg[2];
+	/* Sources the workers latched, as last published: [leg][rtp, rtcp]. */
+	struct sbc_latch learned[2][2];
 };
 
 struct sbc_dp_port_pool {     /* free RTP port pairs of one interface */
@@ -65,6 +68,7 @@ struct sbc_dp {
 	uint32_t n_free_sessions;
 	struct sbc_dp_port_pool pools[SBC_DP_MAX_IFACES];
 	uint64_t host_generation;           /* neighbour table generation seen */
+	uint8_t republish_pending;          /* a publish waits for objects */
 	uint32_t timeout_cursor;
 	uint64_t next_timeout_scan_ms;
 	uint64_t next_resolve_ms;
@@ -86,6 +90,7 @@ int sbc_dp_sessions_init(struct sbc_dp *dp);
 void sbc_dp_sessions_fini(struct sbc_dp *dp);
 void sbc_dp_sessions_republish_pending(struct sbc_dp *dp);
 void sbc_dp_sessions_timeout_scan(struct sbc_dp *dp, uint64_t now_ms);
+void sbc_dp_session_learn(struct sbc_dp *dp, uint32_t slot);
 
 /* telemetry.c */
 int sbc_dp_telemetry_register(struct sbc_dp *dp);

@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 		SBC_LOG(WARN, "main", "rte_pdump_init failed: no dpdk-dumpcap capture");
 	running = sbc_dp_create(cfg, NULL);
 	if (running == NULL) {
-		rte_eal_cleanup();
+		sbc_dp_eal_cleanup();
 		sbc_config_free(cfg);
 		return 1;
 	}
@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 	running = NULL;
 	if (cfg->dataplane.pdump)
 		rte_pdump_uninit();
-	rte_eal_cleanup();
+	sbc_dp_eal_cleanup();
 	sbc_config_free(cfg);
 	return rc == 0 ? 0 : 1;
 }

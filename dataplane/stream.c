@@ -210,14 +210,14 @@ static void defer(struct sbc_stream_table *t, uint32_t kind, uint32_t index)
 }
 
 int sbc_stream_publish(struct sbc_stream_table *t, const struct sbc_stream_key *key,
-		       const struct sbc_stream *s)
+		       const struct sbc_stream *s, uint32_t slot, uint32_t peer_slot)
 {
 	void *old = NULL;
 	bool has_old;
 	uint32_t idx;
 	int rc;
 
-	if (s->slot >= t->max_streams || s->peer_slot >= t->max_streams)
+	if (slot >= t->max_streams || peer_slot >= t->max_streams)
 		return -EINVAL;
 	if (t->n_free_objs == 0) {
 		rte_rcu_qsbr_dq_reclaim(t->dq, UINT32_MAX, NULL, NULL, NULL);
@@ -233,7 +233,7 @@ int sbc_stream_publish(struct sbc_stream_table *t, const struct sbc_stream_key *
 	 * object, never a partial one.
 	 */
 	rc = rte_hash_add_key_data(t->hash, key,
-				   (void *)(uintptr_t)sbc_stream_ref(idx, s->slot, s->peer_slot));
+				   (void *)(uintptr_t)sbc_stream_ref(idx, slot, peer_slot));
 	if (rc < 0) {
 		t->free_objs[t->n_free_objs++] = idx;
 		return rc == -ENOSPC ? -ENOSPC : -EINVAL;

@@ -20,11 +20,14 @@
 #define SBC_DP_STREAM_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 #include <rte_atomic.h>
 #include <rte_common.h>
 #include <rte_ether.h>
+#include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
 
 #include "dp_iface.h"
@@ -45,17 +48,20 @@ struct sbc_stream_key {
 
 #define SBC_STREAM_KEY_LEN 20
 
-/* Where and how to send toward one leg's remote party. */
+/*
+ * Where and how to send toward one leg's remote party: its latched source
+ * once the main lcore learned it (see api_server.c), else its SDP address.
+ */
 struct sbc_stream_out {
 	uint16_t port_id;
 	uint8_t family;
-	uint8_t mac_ok;           /* dst_mac resolved */
+	uint8_t mac_ok;           /* dst_mac known */
 	struct rte_ether_addr src_mac;
 	struct rte_ether_addr dst_mac;
 	uint8_t src_ip[16];       /* our local address on that leg */
+	uint8_t dst_ip[16];
 	rte_be16_t src_rtp_port;
 	rte_be16_t src_rtcp_port;
-	uint8_t dst_ip[16];       /* signalled remote address (SDP) */
 	rte_be16_t dst_rtp_port;
 	rte_be16_t dst_rtcp_port;
 };
@@ -63,11 +69,11 @@ struct sbc_stream_out {
 /*
  * Published stream: immutable after publication.
  * Written by: main lcore (before publication); read: workers under RCU.
+ * Line 0 holds everything a packet of a latched, non-strict stream reads;
+ * line 1 what strict mode, relearn, events and payload-type maps need.
  */
 struct sbc_stream {
-	uint32_t slot;            /* this stream's state index */
-	uint32_t peer_slot;       /* the other leg's state index */
-	uint32_t session_id;
+	/* line 0 */
 	uint8_t latching;         /* enum sbc_api_latching */
 	uint8_t recv;             /* this leg accepts media (not inactive/recvonly hold) */
 	uint8_t send;             /* media may be sent toward the peer leg */
@@ -75,37 +81,41 @@ struct sbc_stream {
 	uint8_t peer_rtcp_mux;
 	uint8_t n_pt_map;         /* rewrites applied toward the peer */
 	uint8_t remote_set;       /* signalled remote known (port != 0) */
-	uint8_t pad;
-	uint32_t clock_rate;      /* RTP clock for jitter, Hz */
-	uint64_t relearn_gap_tsc;
+	uint8_t latch_gen;        /* a latch of another generation is void */
+	struct sbc_stream_out out;              /* toward the peer leg */
+	/* line 1 */
+	uint32_t session_id;
+	uint32_t relearn_gap_ms;
 	/* Signalled remote of this leg: the strict-mode source check. */
 	uint8_t remote_ip[16];
 	rte_be16_t remote_rtp_port;
 	rte_be16_t remote_rtcp_port;
-	struct sbc_stream_out out;              /* toward the peer leg */
 	struct sbc_api_pt_map pt_map[SBC_API_PT_MAP_MAX];
-};
+} __rte_cache_aligned;
+
+_Static_assert(offsetof(struct sbc_stream, session_id) == RTE_CACHE_LINE_SIZE,
+	       "the hot part of a stream is one cache line");
 
 /*
- * A latched source.  Written by the owning worker; read by the worker that
- * sends toward this leg (it may be another one), so it is published with a
+ * A latched source.  Written by the owning worker; read by the main lcore
+ * (to publish it as the peer's destination, and for stats) under the
  * sequence count: odd while being written.
  */
 struct sbc_latch {
 	uint32_t seq;
 	uint8_t valid;
-	uint8_t pad;
+	uint8_t gen;              /* sbc_stream.latch_gen when it was learnt */
 	rte_be16_t port;
 	uint8_t ip[16];
 	struct rte_ether_addr mac;  /* the frame's source MAC: last hop back */
 };
 
 /*
- * Mutable per-stream state.  Written by: owning worker; read: main (stats),
- * and the peer leg's worker (latch_rtp / latch_rtcp, under their seqcount).
- * Laid out by heat: line 0 is touched by every packet of this stream and
- * read by every packet toward it, line 1 by every RTP packet; the rest only
- * on RTCP or drops.
+ * Mutable per-stream state.  Written by: owning worker only; read: main
+ * (stats, latches).  No worker reads another stream's state, so no cache
+ * line moves between workers on the fast path.  Laid out by heat: line 0 is
+ * touched by every packet of this stream, line 1 by every RTP packet; the
+ * rest only on RTCP or drops.
  */
 struct sbc_stream_state {
 	/* line 0 */
@@ -193,12 +203,13 @@ uint32_t sbc_stream_table_capacity(const struct sbc_stream_table *t);
 int sbc_stream_slot_alloc(struct sbc_stream_table *t, uint32_t *slot);
 
 /**
- * Publish @s under @key: inserts, or atomically replaces the stream the key
- * maps to (the old one is freed after a grace period).  @s is copied into a
- * table-owned object.  Main lcore.  Returns 0, -ENOSPC or -EINVAL.
+ * Publish @s under @key for state @slot, whose session peer is @peer_slot:
+ * inserts, or atomically replaces the stream the key maps to (the old one
+ * is freed after a grace period).  @s is copied into a table-owned object.
+ * Main lcore.  Returns 0, -ENOSPC or -EINVAL.
  */
 int sbc_stream_publish(struct sbc_stream_table *t, const struct sbc_stream_key *key,
-		       const struct sbc_stream *s);
+		       const struct sbc_stream *s, uint32_t slot, uint32_t peer_slot);
 
 /** Currently published stream of @key, or NULL. Main lcore. */
 const struct sbc_stream *sbc_stream_lookup(const struct sbc_stream_table *t,
@@ -219,7 +230,7 @@ uint64_t sbc_stream_table_memory(const struct sbc_stream_table *t);
 
 /* Latch helpers (seqcount). */
 static inline void sbc_latch_write(struct sbc_latch *l, const uint8_t *ip, unsigned int iplen,
-				   rte_be16_t port, const struct rte_ether_addr *mac)
+				   rte_be16_t port, const struct rte_ether_addr *mac, uint8_t gen)
 {
 	uint32_t seq = l->seq;
 
@@ -229,6 +240,7 @@ static inline void sbc_latch_write(struct sbc_latch *l, const uint8_t *ip, unsig
 	memcpy(l->ip, ip, iplen);
 	l->port = port;
 	l->mac = *mac;
+	l->gen = gen;
 	l->valid = 1;
 	__atomic_store_n(&l->seq, seq + 2, __ATOMIC_RELEASE);
 }

@@ -237,11 +237,14 @@ static inline uint16_t csum_update(uint16_t old_cksum, uint32_t old_sum, uint32_
 
 /*
  * Source check and latching for a packet that passed the RTP/RTCP sanity
- * check.  Returns 0 to accept or a drop reason.
+ * check.  Returns 0 to accept or a drop reason.  A latch is the worker's own
+ * state; the main lcore learns it from the event (or its periodic sweep) and
+ * publishes it as the peer stream's destination.
  */
 static inline int check_source(struct sbc_worker *w, const struct sbc_stream *s,
 			       struct sbc_stream_state *st, const struct pkt_meta *pm,
-			       const struct rte_mbuf *m, unsigned int li, uint64_t now)
+			       const struct rte_mbuf *m, uint32_t slot, unsigned int li,
+			       uint64_t now)
 {
 	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->payload) - 1;
 	const uint8_t *src;
@@ -261,12 +264,12 @@ static inline int check_source(struct sbc_worker *w, const struct sbc_stream *s,
 			return SBC_DROP_WRONG_SOURCE;
 		return 0;
 	}
-	if (likely(l->valid)) {
+	if (likely(l->valid && l->gen == s->latch_gen)) {
 		if (likely(l->port == udp->src_port && memcmp(src, l->ip, alen) == 0))
 			return 0;
 		/* relearn: the source may move after a quiet gap */
 		if (s->latching != SBC_API_LATCH_RELEARN ||
-		    now - st->last_seen_tsc < s->relearn_gap_tsc)
+		    now - st->last_seen_tsc < (uint64_t)s->relearn_gap_ms * w->tsc_per_ms)
 			return SBC_DROP_WRONG_SOURCE;
 		ev.kind = SBC_API_EV_SOURCE_CHANGED;
 		st->latch_changes++;
@@ -274,8 +277,8 @@ static inline int check_source(struct sbc_worker *w, const struct sbc_stream *s,
 		ev.kind = SBC_API_EV_SOURCE_LATCHED;
 	}
 	sbc_latch_write(l, src, alen, udp->src_port,
-			&rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr);
-	ev.slot = s->slot;
+			&rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr, s->latch_gen);
+	ev.slot = slot;
 	ev.session_id = s->session_id;
 	ev.count = li;
 	ev.family = pm->family;
@@ -283,7 +286,10 @@ static inline int check_source(struct sbc_worker *w, const struct sbc_stream *s,
 	ev.port = udp->src_port;
 	memset(ev.ip, 0, sizeof(ev.ip));
 	memcpy(ev.ip, src, alen);
-	/* Events are advisory: a full ring loses the notification, not the packet. */
+	/*
+	 * A full ring loses the notification, not the packet: the main lcore's
+	 * sweep compares latches with what it published and catches up.
+	 */
 	(void)rte_ring_sp_enqueue_elem(w->events, &ev, sizeof(ev));
 	return 0;
 }
@@ -407,17 +413,14 @@ static inline int rewrite_cross_family(struct rte_mbuf *m, const struct pkt_meta
 
 /* Handle one media packet whose stream was found. */
 static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
-			 const struct sbc_stream *s, uint64_t now)
+			 const struct sbc_stream *s, uint32_t slot, uint64_t now)
 {
-	struct sbc_stream_state *st = &w->states[s->slot];
+	struct sbc_stream_state *st = &w->states[slot];
 	const struct sbc_stream_out *out = &s->out;
-	const struct rte_ether_addr *dmac;
-	const uint8_t *dst_ip;
-	struct sbc_latch peer;
 	rte_be16_t sport, dport;
 	bool rtcp = pm->is_rtcp_port;
 	unsigned int li = pm->is_rtcp_port;
-	uint8_t old_pt = 0, ttl;
+	uint8_t old_pt, ttl;
 	int pt = -1, reason;
 
 	if (unlikely(pm->is_rtcp_port && s->rtcp_mux)) {
@@ -442,7 +445,7 @@ static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_me
 			return;
 		}
 	}
-	reason = check_source(w, s, st, pm, m, li, now);
+	reason = check_source(w, s, st, pm, m, slot, li, now);
 	if (unlikely(reason != 0)) {
 		stream_drop(w, st, m, (unsigned int)reason);
 		return;
@@ -450,18 +453,15 @@ static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_me
 	st->packets++;
 	st->bytes += pm->plen;
 	st->last_seen_tsc = now;
-	if (rtcp) {
+	if (rtcp)
 		st->rtcp_packets++;
-	} else if (likely(s->clock_rate == 8000)) {
+	else  /* 8 kHz: G.711, G.722, G.729 and telephone-event all use it */
 		sbc_rtp_stats_update(&st->rtp, pm->payload, (uint32_t)(now / w->tsc_per_8k));
-	} else {
-		sbc_rtp_stats_update(&st->rtp, pm->payload,
-				     (uint32_t)(now / (w->tsc_hz / s->clock_rate)));
-	}
 	if (unlikely(!s->send)) {
 		stream_drop(w, st, m, SBC_DROP_INACTIVE);
 		return;
 	}
+	old_pt = pm->payload[1];
 	if (pt >= 0 && s->n_pt_map) {
 		unsigned int i;
 
@@ -472,37 +472,27 @@ static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_me
 			stream_drop(w, st, m, SBC_DROP_PT_BLOCKED);
 			return;
 		}
-		old_pt = pm->payload[1];
 		pm->payload[1] = (uint8_t)((old_pt & 0x80u) | s->pt_map[i].to);
-	} else {
-		old_pt = pm->payload[1];
 	}
-
-	/* Destination: where the peer leg's media comes from, else its SDP. */
-	li = rtcp && !s->peer_rtcp_mux;
-	if (sbc_latch_read(sbc_stream_latch(&w->states[s->peer_slot], li), &peer)) {
-		dst_ip = peer.ip;
-		dport = peer.port;
-		dmac = &peer.mac;
-	} else {
-		if (unlikely(!out->mac_ok || (rtcp ? out->dst_rtcp_port : out->dst_rtp_port) == 0)) {
-			stream_drop(w, st, m, SBC_DROP_NO_NEXTHOP);
-			return;
-		}
-		dst_ip = out->dst_ip;
-		dport = rtcp ? (s->peer_rtcp_mux ? out->dst_rtp_port : out->dst_rtcp_port) :
-			       out->dst_rtp_port;
-		dmac = &out->dst_mac;
+	if (unlikely(!out->mac_ok || (rtcp ? out->dst_rtcp_port : out->dst_rtp_port) == 0)) {
+		stream_drop(w, st, m, SBC_DROP_NO_NEXTHOP);
+		return;
 	}
-	sport = rtcp && !s->peer_rtcp_mux ? out->src_rtcp_port : out->src_rtp_port;
-
+	/* With rtcp-mux on the peer leg its RTCP shares the RTP ports. */
+	if (rtcp && !s->peer_rtcp_mux) {
+		sport = out->src_rtcp_port;
+		dport = out->dst_rtcp_port;
+	} else {
+		sport = out->src_rtp_port;
+		dport = out->dst_rtp_port;
+	}
 	if (likely(out->family == pm->family)) {
-		rewrite_same_family(m, pm, out, dst_ip, sport, dport, dmac, old_pt);
+		rewrite_same_family(m, pm, out, out->dst_ip, sport, dport, &out->dst_mac, old_pt);
 	} else {
 		ttl = pm->family == 4 ? ((struct rte_ipv4_hdr *)pm->l3)->time_to_live :
 					((struct rte_ipv6_hdr *)pm->l3)->hop_limits;
-		if (unlikely(rewrite_cross_family(m, pm, out, dst_ip, sport, dport, dmac,
-						  (uint8_t)(ttl - 1)) != 0)) {
+		if (unlikely(rewrite_cross_family(m, pm, out, out->dst_ip, sport, dport,
+						  &out->dst_mac, (uint8_t)(ttl - 1)) != 0)) {
 			stream_drop(w, st, m, SBC_DROP_TRUNCATED);
 			return;
 		}
@@ -564,9 +554,9 @@ void sbc_worker_process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint
 	if (rte_hash_lookup_bulk_data(w->hash, kp, nm, &hits, data) < 0)
 		hits = 0;
 	/*
-	 * Three dependent loads per packet (stream, its state, the peer's
-	 * latch): issue each level for the whole burst before using it, so
-	 * the cache misses of one burst overlap instead of queueing.
+	 * The hash data names the stream object and the state slot: prefetch
+	 * both for the whole burst so their misses overlap.  Line 1 of the
+	 * object is only read for strict latching, relearn and PT maps.
 	 */
 	for (i = 0; i < nm; i++) {
 		if ((hits >> i) & 1u) {
@@ -575,20 +565,20 @@ void sbc_worker_process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint
 			const struct sbc_stream_state *st = &w->states[sbc_stream_ref_slot(ref)];
 
 			rte_prefetch0(s);
-			rte_prefetch0((const uint8_t *)s + RTE_CACHE_LINE_SIZE);
 			rte_prefetch0(st);
 			rte_prefetch0(&st->rtp);
-			rte_prefetch0(&w->states[sbc_stream_ref_peer(ref)]);
-			data[i] = (void *)s;
 		}
 	}
 	for (i = 0; i < nm; i++) {
+		uint64_t ref = (uintptr_t)data[i];
+
 		if (unlikely(!((hits >> i) & 1u))) {
 			drop(w, media[i], key_is_ours(dp, media[i]->port, kp[i]) ?
 			     SBC_DROP_NO_STREAM : SBC_DROP_NOT_FOR_US);
 			continue;
 		}
-		relay(w, media[i], mm[i], data[i], now);
+		relay(w, media[i], mm[i], &w->objs[sbc_stream_ref_obj(ref)],
+		      sbc_stream_ref_slot(ref), now);
 	}
 }
 

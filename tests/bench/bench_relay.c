@@ -80,6 +80,14 @@ static int program(uint32_t streams, unsigned int n_if)
 {
 	char name[16];
 
+	/* Every peer announces itself first (ARP reply to our address). */
+	for (unsigned int k = 0; k < n_if; k++) {
+		uint8_t peer[4] = { 198, 18, (uint8_t)k, 2 }, us[4] = { 198, 18, (uint8_t)k, 1 };
+		struct rte_ether_addr mac = { { 0x02, 0, 0, 0, (uint8_t)k, 2 } };
+
+		h_arp_reply(&H, 0, peer, &mac, us);
+	}
+	h_run(&H);
 	eps = calloc(streams, sizeof(*eps));
 	for (uint32_t i = 0; i < streams; i++) {
 		struct sbc_api_alloc_resp r;
@@ -102,13 +110,9 @@ static int program(uint32_t streams, unsigned int n_if)
 			if (h_bind(&H, &a, &b, 0, NULL) != SBC_API_OK)
 				return -1;
 		}
-	}
-	/* Every peer answers ARP. */
-	for (unsigned int k = 0; k < n_if; k++) {
-		uint8_t peer[4] = { 198, 18, (uint8_t)k, 2 }, us[4] = { 198, 18, (uint8_t)k, 1 };
-		struct rte_ether_addr mac = { { 0x02, 0, 0, 0, (uint8_t)k, 2 } };
-
-		h_arp_reply(&H, 0, peer, &mac, us);
+		/* Let the worker pass quiescent states so retired objects return. */
+		if ((i & 1023) == 1023)
+			h_run(&H);
 	}
 	h_run(&H);
 	h_run(&H);
@@ -266,14 +270,22 @@ int main(int argc, char **argv)
 		       (double)(alloc - base_alloc) / (double)(streams - 64 > 0 ? streams - 64 : 1),
 		       out_relay, packets);
 		fflush(stdout);
-		if (out_relay != packets)
-			fprintf(stderr, "bench_relay: %" PRIu64 " of %" PRIu64 " packets relayed\n",
+		if (out_relay != packets) {
+			struct sbc_dp_counters c;
+
+			fprintf(stderr, "bench_relay: %" PRIu64 " of %" PRIu64 " packets relayed;",
 				out_relay, packets);
+			sbc_dp_counters(H.dp, &c);
+			for (unsigned int r = 0; r < SBC_DROP__COUNT; r++)
+				if (c.drops[r])
+					fprintf(stderr, " %s=%" PRIu64, sbc_drop_reason_name(r), c.drops[r]);
+			fprintf(stderr, "\n");
+		}
 		free(eps);
 		eps = NULL;
 		h_dp_destroy(&H);
 		free(y);
 	}
-	rte_eal_cleanup();
+	sbc_dp_eal_cleanup();
 	return 0;
 }

@@ -372,6 +372,25 @@ static int suite_init(void)
 	return start_dataplane();
 }
 
+/* SIGTERM: a clean exit that leaves no EAL runtime directory behind. */
+static void test_clean_exit(void)
+{
+	char dir[128];
+	int status = -1;
+
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	CU_ASSERT_FATAL(child > 0);
+	kill(child, SIGTERM);
+	CU_ASSERT_EQUAL(waitpid(child, &status, 0), child);
+	child = -1;
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", prefix);
+	CU_ASSERT_EQUAL(access(dir, F_OK), -1);
+	CU_ASSERT_EQUAL(access(sock_path, F_OK), -1);
+}
+
 static int suite_clean(void)
 {
 	if (fd >= 0)
@@ -403,6 +422,7 @@ int main(int argc, char **argv)
 	CU_add_test(s, "update all, stats", test_update_and_stats);
 	CU_add_test(s, "malformed messages get errors, process keeps serving", test_malformed);
 	CU_add_test(s, "release all", test_release);
+	CU_add_test(s, "SIGTERM: clean exit, nothing left behind", test_clean_exit);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures() +

@@ -564,6 +564,22 @@ static void test_latching(void)
 	len = frame_out(want, PA, 4, ln.a.local.port, 5544, 63, 0, 3, 2, NULL, 0);
 	expect_frame(PA, want, len);
 
+	/* a re-INVITE moving the carrier's media voids the old latch */
+	ln.la.remote.port = 5560;
+	ln.la.remote_rtcp_port = 5561;
+	CU_ASSERT_EQUAL(h_update(&H, ln.id, SBC_API_UPDATE_LEG_A, &ln.la, NULL), SBC_API_OK);
+	len = frame_in(f, PA, 4, 5562, ln.a.local.port, 64, 0, 4, 1, NULL, 0);
+	feed_at(PA, f, len, t0 + 2 * hz);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 1);          /* learnt afresh */
+	len = frame_in(f, PA, 4, 5544, ln.a.local.port, 64, 0, 5, 1, NULL, 0);
+	feed_at(PA, f, len, t0 + 2 * hz);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 0);          /* the old source is gone */
+	h_run(&H);                                       /* main lcore publishes */
+	len = frame_in(f, PB, 4, 6500, ln.b.local.port, 64, 0, 6, 2, NULL, 0);
+	feed_at(PB, f, len, t0 + 2 * hz);
+	len = frame_out(want, PA, 4, ln.a.local.port, 5562, 63, 0, 6, 2, NULL, 0);
+	expect_frame(PA, want, len);
+
 	/* relearn: a new source is accepted only after the quiet gap */
 	CU_ASSERT_EQUAL_FATAL(h_alloc(&H, "m-a", 4, false, &rl.a), SBC_API_OK);
 	CU_ASSERT_EQUAL_FATAL(h_alloc(&H, "m-b", 4, false, &rl.b), SBC_API_OK);
@@ -882,6 +898,6 @@ int main(int argc, char **argv)
 	failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures();
 	CU_cleanup_registry();
 	unlink(api_path);
-	rte_eal_cleanup();
+	sbc_dp_eal_cleanup();
 	return failed ? 1 : 0;
 }

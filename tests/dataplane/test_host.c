@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "dp.h"
 #include "host.h"
 
 #define POOL_SIZE       1023
@@ -1584,14 +1586,17 @@ main(void)
 		{ "fuzz random frames", test_fuzz },
 		{ "no mbuf leaked", test_no_mbuf_leak },
 	};
+	char prefix[48];
 	char *eal_args[] = {
 		"test_host", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
-		"--log-level=lib.*:error", NULL,
+		"--log-level=lib.*:error", "--file-prefix", prefix, NULL,
 	};
 	unsigned int failures = 1;
 	CU_pSuite suite;
 	size_t i;
 
+	/* Own runtime directory: parallel test programs never share one. */
+	snprintf(prefix, sizeof(prefix), "rampart_host_%d", (int)getpid());
 	if (rte_eal_init((int)RTE_DIM(eal_args) - 1, eal_args) < 0) {
 		fprintf(stderr, "test_host: rte_eal_init: %s\n", rte_strerror(rte_errno));
 		return 1;
@@ -1629,6 +1634,6 @@ err_host:
 err_pool:
 	rte_mempool_free(pool);
 err_eal:
-	rte_eal_cleanup();
+	sbc_dp_eal_cleanup();
 	return failures ? 1 : 0;
 }
