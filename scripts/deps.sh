@@ -1,7 +1,7 @@
 # Sourced by scripts/*.sh: the Debian packages Rampart builds, tests and
 # demonstrates with, and a function that installs whichever are missing.
 RAMPART_BUILD_DEPS="gcc pkg-config meson ninja-build python3
-  libdpdk-dev dpdk libsrtp2-dev libsofia-sip-ua-dev libssl-dev libyaml-dev
+  libdpdk-dev dpdk dpdk-dev libsrtp2-dev libsofia-sip-ua-dev libssl-dev libyaml-dev
   libcunit1-dev libpcap-dev libnuma-dev openssl"
 
 # rampart_install_missing PKG...: apt-get install what dpkg does not have.
