@@ -205,8 +205,8 @@ static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_ses
 	if (rc == 0)
 		ep->published = 1;
 	else
-		sess->needs_mac = 1;  /* the old object stays; retried by the main loop */
-	if (sess->needs_mac)
+		sess->needs_retry = 1;  /* the old object stays; retried by the main loop */
+	if (sess->needs_retry)
 		dp->republish_pending = 1;
 	return rc;
 }
@@ -214,6 +214,7 @@ static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_ses
 static int publish_session(struct sbc_dp *dp, uint32_t id, struct sbc_dp_session *sess)
 {
 	sess->needs_mac = 0;
+	sess->needs_retry = 0;
 	if (publish_leg(dp, id, sess, 0) != 0 || publish_leg(dp, id, sess, 1) != 0)
 		return SBC_API_ENOSPC;
 	return SBC_API_OK;
@@ -253,6 +254,7 @@ static int do_bind(struct sbc_dp *dp, const struct sbc_api_bind_req *rq,
 	sess->leg[1] = rq->leg[1];
 	sess->media_timeout_ms = rq->media_timeout_ms;
 	sess->bound_ms = sbc_dp_now_ms(dp);
+	sess->latch_gen[0] = sess->latch_gen[1] = 1;  /* 0 means "not latched" */
 	a->session_id = b->session_id = idx + 1;
 	a->leg = 0;
 	b->leg = 1;
@@ -285,7 +287,8 @@ static int do_update(struct sbc_dp *dp, const struct sbc_api_update_req *rq)
 		if (memcmp(&nl->remote, &ol->remote, sizeof(nl->remote)) != 0 ||
 		    nl->remote_rtcp_port != ol->remote_rtcp_port ||
 		    nl->latching != ol->latching) {
-			sess->latch_gen[li]++;
+			if (++sess->latch_gen[li] == 0)
+				sess->latch_gen[li] = 1;
 			memset(sess->learned[li], 0, sizeof(sess->learned[li]));
 		}
 		sess->leg[li] = *nl;
@@ -334,9 +337,22 @@ static int do_release(struct sbc_dp *dp, const struct sbc_api_release_req *rq)
 	return SBC_API_OK;
 }
 
-static uint64_t tsc_to_ms(const struct sbc_dp *dp, uint64_t tsc)
+/* Milliseconds since a stream's last accepted packet (UINT64_MAX: never). */
+static uint64_t idle_ms(const struct sbc_dp *dp, const struct sbc_stream_state *st)
 {
-	return tsc ? tsc / (dp->tsc_hz / 1000) : 0;
+	uint32_t age = sbc_seen(rte_rdtsc()) - st->last_seen;
+
+	if (st->packets == 0)
+		return UINT64_MAX;
+	return ((uint64_t)age << SBC_SEEN_SHIFT) / (dp->tsc_hz / 1000);
+}
+
+/* Data-plane monotonic ms of the last accepted packet, 0 = never. */
+static uint64_t last_seen_ms(const struct sbc_dp *dp, const struct sbc_stream_state *st)
+{
+	uint64_t idle = idle_ms(dp, st), now = sbc_dp_now_ms(dp);
+
+	return idle == UINT64_MAX || idle >= now ? 0 : now - idle;
 }
 
 static void fill_latched(const struct sbc_stream_state *st, uint8_t family,
@@ -387,7 +403,7 @@ static int do_dump(struct sbc_dp *dp, const struct sbc_api_dump_req *rq,
 		si->bytes = st->bytes;
 		for (unsigned int r = 0; r < SBC_DROP__COUNT; r++)
 			si->drops += st->drops[r];
-		si->last_seen_ms = tsc_to_ms(dp, st->last_seen_tsc);
+		si->last_seen_ms = last_seen_ms(dp, st);
 	}
 	/* Skip to the next used slot so the cursor says whether more exist. */
 	while (slot < cap && !dp->endpoints[slot].used)
@@ -424,7 +440,7 @@ static int do_stats(struct sbc_dp *dp, const struct sbc_api_stats_req *rq,
 
 			ls->packets = st->packets;
 			ls->bytes = st->bytes;
-			ls->last_seen_ms = tsc_to_ms(dp, st->last_seen_tsc);
+			ls->last_seen_ms = last_seen_ms(dp, st);
 			for (unsigned int r = 0; r < SBC_DROP__COUNT; r++)
 				ls->drops[r] = st->drops[r];
 			ls->ssrc = st->rtp.ssrc;
@@ -547,10 +563,35 @@ void sbc_dp_session_learn(struct sbc_dp *dp, uint32_t slot)
 	session_learn(dp, ep->session_id, &dp->sessions[ep->session_id - 1], ep->leg);
 }
 
+/* Can every leg still waiting for a next hop be resolved now? */
+static bool session_resolvable(struct sbc_dp *dp, const struct sbc_dp_session *sess)
+{
+	for (unsigned int li = 0; li < 2; li++) {
+		const struct sbc_api_leg *leg = &sess->leg[li];
+		const struct sbc_dp_endpoint *ep = &dp->endpoints[sess->slot[li]];
+		struct rte_ether_addr mac;
+		struct rte_mbuf *req = NULL;
+		int rc;
+
+		if (sess->learned[li][0].valid || leg->remote.port == 0 ||
+		    leg->remote.family == SBC_API_AF_NONE)
+			continue;
+		rc = sbc_host_resolve(dp->host, ep->iface, leg->remote.ip, ep->family,
+				      sbc_dp_now_ms(dp), &mac, &req);
+		/* The host rate-limits requests: this keeps asking once a second. */
+		if (req != NULL && rte_eth_tx_burst(req->port, dp->main_txq, &req, 1) != 1)
+			rte_pktmbuf_free(req);
+		if (rc != 0)
+			return false;
+	}
+	return true;
+}
+
 /*
- * Republish sessions waiting for a next hop or for a free object.  Stops at
- * the first shortage of objects: they come back after the workers' next
- * quiescent state, and the main loop calls again while work is pending.
+ * Republish sessions whose last publish failed for want of objects (they
+ * come back after the workers' next quiescent state), and those waiting for
+ * a next hop once it resolves.  Stops at the first shortage; the main loop
+ * calls again while a retry is pending.
  */
 void sbc_dp_sessions_republish_pending(struct sbc_dp *dp)
 {
@@ -558,7 +599,8 @@ void sbc_dp_sessions_republish_pending(struct sbc_dp *dp)
 	for (uint32_t i = 0; i < dp->max_sessions; i++) {
 		struct sbc_dp_session *sess = &dp->sessions[i];
 
-		if (!sess->used || !sess->needs_mac)
+		if (!sess->used || !(sess->needs_retry ||
+				     (sess->needs_mac && session_resolvable(dp, sess))))
 			continue;
 		if (publish_session(dp, i + 1, sess) == SBC_API_ENOSPC) {
 			sbc_stream_table_reclaim(dp->streams);
@@ -577,7 +619,7 @@ void sbc_dp_sessions_timeout_scan(struct sbc_dp *dp, uint64_t now_ms)
 	for (uint32_t k = 0; k < slice; k++) {
 		uint32_t i = dp->timeout_cursor++ % dp->max_sessions;
 		struct sbc_dp_session *sess = &dp->sessions[i];
-		uint64_t last, a, b;
+		uint64_t idle;
 		struct sbc_api_event ev;
 
 		if (!sess->used)
@@ -586,18 +628,21 @@ void sbc_dp_sessions_timeout_scan(struct sbc_dp *dp, uint64_t now_ms)
 		session_learn(dp, i + 1, sess, 1);
 		if (sess->timed_out || sess->media_timeout_ms == 0)
 			continue;
-		a = tsc_to_ms(dp, states[sess->slot[0]].last_seen_tsc);
-		b = tsc_to_ms(dp, states[sess->slot[1]].last_seen_tsc);
-		last = a > b ? a : b;
-		if (sess->bound_ms > last)
-			last = sess->bound_ms;
-		if (now_ms - last < sess->media_timeout_ms)
+		/* Idle since the last packet of either leg, or since the bind. */
+		idle = now_ms - sess->bound_ms;
+		for (unsigned int li = 0; li < 2; li++) {
+			uint64_t leg_idle = idle_ms(dp, &states[sess->slot[li]]);
+
+			if (leg_idle < idle)
+				idle = leg_idle;
+		}
+		if (idle < sess->media_timeout_ms)
 			continue;
 		sess->timed_out = 1;
 		sbc_api_init(&ev, SBC_API_EVENT, 0);
 		ev.kind = SBC_API_EV_MEDIA_TIMEOUT;
 		ev.session_id = i + 1;
-		ev.count = (uint32_t)(now_ms - last);
+		ev.count = (uint32_t)idle;
 		sbc_dp_api_broadcast(dp, &ev);
 	}
 }

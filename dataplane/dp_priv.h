@@ -28,7 +28,8 @@ struct sbc_dp_session {
 	uint64_t bound_ms;
 	uint8_t used;
 	uint8_t timed_out;        /* event sent */
-	uint8_t needs_mac;        /* republish pending: next hop unresolved, or no object */
+	uint8_t needs_mac;        /* a leg waits for next-hop resolution */
+	uint8_t needs_retry;      /* the last publish found no free object */
 	uint8_t latch_gen[2];     /* bumped when a leg's SDP address changes */
 	struct sbc_api_leg leg[2];
 	/* Sources the workers latched, as last published: [leg][rtp, rtcp]. */

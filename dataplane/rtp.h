@@ -17,18 +17,23 @@
 #define SBC_RTP_MAX_MISORDER 100
 #define SBC_RTP_MIN_SEQUENTIAL 2
 
-/* Receive statistics of one source; written by the owning worker only. */
+/*
+ * Receive statistics of one source (RFC 3550 A.1/A.3/A.8), packed into 24
+ * bytes so that they share the first cache line of a stream's state with
+ * the latch and the counters.  Written by the owning worker only.
+ */
+#define SBC_RTP_WRAPS_MASK    0x7fffu   /* cycles: sequence wraps */
+#define SBC_RTP_BAD_SEQ_VALID 0x8000u   /* cycles: bad_seq holds a value */
+
 struct sbc_rtp_stats {
 	uint32_t ssrc;
-	uint16_t max_seq;        /* highest sequence number seen */
-	uint16_t probation;      /* sequential packets still needed to validate */
-	uint32_t cycles;         /* sequence wraps << 16 */
-	uint32_t base_seq;
-	uint32_t bad_seq;
-	uint32_t received;       /* packets counted by A.1 */
+	uint32_t received;       /* packets counted by A.1; 0 = none yet */
 	uint32_t transit;        /* last relative transit, timestamp units */
 	uint32_t jitter;         /* A.8 estimate << 4, timestamp units */
-	uint8_t started;
+	uint16_t max_seq;        /* highest sequence number seen */
+	uint16_t cycles;         /* SBC_RTP_WRAPS_MASK | SBC_RTP_BAD_SEQ_VALID */
+	uint16_t base_seq;
+	uint16_t bad_seq;        /* expected next seq after a large jump */
 };
 
 /*
@@ -85,8 +90,7 @@ static inline void sbc_rtp_stats_init_seq(struct sbc_rtp_stats *s, uint16_t seq)
 {
 	s->base_seq = seq;
 	s->max_seq = seq;
-	s->bad_seq = SBC_RTP_SEQ_MOD + 1;
-	s->cycles = 0;
+	s->cycles = 0;           /* no wraps, no bad_seq */
 	s->received = 0;
 }
 
@@ -106,11 +110,9 @@ static inline void sbc_rtp_stats_update(struct sbc_rtp_stats *s, const uint8_t *
 	uint32_t transit;
 	int32_t d;
 
-	if (!s->started || ssrc != s->ssrc) {
-		s->started = 1;
+	if (s->received == 0 || ssrc != s->ssrc) {
 		s->ssrc = ssrc;
 		sbc_rtp_stats_init_seq(s, seq);
-		s->probation = 0;
 		s->received = 1;
 		s->transit = arrival - ts;
 		s->jitter = 0;
@@ -118,20 +120,23 @@ static inline void sbc_rtp_stats_update(struct sbc_rtp_stats *s, const uint8_t *
 	}
 	udelta = (uint16_t)(seq - s->max_seq);
 	if (udelta < SBC_RTP_MAX_DROPOUT) {
-		if (seq < s->max_seq)
-			s->cycles += SBC_RTP_SEQ_MOD;
+		if (seq < s->max_seq)   /* wrapped */
+			s->cycles = (uint16_t)((s->cycles & SBC_RTP_BAD_SEQ_VALID) |
+					       ((s->cycles + 1u) & SBC_RTP_WRAPS_MASK));
 		s->max_seq = seq;
 	} else if (udelta <= SBC_RTP_SEQ_MOD - SBC_RTP_MAX_MISORDER) {
 		/* A large jump: accept it as a restart when two in a row agree. */
-		if (seq == s->bad_seq) {
+		if ((s->cycles & SBC_RTP_BAD_SEQ_VALID) && seq == s->bad_seq) {
 			sbc_rtp_stats_init_seq(s, seq);
 		} else {
-			s->bad_seq = (seq + 1u) & (SBC_RTP_SEQ_MOD - 1);
+			s->bad_seq = (uint16_t)(seq + 1u);
+			s->cycles |= SBC_RTP_BAD_SEQ_VALID;
 			return;
 		}
 	}
 	/* else: duplicate or reordered, counted below */
-	s->received++;
+	if (++s->received == 0)
+		s->received = 1;  /* 0 means "no packet": skip it on wrap */
 	transit = arrival - ts;
 	d = (int32_t)(transit - s->transit);
 	s->transit = transit;
@@ -146,9 +151,10 @@ static inline uint32_t sbc_rtp_stats_lost(const struct sbc_rtp_stats *s)
 {
 	int64_t expected;
 
-	if (!s->started)
+	if (s->received == 0)
 		return 0;
-	expected = (int64_t)(s->cycles + s->max_seq) - s->base_seq + 1;
+	expected = ((int64_t)(s->cycles & SBC_RTP_WRAPS_MASK) << 16) + s->max_seq -
+		   s->base_seq + 1;
 	return expected > s->received ? (uint32_t)(expected - s->received) : 0;
 }
 

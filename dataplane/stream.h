@@ -81,7 +81,7 @@ struct sbc_stream {
 	uint8_t peer_rtcp_mux;
 	uint8_t n_pt_map;         /* rewrites applied toward the peer */
 	uint8_t remote_set;       /* signalled remote known (port != 0) */
-	uint8_t latch_gen;        /* a latch of another generation is void */
+	uint8_t latch_gen;        /* a latch of another generation is void; never 0 */
 	struct sbc_stream_out out;              /* toward the peer leg */
 	/* line 1 */
 	uint32_t session_id;
@@ -111,26 +111,45 @@ struct sbc_latch {
 };
 
 /*
+ * "Last seen" times are kept as 32-bit TSC >> SBC_SEEN_SHIFT (about 25 µs at
+ * 2.6 GHz; wraps after about 30 hours, compared with wrap-safe subtraction,
+ * so any interval up to 15 hours is exact enough for timeouts and relearn).
+ */
+#define SBC_SEEN_SHIFT 16
+
+static inline uint32_t sbc_seen(uint64_t tsc)
+{
+	return (uint32_t)(tsc >> SBC_SEEN_SHIFT);
+}
+
+/*
  * Mutable per-stream state.  Written by: owning worker only; read: main
  * (stats, latches).  No worker reads another stream's state, so no cache
- * line moves between workers on the fast path.  Laid out by heat: line 0 is
- * touched by every packet of this stream, line 1 by every RTP packet; the
- * rest only on RTCP or drops.
+ * line moves between workers on the fast path.  Line 0 holds everything an
+ * RTP packet touches (counters, a copy of the latched RTP source for the
+ * source check, RFC 3550 statistics); the full latches (with the sequence
+ * count the main lcore reads them under) and the drop counters are cold.
  */
 struct sbc_stream_state {
 	/* line 0 */
-	struct sbc_latch latch_rtp;     /* RTP source (and RTCP with rtcp-mux) */
-	uint64_t last_seen_tsc;         /* last accepted packet, 0 = never */
 	uint64_t packets;               /* accepted RTP+RTCP */
 	uint64_t bytes;
-	uint32_t latch_changes;
-	/* line 1 */
-	struct sbc_rtp_stats rtp __rte_cache_aligned;
-	uint64_t rtcp_packets;
+	uint8_t latch_ip[16];           /* latched RTP source (copy of latch_rtp) */
+	uint32_t last_seen;             /* sbc_seen() of the last accepted packet */
+	rte_be16_t latch_port;
+	uint8_t latch_gen;              /* generation latched; 0 = none */
+	uint8_t spare;
+	struct sbc_rtp_stats rtp;
 	/* cold */
-	struct sbc_latch latch_rtcp __rte_cache_aligned;
+	struct sbc_latch latch_rtp __rte_cache_aligned;  /* RTP (and muxed RTCP) */
+	struct sbc_latch latch_rtcp;
+	uint64_t rtcp_packets;
+	uint32_t latch_changes;
 	uint32_t drops[SBC_DROP__COUNT];
 } __rte_cache_aligned;
+
+_Static_assert(offsetof(struct sbc_stream_state, latch_rtp) == RTE_CACHE_LINE_SIZE,
+	       "what every RTP packet touches fits one cache line");
 
 static inline struct sbc_latch *sbc_stream_latch(struct sbc_stream_state *st, bool rtcp)
 {

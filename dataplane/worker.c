@@ -264,12 +264,18 @@ static inline int check_source(struct sbc_worker *w, const struct sbc_stream *s,
 			return SBC_DROP_WRONG_SOURCE;
 		return 0;
 	}
-	if (likely(l->valid && l->gen == s->latch_gen)) {
-		if (likely(l->port == udp->src_port && memcmp(src, l->ip, alen) == 0))
+	/* RTP checks the copy in the state's hot line; RTCP the full latch. */
+	if (li == 0 ? likely(st->latch_gen == s->latch_gen) :
+	    (l->valid && l->gen == s->latch_gen)) {
+		const uint8_t *lip = li == 0 ? st->latch_ip : l->ip;
+		rte_be16_t lport = li == 0 ? st->latch_port : l->port;
+
+		if (likely(lport == udp->src_port && memcmp(src, lip, alen) == 0))
 			return 0;
 		/* relearn: the source may move after a quiet gap */
 		if (s->latching != SBC_API_LATCH_RELEARN ||
-		    now - st->last_seen_tsc < (uint64_t)s->relearn_gap_ms * w->tsc_per_ms)
+		    sbc_seen(now) - st->last_seen <
+		    (uint32_t)(((uint64_t)s->relearn_gap_ms * w->tsc_per_ms) >> SBC_SEEN_SHIFT))
 			return SBC_DROP_WRONG_SOURCE;
 		ev.kind = SBC_API_EV_SOURCE_CHANGED;
 		st->latch_changes++;
@@ -278,6 +284,12 @@ static inline int check_source(struct sbc_worker *w, const struct sbc_stream *s,
 	}
 	sbc_latch_write(l, src, alen, udp->src_port,
 			&rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr, s->latch_gen);
+	if (li == 0) {
+		memset(st->latch_ip, 0, sizeof(st->latch_ip));
+		memcpy(st->latch_ip, src, alen);
+		st->latch_port = udp->src_port;
+		st->latch_gen = s->latch_gen;
+	}
 	ev.slot = slot;
 	ev.session_id = s->session_id;
 	ev.count = li;
@@ -452,7 +464,7 @@ static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_me
 	}
 	st->packets++;
 	st->bytes += pm->plen;
-	st->last_seen_tsc = now;
+	st->last_seen = sbc_seen(now);
 	if (rtcp)
 		st->rtcp_packets++;
 	else  /* 8 kHz: G.711, G.722, G.729 and telephone-event all use it */
@@ -555,8 +567,9 @@ void sbc_worker_process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint
 		hits = 0;
 	/*
 	 * The hash data names the stream object and the state slot: prefetch
-	 * both for the whole burst so their misses overlap.  Line 1 of the
-	 * object is only read for strict latching, relearn and PT maps.
+	 * the hot line of both for the whole burst so their misses overlap.
+	 * Line 1 of the object is only read for strict latching, relearn and
+	 * PT maps; the state's cold lines only on RTCP, latching and drops.
 	 */
 	for (i = 0; i < nm; i++) {
 		if ((hits >> i) & 1u) {
@@ -565,8 +578,8 @@ void sbc_worker_process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint
 			const struct sbc_stream_state *st = &w->states[sbc_stream_ref_slot(ref)];
 
 			rte_prefetch0(s);
+			rte_prefetch0((const uint8_t *)s + RTE_CACHE_LINE_SIZE);
 			rte_prefetch0(st);
-			rte_prefetch0(&st->rtp);
 		}
 	}
 	for (i = 0; i < nm; i++) {

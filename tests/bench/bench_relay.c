@@ -107,6 +107,10 @@ static int program(uint32_t streams, unsigned int n_if)
 			      SBC_API_LATCH_LEARN, SBC_API_LEG_RECV | SBC_API_LEG_SEND);
 			h_leg(&b, r.endpoint_id, 4, ipb, eps[i].remote_port,
 			      SBC_API_LATCH_LEARN, SBC_API_LEG_RECV | SBC_API_LEG_SEND);
+			/* As a call has: the negotiated payload types, PCMU and DTMF. */
+			a.n_pt_map = b.n_pt_map = 2;
+			a.pt_map[0] = b.pt_map[0] = (struct sbc_api_pt_map){ 0, 0 };
+			a.pt_map[1] = b.pt_map[1] = (struct sbc_api_pt_map){ 101, 101 };
 			if (h_bind(&H, &a, &b, 0, NULL) != SBC_API_OK)
 				return -1;
 		}

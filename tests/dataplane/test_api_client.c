@@ -105,10 +105,12 @@ static int start_dataplane(void)
 /* Send @req and wait (bounded) for the response with the same id. */
 static int call(void *req, size_t len, void *resp, size_t rlen)
 {
-	struct sbc_api_hdr h;
+	struct sbc_api_hdr h, rq;
 	struct timeval tv = { .tv_sec = 5 };
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(&rq, 0, sizeof(rq));
+	memcpy(&rq, req, len < sizeof(rq) ? len : sizeof(rq));
 	if (send(fd, req, len, 0) != (ssize_t)len)
 		return -1;
 	for (;;) {
@@ -121,6 +123,9 @@ static int call(void *req, size_t len, void *resp, size_t rlen)
 		memcpy(&h, resp, sizeof(h));
 		if (h.type == SBC_API_EVENT)
 			continue;  /* events may interleave */
+		/* A late answer to an earlier request must not pass for this one. */
+		if (len >= sizeof(rq) && h.request_id != rq.request_id)
+			continue;
 		return h.status;
 	}
 }
