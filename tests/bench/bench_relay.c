@@ -23,6 +23,7 @@
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <rte_udp.h>
 
 #include "../dataplane/harness.h"
@@ -210,6 +211,47 @@ static uint64_t run(uint32_t streams, uint64_t total, bool reference, uint64_t *
 	return cycles;
 }
 
+/*
+ * Memory ceiling: the same burst shape with no work at all, only @lines
+ * random cache-line loads per packet over @bytes of memory, prefetched for
+ * the whole burst and then read.  What a packet that misses on that many
+ * lines can cost at best on this machine.
+ */
+#define CEILING_LINES 5   /* hash bucket, hash key, stream object x2, state */
+
+static double memory_ceiling_cycles(size_t bytes, uint64_t packets)
+{
+	size_t n_lines = bytes / RTE_CACHE_LINE_SIZE;
+	volatile uint64_t sink = 0;
+	uint8_t *mem = rte_zmalloc("ceiling", bytes, RTE_CACHE_LINE_SIZE);
+	uint64_t x = 88172645463325252ull, cycles = 0;
+	const uint8_t *addr[32 * CEILING_LINES];
+
+	if (mem == NULL || n_lines == 0)
+		return 0;
+	for (uint64_t done = 0; done < packets; done += 32) {
+		uint64_t t0, sum = 0;
+
+		/* Addresses come from a xorshift outside the timed part. */
+		for (unsigned int i = 0; i < 32 * CEILING_LINES; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			addr[i] = mem + (x % n_lines) * RTE_CACHE_LINE_SIZE;
+		}
+		t0 = rte_rdtsc_precise();
+		for (unsigned int i = 0; i < 32 * CEILING_LINES; i++)
+			rte_prefetch0(addr[i]);
+		for (unsigned int i = 0; i < 32 * CEILING_LINES; i++)
+			sum += *(const uint64_t *)addr[i];
+		cycles += rte_rdtsc_precise() - t0;
+		sink += sum;
+	}
+	rte_free(mem);
+	(void)sink;
+	return (double)cycles / (double)packets;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const names[] = { "bench" };
@@ -247,7 +289,7 @@ int main(int argc, char **argv)
 		unsigned int n_if;
 		char *y = make_config(streams, &n_if);
 		uint64_t out_relay = 0, out_ref = 0, c_relay, c_ref, warm = 0;
-		double hz = (double)rte_get_tsc_hz(), cpp, ref_cpp, mpps, ref_mpps;
+		double hz = (double)rte_get_tsc_hz(), cpp, ref_cpp, mpps, ref_mpps, ceiling_cpp;
 		size_t alloc;
 
 		if (h_dp_create(&H, y, NULL) != 0) {
@@ -263,16 +305,24 @@ int main(int argc, char **argv)
 		run(streams, streams, false, &warm);
 		c_relay = run(streams, packets, false, &out_relay);
 		c_ref = run(streams, packets, true, &out_ref);
+		ceiling_cpp = streams >= 100000 ?
+			      memory_ceiling_cycles(alloc - base_alloc, packets / 4) : 0;
 		cpp = (double)c_relay / (double)packets;
 		ref_cpp = (double)c_ref / (double)packets;
 		mpps = hz / cpp / 1e6;
 		ref_mpps = hz / ref_cpp / 1e6;
 		printf("relay streams=%u pps=%.0f Mpps_per_core=%.2f cycles_per_pkt=%.1f "
 		       "reference_Mpps=%.2f ratio=%.2f bytes_per_stream=%.0f relayed=%" PRIu64
-		       " sent=%" PRIu64 "\n",
+		       " sent=%" PRIu64,
 		       streams, mpps * 1e6, mpps, cpp, ref_mpps, mpps / ref_mpps,
 		       (double)(alloc - base_alloc) / (double)(streams - 64 > 0 ? streams - 64 : 1),
 		       out_relay, packets);
+		/* Only meaningful once the table is far larger than the caches. */
+		if (ceiling_cpp > 0)
+			printf(" memory_ceiling_Mpps=%.2f ceiling_cycles_per_pkt=%.1f "
+			       "ceiling_lines_per_pkt=%d", hz / ceiling_cpp / 1e6, ceiling_cpp,
+			       CEILING_LINES);
+		printf("\n");
 		fflush(stdout);
 		if (out_relay != packets) {
 			struct sbc_dp_counters c;
