@@ -512,8 +512,8 @@ static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_me
 	w->tx_packets += rte_eth_tx_buffer(m->port, (uint16_t)w->id, w->txb[m->port], m);
 }
 
-void sbc_worker_process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint16_t n,
-			      uint64_t now)
+static inline void process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint16_t n,
+				 uint64_t now, bool received)
 {
 	struct pkt_meta pm[SBC_DP_MAX_BURST];
 	struct sbc_stream_key keys[SBC_DP_MAX_BURST];
@@ -534,8 +534,11 @@ void sbc_worker_process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint
 
 		if (i + 4 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
-		w->rx_packets++;
-		w->rx_bytes += rte_pktmbuf_pkt_len(m);
+		/* Packets handed off by another worker were counted there. */
+		if (received) {
+			w->rx_packets++;
+			w->rx_bytes += rte_pktmbuf_pkt_len(m);
+		}
 		parse(dp, m, &pm[i], &keys[nm]);
 		if (likely(pm[i].cls == CLASS_MEDIA)) {
 			/* Every packet of a stream is handled by its owning worker. */
@@ -595,6 +598,12 @@ void sbc_worker_process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint
 	}
 }
 
+void sbc_worker_process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint16_t n,
+			      uint64_t now)
+{
+	process_burst(w, pkts, n, now, true);
+}
+
 void sbc_worker_flush(struct sbc_worker *w)
 {
 	for (unsigned int p = 0; p < w->dp->n_ports; p++) {
@@ -625,7 +634,7 @@ unsigned int sbc_worker_poll(struct sbc_worker *w)
 	}
 	n = (uint16_t)rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts, w->burst, NULL);
 	if (n) {
-		sbc_worker_process_burst(w, pkts, n, now);
+		process_burst(w, pkts, n, now, false);
 		total += n;
 	}
 	if (total == 0 || now - w->last_drain_tsc > w->drain_tsc) {

@@ -53,8 +53,11 @@ int h_ports_create(struct h_ctx *h, const char *const names[], unsigned int n)
 			snprintf(rname, sizeof(rname), "h_tx%u_%s", q, names[i]);
 			p->tx[q] = rte_ring_create(rname, 8192, (int)rte_socket_id(), 0);
 		}
-		if (p->rx == NULL || p->tx[0] == NULL || p->tx[1] == NULL)
+		if (p->rx == NULL)
 			return -ENOMEM;
+		for (unsigned int q = 0; q < H_TXQ; q++)
+			if (p->tx[q] == NULL)
+				return -ENOMEM;
 		/* The ring PMD names the port "net_ring_<name>". */
 		snprintf(pname, sizeof(pname), "%s", names[i]);
 		int id = rte_eth_from_rings(pname, &p->rx, 1, p->tx, H_TXQ,

@@ -20,7 +20,9 @@
 #include "sbc_config.h"
 
 #define H_MAX_PORTS 2
-#define H_TXQ 2   /* queue 0: worker, queue 1: main lcore */
+/* TX queues per ring port: one per worker, then the main lcore's (queue 1
+ * with one worker, queue 2 with two). */
+#define H_TXQ 3
 
 struct h_port {
 	uint16_t port_id;
