@@ -168,14 +168,13 @@ static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_ses
 	/* Out: from the peer's local endpoint toward the peer's remote. */
 	s.out.port_id = pifc->port_id;
 	s.out.family = pep->family;
-	s.out.src_mac = pifc->mac;
 	endpoint_local(dp, pep, &local, &rtcp);
 	memcpy(s.out.src_ip, local.ip, 16);
 	s.out.src_rtp_port = rte_cpu_to_be_16(local.port);
-	s.out.src_rtcp_port = rte_cpu_to_be_16(rtcp);
+	s.out_src_rtcp_port = rte_cpu_to_be_16(rtcp);
 	memcpy(s.out.dst_ip, peer->remote.ip, 16);
 	s.out.dst_rtp_port = rte_cpu_to_be_16(peer->remote.port);
-	s.out.dst_rtcp_port = rte_cpu_to_be_16(peer->remote_rtcp_port ? peer->remote_rtcp_port :
+	s.out_dst_rtcp_port = rte_cpu_to_be_16(peer->remote_rtcp_port ? peer->remote_rtcp_port :
 					       (uint16_t)(peer->remote.port + 1));
 	if (sess->learned[li ^ 1][0].valid) {
 		/* Symmetric RTP: send where the peer's media comes from. */
@@ -186,7 +185,7 @@ static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_ses
 		s.out.dst_mac = l->mac;
 		s.out.mac_ok = 1;
 		if (sess->learned[li ^ 1][1].valid)
-			s.out.dst_rtcp_port = sess->learned[li ^ 1][1].port;
+			s.out_dst_rtcp_port = sess->learned[li ^ 1][1].port;
 	} else if (peer->remote.port != 0 && peer->remote.family != SBC_API_AF_NONE) {
 		struct rte_mbuf *req = NULL;
 
@@ -200,6 +199,18 @@ static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_ses
 	}
 	s.n_pt_map = peer->n_pt_map;
 	memcpy(s.pt_map, peer->pt_map, sizeof(s.pt_map));
+	/* An identity map in the static and dynamic ranges fits the hot line. */
+	s.out.pt_bitmap_only = 1;
+	for (unsigned int k = 0; k < s.n_pt_map; k++) {
+		unsigned int from = s.pt_map[k].from;
+
+		if (from != s.pt_map[k].to || (from >= 32 && from < 96))
+			s.out.pt_bitmap_only = 0;
+		else if (from < 32)
+			s.pt_allowed[0] |= 1u << from;
+		else
+			s.pt_allowed[1] |= 1u << (from - 96);
+	}
 	endpoint_key(dp, ep, &key);
 	rc = sbc_stream_publish(dp->streams, &key, &s, sess->slot[li], sess->slot[li ^ 1]);
 	if (rc == 0)

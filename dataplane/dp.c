@@ -56,9 +56,14 @@ static int find_or_probe(const char *device, unsigned int n_queues, uint16_t *po
 		LOG_ERR("device %s was not probed by the EAL (bound to a DPDK driver?)", device);
 		return -ENODEV;
 	}
+	/*
+	 * af_packet has paired queues (as many RX as TX) and needs one TX queue
+	 * per worker plus the main lcore's; its kernel fanout feeds every RX
+	 * queue, so port_start() makes worker 0 read the extra one.
+	 */
 	if (strncmp(name, "net_af_packet", 13) == 0 && strstr(device, "qpairs=") == NULL)
 		snprintf(args, sizeof(args), "%s%sqpairs=%u", device,
-			 strchr(device, ',') ? "," : "", n_queues);
+			 strchr(device, ',') ? "," : "", n_queues + 1);
 	else
 		snprintf(args, sizeof(args), "%s", device);
 	rc = rte_dev_probe(args);
@@ -86,6 +91,13 @@ static int port_start(struct sbc_dp *dp, struct sbc_dp_port *p,
 	/* Fewer RX queues than workers: the rest get packets by hand-off. */
 	p->n_rxq = (uint16_t)RTE_MIN(dp->n_workers, info.max_rx_queues);
 	p->n_txq = (uint16_t)(dp->n_workers + 1);
+	/*
+	 * af_packet's queues come in pairs and the kernel spreads packets over
+	 * all of them: configure them all; worker 0 polls those beyond the
+	 * workers (the ownership check hands packets on as usual).
+	 */
+	if (strcmp(info.driver_name, "net_af_packet") == 0 && info.max_rx_queues >= p->n_txq)
+		p->n_rxq = p->n_txq;
 	if (info.max_tx_queues < p->n_txq) {
 		LOG_ERR("port %s: %u TX queues needed (workers + main), device has %u",
 			p->name, p->n_txq, info.max_tx_queues);
@@ -244,6 +256,7 @@ static int setup_workers(struct sbc_dp *dp)
 			if (w->txb[pid] == NULL)
 				return -ENOMEM;
 			rte_eth_tx_buffer_init(w->txb[pid], w->burst);
+			w->port_mac[pid] = dp->ports[p].mac;
 			rte_eth_tx_buffer_set_err_callback(w->txb[pid], tx_unsent, w);
 		}
 		if (rte_rcu_qsbr_thread_register(dp->qsbr, i) != 0)

@@ -63,6 +63,7 @@ struct sbc_worker {
 	struct rte_ring *handoff;           /* packets other workers received for us */
 	struct rte_ring *events;            /* to main */
 	struct rte_eth_dev_tx_buffer *txb[RTE_MAX_ETHPORTS];
+	struct rte_ether_addr port_mac[RTE_MAX_ETHPORTS];  /* source MAC per egress port */
 	uint16_t burst;
 	uint16_t n_workers;
 	uint64_t drain_tsc;

@@ -233,7 +233,9 @@ int sbc_stream_publish(struct sbc_stream_table *t, const struct sbc_stream_key *
 	 * object, never a partial one.
 	 */
 	rc = rte_hash_add_key_data(t->hash, key,
-				   (void *)(uintptr_t)sbc_stream_ref(idx, slot, peer_slot));
+				   (void *)(uintptr_t)(sbc_stream_ref(idx, slot, peer_slot) |
+							(sbc_stream_is_wide(s) ?
+							 SBC_STREAM_REF_WIDE : 0)));
 	if (rc < 0) {
 		t->free_objs[t->n_free_objs++] = idx;
 		return rc == -ENOSPC ? -ENOSPC : -EINVAL;

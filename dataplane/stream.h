@@ -49,28 +49,32 @@ struct sbc_stream_key {
 #define SBC_STREAM_KEY_LEN 20
 
 /*
- * Where and how to send toward one leg's remote party: its latched source
- * once the main lcore learned it (see api_server.c), else its SDP address.
+ * Where and how to send RTP toward one leg's remote party: its latched
+ * source once the main lcore learned it (see api_server.c), else its SDP
+ * address.  The source MAC is the egress port's (sbc_worker.port_mac); the
+ * RTCP ports live in the stream's second line (struct sbc_stream).
  */
 struct sbc_stream_out {
 	uint16_t port_id;
 	uint8_t family;
 	uint8_t mac_ok;           /* dst_mac known */
-	struct rte_ether_addr src_mac;
 	struct rte_ether_addr dst_mac;
-	uint8_t src_ip[16];       /* our local address on that leg */
-	uint8_t dst_ip[16];
-	rte_be16_t src_rtp_port;
-	rte_be16_t src_rtcp_port;
+	rte_be16_t src_rtp_port;  /* our local endpoint on that leg */
 	rte_be16_t dst_rtp_port;
-	rte_be16_t dst_rtcp_port;
+	uint8_t pt_bitmap_only;   /* the PT map is the identity: pt_allowed says it all */
+	uint8_t pad;
+	uint8_t src_ip[16];
+	uint8_t dst_ip[16];
 };
 
 /*
  * Published stream: immutable after publication.
  * Written by: main lcore (before publication); read: workers under RCU.
- * Line 0 holds everything a packet of a latched, non-strict stream reads;
- * line 1 what strict mode, relearn, events and payload-type maps need.
+ * Line 0 holds everything an RTP packet of a latched (learn/relearn)
+ * stream with an identity payload-type map reads; line 1 what strict mode,
+ * RTCP, relearn, events and payload-type rewrites need.  The hash data says
+ * whether a stream needs line 1 for RTP (SBC_STREAM_REF_WIDE), so that the
+ * worker prefetches it only then.
  */
 struct sbc_stream {
 	/* line 0 */
@@ -79,11 +83,14 @@ struct sbc_stream {
 	uint8_t send;             /* media may be sent toward the peer leg */
 	uint8_t rtcp_mux;         /* this leg: RTCP on the RTP port */
 	uint8_t peer_rtcp_mux;
-	uint8_t n_pt_map;         /* rewrites applied toward the peer */
+	uint8_t n_pt_map;         /* rewrites applied toward the peer; 0 = no filter */
 	uint8_t remote_set;       /* signalled remote known (port != 0) */
 	uint8_t latch_gen;        /* a latch of another generation is void; never 0 */
+	uint32_t pt_allowed[2];   /* identity maps: PTs 0-31 and 96-127 allowed */
 	struct sbc_stream_out out;              /* toward the peer leg */
 	/* line 1 */
+	rte_be16_t out_src_rtcp_port;
+	rte_be16_t out_dst_rtcp_port;
 	uint32_t session_id;
 	uint32_t relearn_gap_ms;
 	/* Signalled remote of this leg: the strict-mode source check. */
@@ -93,8 +100,18 @@ struct sbc_stream {
 	struct sbc_api_pt_map pt_map[SBC_API_PT_MAP_MAX];
 } __rte_cache_aligned;
 
-_Static_assert(offsetof(struct sbc_stream, session_id) == RTE_CACHE_LINE_SIZE,
+_Static_assert(offsetof(struct sbc_stream, out_src_rtcp_port) == RTE_CACHE_LINE_SIZE,
 	       "the hot part of a stream is one cache line");
+
+/* Is payload type @pt in an identity map's allowed set? */
+static inline bool sbc_stream_pt_allowed(const struct sbc_stream *s, unsigned int pt)
+{
+	if (pt < 32)
+		return (s->pt_allowed[0] >> pt) & 1u;
+	if (pt >= 96)
+		return (s->pt_allowed[1] >> (pt - 96)) & 1u;
+	return false;
+}
 
 /*
  * A latched source.  Written by the owning worker; read by the main lcore
@@ -170,10 +187,20 @@ struct sbc_stream_table;
 /* Streams a table may hold: objects (streams + spares) must fit 21 bits. */
 #define SBC_STREAM_TABLE_MAX 1900000u
 
+/* Bit 63: RTP packets of this stream read the object's second line too. */
+#define SBC_STREAM_REF_WIDE (1ull << 63)
+
 static inline uint64_t sbc_stream_ref(uint32_t obj, uint32_t slot, uint32_t peer_slot)
 {
 	return ((uint64_t)obj << (2 * SBC_STREAM_IDX_BITS)) |
 	       ((uint64_t)peer_slot << SBC_STREAM_IDX_BITS) | slot;
+}
+
+/* Does an RTP packet of @s read beyond the object's first line? */
+static inline bool sbc_stream_is_wide(const struct sbc_stream *s)
+{
+	return s->latching == SBC_API_LATCH_STRICT ||
+	       (s->n_pt_map != 0 && !s->out.pt_bitmap_only);
 }
 
 static inline uint32_t sbc_stream_ref_obj(uint64_t ref)

@@ -310,6 +310,7 @@ static inline int check_source(struct sbc_worker *w, const struct sbc_stream *s,
 static inline void rewrite_same_family(struct rte_mbuf *m, const struct pkt_meta *pm,
 				       const struct sbc_stream_out *out, const uint8_t *dst_ip,
 				       rte_be16_t sport, rte_be16_t dport,
+				       const struct rte_ether_addr *smac,
 				       const struct rte_ether_addr *dmac, uint8_t old_pt_byte)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
@@ -318,7 +319,7 @@ static inline void rewrite_same_family(struct rte_mbuf *m, const struct pkt_meta
 	uint8_t pt_word_old[2];
 
 	eth->dst_addr = *dmac;
-	eth->src_addr = out->src_mac;
+	eth->src_addr = *smac;
 	pt_word_old[0] = pm->payload[0];
 	pt_word_old[1] = old_pt_byte;
 	if (pm->family == 4) {
@@ -364,6 +365,7 @@ static inline void rewrite_same_family(struct rte_mbuf *m, const struct pkt_meta
 static inline int rewrite_cross_family(struct rte_mbuf *m, const struct pkt_meta *pm,
 				       const struct sbc_stream_out *out, const uint8_t *dst_ip,
 				       rte_be16_t sport, rte_be16_t dport,
+				       const struct rte_ether_addr *smac,
 				       const struct rte_ether_addr *dmac, uint8_t ttl)
 {
 	uint32_t old_hdr = (uint32_t)(pm->payload - rte_pktmbuf_mtod(m, uint8_t *));
@@ -381,7 +383,7 @@ static inline int rewrite_cross_family(struct rte_mbuf *m, const struct pkt_meta
 		return -1;
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	eth->dst_addr = *dmac;
-	eth->src_addr = out->src_mac;
+	eth->src_addr = *smac;
 	if (out->family == 4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 
@@ -475,36 +477,45 @@ static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_me
 	}
 	old_pt = pm->payload[1];
 	if (pt >= 0 && s->n_pt_map) {
-		unsigned int i;
+		if (likely(out->pt_bitmap_only)) {
+			if (unlikely(!sbc_stream_pt_allowed(s, (unsigned int)pt))) {
+				stream_drop(w, st, m, SBC_DROP_PT_BLOCKED);
+				return;
+			}
+		} else {
+			unsigned int i;
 
-		for (i = 0; i < s->n_pt_map; i++)
-			if (s->pt_map[i].from == pt)
-				break;
-		if (unlikely(i == s->n_pt_map)) {
-			stream_drop(w, st, m, SBC_DROP_PT_BLOCKED);
-			return;
+			for (i = 0; i < s->n_pt_map; i++)
+				if (s->pt_map[i].from == pt)
+					break;
+			if (unlikely(i == s->n_pt_map)) {
+				stream_drop(w, st, m, SBC_DROP_PT_BLOCKED);
+				return;
+			}
+			pm->payload[1] = (uint8_t)((old_pt & 0x80u) | s->pt_map[i].to);
 		}
-		pm->payload[1] = (uint8_t)((old_pt & 0x80u) | s->pt_map[i].to);
-	}
-	if (unlikely(!out->mac_ok || (rtcp ? out->dst_rtcp_port : out->dst_rtp_port) == 0)) {
-		stream_drop(w, st, m, SBC_DROP_NO_NEXTHOP);
-		return;
 	}
 	/* With rtcp-mux on the peer leg its RTCP shares the RTP ports. */
 	if (rtcp && !s->peer_rtcp_mux) {
-		sport = out->src_rtcp_port;
-		dport = out->dst_rtcp_port;
+		sport = s->out_src_rtcp_port;
+		dport = s->out_dst_rtcp_port;
 	} else {
 		sport = out->src_rtp_port;
 		dport = out->dst_rtp_port;
 	}
+	if (unlikely(!out->mac_ok || dport == 0)) {
+		stream_drop(w, st, m, SBC_DROP_NO_NEXTHOP);
+		return;
+	}
 	if (likely(out->family == pm->family)) {
-		rewrite_same_family(m, pm, out, out->dst_ip, sport, dport, &out->dst_mac, old_pt);
+		rewrite_same_family(m, pm, out, out->dst_ip, sport, dport,
+				    &w->port_mac[out->port_id], &out->dst_mac, old_pt);
 	} else {
 		ttl = pm->family == 4 ? ((struct rte_ipv4_hdr *)pm->l3)->time_to_live :
 					((struct rte_ipv6_hdr *)pm->l3)->hop_limits;
 		if (unlikely(rewrite_cross_family(m, pm, out, out->dst_ip, sport, dport,
-						  &out->dst_mac, (uint8_t)(ttl - 1)) != 0)) {
+						  &w->port_mac[out->port_id], &out->dst_mac,
+						  (uint8_t)(ttl - 1)) != 0)) {
 			stream_drop(w, st, m, SBC_DROP_TRUNCATED);
 			return;
 		}
@@ -581,7 +592,8 @@ static inline void process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, u
 			const struct sbc_stream_state *st = &w->states[sbc_stream_ref_slot(ref)];
 
 			rte_prefetch0(s);
-			rte_prefetch0((const uint8_t *)s + RTE_CACHE_LINE_SIZE);
+			if (ref & SBC_STREAM_REF_WIDE)
+				rte_prefetch0((const uint8_t *)s + RTE_CACHE_LINE_SIZE);
 			rte_prefetch0(st);
 		}
 	}
@@ -624,12 +636,20 @@ unsigned int sbc_worker_poll(struct sbc_worker *w)
 	for (unsigned int p = 0; p < dp->n_ports; p++) {
 		const struct sbc_dp_port *port = &dp->ports[p];
 
-		if (w->id >= port->n_rxq)
-			continue;  /* fewer queues than workers: others hand off to us */
-		n = rte_eth_rx_burst(port->port_id, (uint16_t)w->id, pkts, w->burst);
-		if (n) {
-			sbc_worker_process_burst(w, pkts, n, now);
-			total += n;
+		/*
+		 * Our own queue, if the port has one for us (else others hand
+		 * off to us); worker 0 also reads queues beyond the workers
+		 * (devices with paired queues, see port_start()).
+		 */
+		for (uint16_t q = (uint16_t)w->id; q < port->n_rxq;
+		     q = (uint16_t)(q < w->n_workers ? w->n_workers : q + 1)) {
+			if (q != w->id && w->id != 0)
+				break;
+			n = rte_eth_rx_burst(port->port_id, q, pkts, w->burst);
+			if (n) {
+				sbc_worker_process_burst(w, pkts, n, now);
+				total += n;
+			}
 		}
 	}
 	n = (uint16_t)rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts, w->burst, NULL);
