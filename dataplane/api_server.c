@@ -109,9 +109,10 @@ static struct sbc_dp_session *session_get(struct sbc_dp *dp, uint32_t session_id
 	return &dp->sessions[session_id - 1];
 }
 
-static int do_alloc(struct sbc_dp *dp, const struct sbc_api_alloc_req *rq,
-		    struct sbc_api_alloc_resp *rs)
+static int do_alloc(struct sbc_dp *dp, const void *req, void *resp)
 {
+	const struct sbc_api_alloc_req *rq = req;
+	struct sbc_api_alloc_resp *rs = resp;
 	const struct sbc_dp_iface *ifc = sbc_dp_iface_by_name(dp, rq->iface);
 	uint8_t family = rq->family == SBC_API_AF_INET ? 4 : 6;
 	struct sbc_dp_port_pool *pool;
@@ -238,9 +239,10 @@ static int leg_family_ok(const struct sbc_dp_endpoint *ep, const struct sbc_api_
 	return (leg->remote.family == SBC_API_AF_INET) == (ep->family == 4);
 }
 
-static int do_bind(struct sbc_dp *dp, const struct sbc_api_bind_req *rq,
-		   struct sbc_api_bind_resp *rs)
+static int do_bind(struct sbc_dp *dp, const void *req, void *resp)
 {
+	const struct sbc_api_bind_req *rq = req;
+	struct sbc_api_bind_resp *rs = resp;
 	struct sbc_dp_endpoint *a = endpoint_get(dp, rq->leg[0].endpoint_id);
 	struct sbc_dp_endpoint *b = endpoint_get(dp, rq->leg[1].endpoint_id);
 	struct sbc_dp_session *sess;
@@ -274,10 +276,12 @@ static int do_bind(struct sbc_dp *dp, const struct sbc_api_bind_req *rq,
 	return rc;
 }
 
-static int do_update(struct sbc_dp *dp, const struct sbc_api_update_req *rq)
+static int do_update(struct sbc_dp *dp, const void *req, void *resp)
 {
+	const struct sbc_api_update_req *rq = req;
 	struct sbc_dp_session *sess = session_get(dp, rq->session_id);
 
+	(void)resp;  /* STATUS_RESP: the header says it all */
 	if (sess == NULL)
 		return SBC_API_ENOENT;
 	for (unsigned int li = 0; li < 2; li++) {
@@ -322,8 +326,11 @@ static void endpoint_free(struct sbc_dp *dp, uint32_t slot)
 	memset(ep, 0, sizeof(*ep));
 }
 
-static int do_release(struct sbc_dp *dp, const struct sbc_api_release_req *rq)
+static int do_release(struct sbc_dp *dp, const void *req, void *resp)
 {
+	const struct sbc_api_release_req *rq = req;
+
+	(void)resp;  /* STATUS_RESP: the header says it all */
 	if (rq->session_id != 0) {
 		struct sbc_dp_session *sess = session_get(dp, rq->session_id);
 
@@ -379,9 +386,10 @@ static void fill_latched(const struct sbc_stream_state *st, uint8_t family,
 	memcpy(a->ip, l.ip, 16);
 }
 
-static int do_dump(struct sbc_dp *dp, const struct sbc_api_dump_req *rq,
-		   struct sbc_api_dump_resp *rs)
+static int do_dump(struct sbc_dp *dp, const void *req, void *resp)
 {
+	const struct sbc_api_dump_req *rq = req;
+	struct sbc_api_dump_resp *rs = resp;
 	const struct sbc_stream_state *states = sbc_stream_table_states(dp->streams);
 	uint32_t cap = sbc_stream_table_capacity(dp->streams), slot = rq->cursor;
 
@@ -423,9 +431,10 @@ static int do_dump(struct sbc_dp *dp, const struct sbc_api_dump_req *rq,
 	return SBC_API_OK;
 }
 
-static int do_stats(struct sbc_dp *dp, const struct sbc_api_stats_req *rq,
-		    struct sbc_api_stats_resp *rs)
+static int do_stats(struct sbc_dp *dp, const void *req, void *resp)
 {
+	const struct sbc_api_stats_req *rq = req;
+	struct sbc_api_stats_resp *rs = resp;
 	const struct sbc_stream_state *states = sbc_stream_table_states(dp->streams);
 
 	rs->session_id = rq->session_id;
@@ -464,74 +473,53 @@ static int do_stats(struct sbc_dp *dp, const struct sbc_api_stats_req *rq,
 	return SBC_API_OK;
 }
 
+static int do_hello(struct sbc_dp *dp, const void *req, void *resp)
+{
+	struct sbc_api_hello_resp *r = resp;
+
+	(void)req;
+	r->server_version = SBC_API_VERSION;
+	r->n_workers = dp->n_workers;
+	r->max_streams = sbc_stream_table_capacity(dp->streams);
+	r->free_streams = r->max_streams - sbc_stream_table_count(dp->streams);
+	return SBC_API_OK;
+}
+
+/* Every request the data plane serves: its handler and its response type. */
+static const struct {
+	uint8_t resp_type;
+	int (*fn)(struct sbc_dp *dp, const void *req, void *resp);
+} api_handlers[SBC_API_TYPE__END] = {
+	[SBC_API_HELLO_REQ]   = { SBC_API_HELLO_RESP,  do_hello },
+	[SBC_API_ALLOC_REQ]   = { SBC_API_ALLOC_RESP,  do_alloc },
+	[SBC_API_BIND_REQ]    = { SBC_API_BIND_RESP,   do_bind },
+	[SBC_API_UPDATE_REQ]  = { SBC_API_STATUS_RESP, do_update },
+	[SBC_API_RELEASE_REQ] = { SBC_API_STATUS_RESP, do_release },
+	[SBC_API_DUMP_REQ]    = { SBC_API_DUMP_RESP,   do_dump },
+	[SBC_API_STATS_REQ]   = { SBC_API_STATS_RESP,  do_stats },
+};
+
 size_t sbc_dp_api_handle(struct sbc_dp *dp, const void *req, size_t len, void *resp)
 {
-	const struct sbc_api_hdr *h = req;
-	unsigned int rtype = SBC_API_STATUS_RESP;
-	struct sbc_api_hdr rh;
+	struct sbc_api_hdr h;
 	int status;
 
 	dp->api_requests++;
 	status = sbc_api_decode(req, len);
-	if (status == SBC_API_OK && !sbc_api_is_request(h->type))
-		status = SBC_API_ETYPE;
-	if (status != SBC_API_OK) {
-		dp->api_errors++;
-		return (size_t)sbc_api_error_response(resp, req, len, status);
+	if (status == SBC_API_OK) {
+		memcpy(&h, req, sizeof(h));
+		if (h.type >= SBC_API_TYPE__END || api_handlers[h.type].fn == NULL)
+			status = SBC_API_ETYPE;
 	}
-	switch (h->type) {
-	case SBC_API_HELLO_REQ: {
-		struct sbc_api_hello_resp *r = resp;
-
-		sbc_api_init(r, SBC_API_HELLO_RESP, h->request_id);
-		r->server_version = SBC_API_VERSION;
-		r->n_workers = dp->n_workers;
-		r->max_streams = sbc_stream_table_capacity(dp->streams);
-		r->free_streams = r->max_streams - sbc_stream_table_count(dp->streams);
-		status = SBC_API_OK;
-		rtype = SBC_API_HELLO_RESP;
-		break;
-	}
-	case SBC_API_ALLOC_REQ:
-		sbc_api_init(resp, SBC_API_ALLOC_RESP, h->request_id);
-		status = do_alloc(dp, req, resp);
-		rtype = SBC_API_ALLOC_RESP;
-		break;
-	case SBC_API_BIND_REQ:
-		sbc_api_init(resp, SBC_API_BIND_RESP, h->request_id);
-		status = do_bind(dp, req, resp);
-		rtype = SBC_API_BIND_RESP;
-		break;
-	case SBC_API_UPDATE_REQ:
-		status = do_update(dp, req);
-		break;
-	case SBC_API_RELEASE_REQ:
-		status = do_release(dp, req);
-		break;
-	case SBC_API_DUMP_REQ:
-		sbc_api_init(resp, SBC_API_DUMP_RESP, h->request_id);
-		status = do_dump(dp, req, resp);
-		rtype = SBC_API_DUMP_RESP;
-		break;
-	case SBC_API_STATS_REQ:
-		sbc_api_init(resp, SBC_API_STATS_RESP, h->request_id);
-		status = do_stats(dp, req, resp);
-		rtype = SBC_API_STATS_RESP;
-		break;
-	default:
-		status = SBC_API_ETYPE;
-		break;
+	if (status == SBC_API_OK) {
+		sbc_api_init(resp, api_handlers[h.type].resp_type, h.request_id);
+		status = api_handlers[h.type].fn(dp, req, resp);
 	}
 	if (status != SBC_API_OK) {
 		dp->api_errors++;
 		return (size_t)sbc_api_error_response(resp, req, len, status);
 	}
-	if (rtype == SBC_API_STATUS_RESP)
-		return (size_t)sbc_api_init(resp, SBC_API_STATUS_RESP, h->request_id);
-	memcpy(&rh, resp, sizeof(rh));
-	rh.status = SBC_API_OK;
-	memcpy(resp, &rh, sizeof(rh));
-	return sbc_api_msg_size(rtype);
+	return sbc_api_msg_size(api_handlers[h.type].resp_type);
 }
 
 /*

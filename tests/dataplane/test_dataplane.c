@@ -78,49 +78,39 @@ static int mk_session(struct sess *s, uint8_t fa, uint8_t fb, uint8_t latch_a, u
 	return h_bind(&H, &s->la, &s->lb, 0, &s->id);
 }
 
+/*
+ * A UDP frame on @side's wire: from that side's peer to Rampart (@toward_sbc)
+ * or from Rampart to the peer.  Without @payload, a G.711 RTP packet with
+ * sequence @seq is built.
+ */
+static uint32_t frame(uint8_t *f, unsigned int side, bool toward_sbc, uint8_t fam,
+		      uint16_t sport, uint16_t dport, uint8_t ttl, uint8_t pt, uint16_t seq,
+		      uint32_t ssrc, const uint8_t *payload, uint32_t plen)
+{
+	const uint8_t *peer = side == PA ? (fam == 4 ? C4 : C6) : (fam == 4 ? P4 : P6);
+	const uint8_t *sbc = side == PA ? (fam == 4 ? A4 : A6) : (fam == 4 ? B4 : B6);
+	const struct rte_ether_addr *peer_mac = side == PA ? &CMAC : &PMAC;
+	struct h_udp u = {
+		.family = fam, .sport = sport, .dport = dport, .ttl = ttl,
+		.payload = payload, .plen = plen,
+	};
+	uint8_t rtp[512];
+
+	if (payload == NULL) {
+		u.plen = h_build_rtp(rtp, pt, seq, 160u * seq, ssrc, 160, (uint8_t)seq);
+		u.payload = rtp;
+	}
+	u.src_mac = toward_sbc ? *peer_mac : H.port[side].mac;
+	u.dst_mac = toward_sbc ? H.port[side].mac : *peer_mac;
+	memcpy(u.src_ip, toward_sbc ? peer : sbc, fam == 4 ? 4 : 16);
+	memcpy(u.dst_ip, toward_sbc ? sbc : peer, fam == 4 ? 4 : 16);
+	return h_build_udp(f, &u);
+}
+
 /* RTP frame from the carrier (port a side) or the PBX (port b side). */
-static uint32_t frame_in(uint8_t *f, unsigned int side, uint8_t fam, uint16_t sport,
-			 uint16_t dport, uint8_t ttl, uint8_t pt, uint16_t seq, uint32_t ssrc,
-			 const uint8_t *payload, uint32_t plen)
-{
-	struct h_udp u = {
-		.family = fam, .sport = sport, .dport = dport, .ttl = ttl,
-		.payload = payload, .plen = plen,
-	};
-	uint8_t rtp[512];
-
-	if (payload == NULL) {
-		u.plen = h_build_rtp(rtp, pt, seq, 160u * seq, ssrc, 160, (uint8_t)seq);
-		u.payload = rtp;
-	}
-	u.src_mac = side == PA ? CMAC : PMAC;
-	u.dst_mac = H.port[side].mac;
-	memcpy(u.src_ip, side == PA ? (fam == 4 ? C4 : C6) : (fam == 4 ? P4 : P6), fam == 4 ? 4 : 16);
-	memcpy(u.dst_ip, side == PA ? (fam == 4 ? A4 : A6) : (fam == 4 ? B4 : B6), fam == 4 ? 4 : 16);
-	return h_build_udp(f, &u);
-}
-
+#define frame_in(f, side, ...) frame(f, side, true, __VA_ARGS__)
 /* What Rampart must send out of @side toward that side's peer. */
-static uint32_t frame_out(uint8_t *f, unsigned int side, uint8_t fam, uint16_t sport,
-			  uint16_t dport, uint8_t ttl, uint8_t pt, uint16_t seq, uint32_t ssrc,
-			  const uint8_t *payload, uint32_t plen)
-{
-	struct h_udp u = {
-		.family = fam, .sport = sport, .dport = dport, .ttl = ttl,
-		.payload = payload, .plen = plen,
-	};
-	uint8_t rtp[512];
-
-	if (payload == NULL) {
-		u.plen = h_build_rtp(rtp, pt, seq, 160u * seq, ssrc, 160, (uint8_t)seq);
-		u.payload = rtp;
-	}
-	u.src_mac = H.port[side].mac;
-	u.dst_mac = side == PA ? CMAC : PMAC;
-	memcpy(u.src_ip, side == PA ? (fam == 4 ? A4 : A6) : (fam == 4 ? B4 : B6), fam == 4 ? 4 : 16);
-	memcpy(u.dst_ip, side == PA ? (fam == 4 ? C4 : C6) : (fam == 4 ? P4 : P6), fam == 4 ? 4 : 16);
-	return h_build_udp(f, &u);
-}
+#define frame_out(f, side, ...) frame(f, side, false, __VA_ARGS__)
 
 /* Take one frame from @side queue 0 and compare it byte for byte. */
 static void expect_frame(unsigned int side, const uint8_t *want, uint32_t len)
