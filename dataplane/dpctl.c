@@ -18,13 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sbc_addr.h"
 #include "sbc_api.h"
+#include "sbc_dpclient.h"
 
 #define DPCTL_DEFAULT_SOCKET  "/run/rampart/dataplane.sock"
 #define DPCTL_DEFAULT_WAIT_MS 5000u
@@ -33,10 +31,9 @@
 #define DPCTL_DUMP_MAX_PAGES  (2000000u / SBC_API_DUMP_MAX + 2u)
 #define DPCTL_ADDR_STRLEN     64
 
-/* One connection to the data plane. */
+/* One connection to the data plane (common/sbc_dpclient.h underneath). */
 struct sbc_dpctl {
-	int fd;
-	uint32_t next_id;
+	struct sbc_dpclient *dpc;
 	unsigned int wait_ms;             /* bound on each request's answer */
 	const char *socket_path;
 	_Alignas(8) uint8_t resp[SBC_API_MSG_MAX];
@@ -61,103 +58,24 @@ struct sbc_dpctl_stream_set {
 /* ------------------------------------------------------------------ */
 /* Transport                                                           */
 
-static uint64_t dpctl_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static int dpctl_set_timeout(int fd, int opt, unsigned int ms)
-{
-	struct timeval tv = {
-		.tv_sec = (time_t)(ms / 1000u),
-		.tv_usec = (suseconds_t)(ms % 1000u) * 1000,
-	};
-
-	if (ms == 0)
-		tv.tv_usec = 1000;  /* 0 would mean "wait forever" */
-	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv)) == 0 ? 0 : -errno;
-}
-
-static int dpctl_connect(struct sbc_dpctl *c)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int rc;
-
-	if (strlen(c->socket_path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", c->socket_path);
-	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (c->fd < 0)
-		return -errno;
-	rc = dpctl_set_timeout(c->fd, SO_RCVTIMEO, c->wait_ms);
-	if (rc == 0)
-		rc = dpctl_set_timeout(c->fd, SO_SNDTIMEO, c->wait_ms);
-	if (rc == 0 && connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
-		rc = -errno;
-	if (rc != 0) {
-		close(c->fd);
-		c->fd = -1;
-	}
-	return rc;
-}
-
 /*
- * Send @req (its header already initialised by sbc_api_init) and wait for
- * its answer in c->resp, skipping events pushed in between.
- * Returns SBC_API_OK (0), the positive status of an error answer, or a
- * negative errno: -ETIMEDOUT (no answer in time), -ECONNRESET (the data
- * plane closed the socket), -EPROTO (an answer that fails to decode, or
- * an unexpected type or request id).
+ * Send @req (its header initialised by sbc_api_init) and wait for its
+ * answer in c->resp.  Returns SBC_API_OK (0), the positive status of an
+ * error answer, or a negative errno: -ETIMEDOUT (no answer in time),
+ * -EPIPE (the data plane closed the socket), -EPROTO (an answer that fails
+ * to decode, or of an unexpected type).
  */
 static int dpctl_call(struct sbc_dpctl *c, void *req, unsigned int resp_type)
 {
-	struct sbc_api_hdr h;
-	uint64_t deadline;
-	ssize_t n;
+	struct sbc_api_hdr r;
+	int rc = sbc_dpclient_call(c->dpc, req, c->resp, sizeof(c->resp));
 
-	memcpy(&h, req, sizeof(h));
-	h.request_id = ++c->next_id;
-	memcpy(req, &h, sizeof(h));
-	n = send(c->fd, req, h.size, MSG_NOSIGNAL);
-	if (n < 0)
-		return errno == EAGAIN ? -ETIMEDOUT : -errno;
-	if ((size_t)n != h.size)
-		return -EMSGSIZE;
-	deadline = dpctl_now_ms() + c->wait_ms;
-	for (;;) {
-		struct sbc_api_hdr r;
-		uint64_t now = dpctl_now_ms();
-
-		if (now >= deadline)
-			return -ETIMEDOUT;
-		/* Events may keep arriving: bound the whole wait, not each recv. */
-		if (dpctl_set_timeout(c->fd, SO_RCVTIMEO, (unsigned int)(deadline - now)) != 0)
-			return -errno;
-		n = recv(c->fd, c->resp, sizeof(c->resp), MSG_TRUNC);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
-		}
-		if (n == 0)
-			return -ECONNRESET;
-		if ((size_t)n > sizeof(c->resp) ||
-		    sbc_api_decode(c->resp, (size_t)n) != SBC_API_OK)
-			return -EPROTO;
-		memcpy(&r, c->resp, sizeof(r));
-		if (r.type == SBC_API_EVENT)
-			continue;
-		if (r.request_id != h.request_id)
-			return -EPROTO;
-		if (r.status != SBC_API_OK)
-			return r.status > 0 ? r.status : -EPROTO;
-		if (r.type != resp_type)
-			return -EPROTO;
-		return SBC_API_OK;
-	}
+	if (rc == -EBADMSG)
+		return -EPROTO;
+	if (rc != SBC_API_OK)
+		return rc;
+	memcpy(&r, c->resp, sizeof(r));
+	return r.type == resp_type ? SBC_API_OK : -EPROTO;
 }
 
 /* Print why a request failed; returns 1, the exit status of a failure. */
@@ -195,34 +113,17 @@ static int dpctl_parse_u32(const char *s, uint32_t *out)
 /* ------------------------------------------------------------------ */
 /* Commands                                                            */
 
-static int dpctl_hello(struct sbc_dpctl *c, const struct sbc_api_hello_resp **out)
-{
-	struct sbc_api_hello_req rq;
-	const struct sbc_api_hello_resp *r = (const void *)c->resp;
-	int rc;
-
-	sbc_api_init(&rq, SBC_API_HELLO_REQ, 0);
-	rq.client_version = SBC_API_VERSION;
-	rc = dpctl_call(c, &rq, SBC_API_HELLO_RESP);
-	if (rc != SBC_API_OK)
-		return rc;
-	if (r->server_version != SBC_API_VERSION)
-		return SBC_API_EVERSION;
-	*out = r;
-	return 0;
-}
-
 static int cmd_hello(struct sbc_dpctl *c, char **argv)
 {
-	const struct sbc_api_hello_resp *r;
+	struct sbc_api_hello_resp r;
 	int rc;
 
 	(void)argv;
-	rc = dpctl_hello(c, &r);
+	rc = sbc_dpclient_hello(c->dpc, &r);
 	if (rc != 0)
 		return dpctl_fail("hello", rc);
 	printf("version=%" PRIu32 " workers=%" PRIu32 " capacity=%" PRIu32 " free=%" PRIu32 "\n",
-	       r->server_version, r->n_workers, r->max_streams, r->free_streams);
+	       r.server_version, r.n_workers, r.max_streams, r.free_streams);
 	return 0;
 }
 
@@ -739,12 +640,10 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	static struct sbc_dpctl ctl = {
-		.fd = -1,
 		.wait_ms = DPCTL_DEFAULT_WAIT_MS,
 		.socket_path = DPCTL_DEFAULT_SOCKET,
 	};
 	const struct sbc_dpctl_command *cmd = NULL;
-	const struct sbc_api_hello_resp *hello;
 	int c, rc;
 
 	/* "+": options end at the command name. */
@@ -789,19 +688,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	rc = dpctl_connect(&ctl);
-	if (rc != 0) {
-		fprintf(stderr, "sbc-dpctl: cannot connect to %s: %s\n", ctl.socket_path,
-			strerror(-rc));
+	/* The connection starts with HELLO: another API version is refused. */
+	ctl.dpc = sbc_dpclient_connect(ctl.socket_path, ctl.wait_ms, &rc);
+	if (ctl.dpc == NULL) {
+		if (rc == -EPROTO)
+			fprintf(stderr, "sbc-dpctl: %s: not a data plane of API version %u\n",
+				ctl.socket_path, SBC_API_VERSION);
+		else
+			fprintf(stderr, "sbc-dpctl: cannot connect to %s: %s\n", ctl.socket_path,
+				strerror(-rc));
 		return 1;
 	}
-	/* HELLO first on every connection: refuse to talk to another API version. */
-	if (cmd->run == cmd_hello) {
-		rc = cmd_hello(&ctl, argv + optind + 1);
-	} else {
-		rc = dpctl_hello(&ctl, &hello);
-		rc = rc != 0 ? dpctl_fail("hello", rc) : cmd->run(&ctl, argv + optind + 1);
-	}
-	close(ctl.fd);
+	rc = cmd->run(&ctl, argv + optind + 1);
+	sbc_dpclient_close(ctl.dpc);
 	return rc;
 }

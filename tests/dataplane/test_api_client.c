@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "sbc_api.h"
+#include "sbc_dpclient.h"
 
 #define N_SESSIONS 10000
 
@@ -27,6 +28,7 @@ static const char *dataplane_bin;
 static char cfg_path[64], sock_path[108], prefix[64];
 static pid_t child = -1;
 static int fd = -1;
+static struct sbc_dpclient *dpc;
 static uint32_t next_id;
 
 static const char config_fmt[] =
@@ -63,7 +65,6 @@ static void stop_child(void)
 
 static int start_dataplane(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	FILE *f;
 
 	snprintf(cfg_path, sizeof(cfg_path), "/tmp/rampart-api-%d.yaml", (int)getpid());
@@ -82,28 +83,31 @@ static int start_dataplane(void)
 	}
 	if (child < 0)
 		return -1;
-	/* Wait (bounded) for the socket to accept. */
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
+	/* Wait (bounded) for the data plane to answer HELLO. */
 	for (int i = 0; i < 300; i++) {
-		int status;
+		int status, err;
 
 		if (waitpid(child, &status, WNOHANG) == child) {
 			child = -1;
 			fprintf(stderr, "sbc-dataplane exited early (status %d)\n", status);
 			return -1;
 		}
-		fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		dpc = sbc_dpclient_connect(sock_path, 5000, &err);
+		if (dpc != NULL) {
+			fd = sbc_dpclient_fd(dpc);
 			return 0;
-		close(fd);
-		fd = -1;
+		}
 		usleep(100 * 1000);
 	}
 	return -1;
 }
 
-/* Send @req and wait (bounded) for the response with the same id. */
-static int call(void *req, size_t len, void *resp, size_t rlen)
+/*
+ * Send raw bytes (malformed on purpose) on the library's socket and wait
+ * (bounded) for the answer: the library itself only sends well-formed
+ * requests.
+ */
+static int raw_call(void *req, size_t len, void *resp, size_t rlen)
 {
 	struct sbc_api_hdr h, rq;
 	struct timeval tv = { .tv_sec = 5 };
@@ -140,7 +144,7 @@ static int alloc(const char *iface, uint32_t *ep, uint16_t *port)
 	sbc_api_init(&rq, SBC_API_ALLOC_REQ, ++next_id);
 	snprintf(rq.iface, sizeof(rq.iface), "%s", iface);
 	rq.family = SBC_API_AF_INET;
-	st = call(&rq, sizeof(rq), resp, sizeof(resp));
+	st = sbc_dpclient_call(dpc, &rq, resp, sizeof(resp));
 	if (st == SBC_API_OK) {
 		const struct sbc_api_alloc_resp *r = (const void *)resp;
 
@@ -174,7 +178,7 @@ static void test_hello(void)
 
 	sbc_api_init(&rq, SBC_API_HELLO_REQ, ++next_id);
 	rq.client_version = SBC_API_VERSION;
-	CU_ASSERT_EQUAL_FATAL(call(&rq, sizeof(rq), resp, sizeof(resp)), SBC_API_OK);
+	CU_ASSERT_EQUAL_FATAL(sbc_dpclient_call(dpc, &rq, resp, sizeof(resp)), SBC_API_OK);
 	CU_ASSERT_EQUAL(r->server_version, SBC_API_VERSION);
 	CU_ASSERT_EQUAL(r->n_workers, 1);
 	CU_ASSERT_EQUAL(r->max_streams, 32768);
@@ -200,7 +204,7 @@ static void test_program_sessions(void)
 		leg(&rq.leg[0], eps[i][0], 2, (uint16_t)(10000 + 2 * (i % 20000)));
 		leg(&rq.leg[1], eps[i][1], 3, (uint16_t)(30000 + 2 * (i % 10000)));
 		rq.media_timeout_ms = 0;
-		if (call(&rq, sizeof(rq), resp, sizeof(resp)) != SBC_API_OK) {
+		if (sbc_dpclient_call(dpc, &rq, resp, sizeof(resp)) != SBC_API_OK) {
 			failures++;
 			continue;
 		}
@@ -222,7 +226,7 @@ static void test_dump(void)
 		sbc_api_init(&rq, SBC_API_DUMP_REQ, ++next_id);
 		rq.cursor = cursor;
 		rq.max = SBC_API_DUMP_MAX;
-		if (call(&rq, sizeof(rq), resp, sizeof(resp)) != SBC_API_OK) {
+		if (sbc_dpclient_call(dpc, &rq, resp, sizeof(resp)) != SBC_API_OK) {
 			CU_FAIL("dump");
 			return;
 		}
@@ -293,16 +297,16 @@ static void test_update_and_stats(void)
 		rq.what = SBC_API_UPDATE_LEG_B;
 		leg(&rq.leg[1], eps[i][1], 3, (uint16_t)(50000 + 2 * (i % 5000)));
 		rq.leg[1].flags = SBC_API_LEG_RECV;  /* hold */
-		if (call(&rq, sizeof(rq), resp, sizeof(resp)) != SBC_API_OK)
+		if (sbc_dpclient_call(dpc, &rq, resp, sizeof(resp)) != SBC_API_OK)
 			failures++;
 	}
 	CU_ASSERT_EQUAL(failures, 0);
 	sbc_api_init(&sq, SBC_API_STATS_REQ, ++next_id);
 	sq.session_id = sessions[N_SESSIONS / 2];
-	CU_ASSERT_EQUAL(call(&sq, sizeof(sq), resp, sizeof(resp)), SBC_API_OK);
+	CU_ASSERT_EQUAL(sbc_dpclient_call(dpc, &sq, resp, sizeof(resp)), SBC_API_OK);
 	CU_ASSERT_EQUAL(((const struct sbc_api_stats_resp *)resp)->session_id, sessions[N_SESSIONS / 2]);
 	sq.session_id = 0;
-	CU_ASSERT_EQUAL(call(&sq, sizeof(sq), resp, sizeof(resp)), SBC_API_OK);
+	CU_ASSERT_EQUAL(sbc_dpclient_call(dpc, &sq, resp, sizeof(resp)), SBC_API_OK);
 }
 
 static void test_malformed(void)
@@ -320,30 +324,30 @@ static void test_malformed(void)
 
 		for (size_t k = 0; k < len; k++)
 			junk[k] = (uint8_t)rand_r(&seed);
-		st = call(junk, len, resp, sizeof(resp));
+		st = raw_call(junk, len, resp, sizeof(resp));
 		CU_ASSERT(st > 0);
 	}
 	/* truncated, wrong version, unknown type */
 	sbc_api_init(&rel, SBC_API_RELEASE_REQ, 4242);
 	rel.session_id = sessions[0];
-	CU_ASSERT_EQUAL(call(&rel, sizeof(rel) - 2, resp, sizeof(resp)), SBC_API_ESIZE);
+	CU_ASSERT_EQUAL(raw_call(&rel, sizeof(rel) - 2, resp, sizeof(resp)), SBC_API_ESIZE);
 	memcpy(&h, resp, sizeof(h));
 	CU_ASSERT_EQUAL(h.request_id, 4242);
 	((struct sbc_api_hdr *)&rel)->version = SBC_API_VERSION + 1;
-	CU_ASSERT_EQUAL(call(&rel, sizeof(rel), resp, sizeof(resp)), SBC_API_EVERSION);
+	CU_ASSERT_EQUAL(raw_call(&rel, sizeof(rel), resp, sizeof(resp)), SBC_API_EVERSION);
 	((struct sbc_api_hdr *)&rel)->version = SBC_API_VERSION;
 	((struct sbc_api_hdr *)&rel)->type = 200;
-	CU_ASSERT_EQUAL(call(&rel, sizeof(rel), resp, sizeof(resp)), SBC_API_ETYPE);
+	CU_ASSERT_EQUAL(raw_call(&rel, sizeof(rel), resp, sizeof(resp)), SBC_API_ETYPE);
 	/* an oversized datagram */
 	{
 		static uint8_t big[SBC_API_MSG_MAX * 2];
 
 		sbc_api_init(big, SBC_API_HELLO_REQ, 1);
-		CU_ASSERT_EQUAL(call(big, sizeof(big), resp, sizeof(resp)), SBC_API_ESIZE);
+		CU_ASSERT_EQUAL(raw_call(big, sizeof(big), resp, sizeof(resp)), SBC_API_ESIZE);
 	}
 	/* still serving */
 	sbc_api_init(&hello, SBC_API_HELLO_REQ, ++next_id);
-	CU_ASSERT_EQUAL(call(&hello, sizeof(hello), resp, sizeof(resp)), SBC_API_OK);
+	CU_ASSERT_EQUAL(sbc_dpclient_call(dpc, &hello, resp, sizeof(resp)), SBC_API_OK);
 }
 
 static void test_release(void)
@@ -355,14 +359,14 @@ static void test_release(void)
 	for (unsigned int i = 0; i < N_SESSIONS; i++) {
 		sbc_api_init(&rq, SBC_API_RELEASE_REQ, ++next_id);
 		rq.session_id = sessions[i];
-		if (call(&rq, sizeof(rq), resp, sizeof(resp)) != SBC_API_OK)
+		if (sbc_dpclient_call(dpc, &rq, resp, sizeof(resp)) != SBC_API_OK)
 			failures++;
 	}
 	CU_ASSERT_EQUAL(failures, 0);
 	/* Slots come back after the workers' grace period: poll briefly. */
 	for (int i = 0; i < 50; i++) {
 		sbc_api_init(&hello, SBC_API_HELLO_REQ, ++next_id);
-		CU_ASSERT_EQUAL_FATAL(call(&hello, sizeof(hello), resp, sizeof(resp)), SBC_API_OK);
+		CU_ASSERT_EQUAL_FATAL(sbc_dpclient_call(dpc, &hello, resp, sizeof(resp)), SBC_API_OK);
 		if (((const struct sbc_api_hello_resp *)resp)->free_streams == 32768)
 			break;
 		usleep(20 * 1000);
@@ -377,14 +381,49 @@ static int suite_init(void)
 	return start_dataplane();
 }
 
+/* Events through the client library: a media timeout on an idle session. */
+static void test_events(void)
+{
+	struct sbc_api_alloc_resp a, b;
+	struct sbc_api_leg la, lb;
+	struct sbc_api_event ev;
+	uint32_t sid = 0;
+	int got = 0;
+
+	CU_ASSERT_EQUAL_FATAL(sbc_dpclient_alloc(dpc, "m0", 4, false, &a), SBC_API_OK);
+	CU_ASSERT_EQUAL_FATAL(sbc_dpclient_alloc(dpc, "m1", 4, false, &b), SBC_API_OK);
+	leg(&la, a.endpoint_id, 2, 10000);
+	leg(&lb, b.endpoint_id, 3, 30000);
+	CU_ASSERT_EQUAL_FATAL(sbc_dpclient_bind(dpc, &la, &lb, 100, &sid), SBC_API_OK);
+	/* Bounded: the sweep runs every 100 ms; allow 3 s. */
+	for (int i = 0; i < 300 && !got; i++) {
+		int rc;
+
+		while ((rc = sbc_dpclient_next_event(dpc, &ev)) == 1) {
+			if (ev.kind == SBC_API_EV_MEDIA_TIMEOUT && ev.session_id == sid) {
+				got = 1;
+				break;
+			}
+		}
+		CU_ASSERT_FATAL(rc >= 0);
+		if (!got)
+			usleep(10 * 1000);
+	}
+	CU_ASSERT(got);
+	CU_ASSERT(ev.count >= 100);
+	CU_ASSERT_EQUAL(sbc_dpclient_release(dpc, sid, 0), SBC_API_OK);
+	CU_ASSERT_EQUAL(sbc_dpclient_release(dpc, sid, 0), SBC_API_ENOENT);
+	CU_ASSERT_EQUAL(sbc_dpclient_events_lost(dpc), 0);
+}
+
 /* SIGTERM: a clean exit that leaves no EAL runtime directory behind. */
 static void test_clean_exit(void)
 {
 	char dir[128];
 	int status = -1;
 
-	if (fd >= 0)
-		close(fd);
+	sbc_dpclient_close(dpc);
+	dpc = NULL;
 	fd = -1;
 	CU_ASSERT_FATAL(child > 0);
 	kill(child, SIGTERM);
@@ -398,8 +437,8 @@ static void test_clean_exit(void)
 
 static int suite_clean(void)
 {
-	if (fd >= 0)
-		close(fd);
+	sbc_dpclient_close(dpc);
+	dpc = NULL;
 	stop_child();
 	unlink(cfg_path);
 	unlink(sock_path);
@@ -427,6 +466,7 @@ int main(int argc, char **argv)
 	CU_add_test(s, "update all, stats", test_update_and_stats);
 	CU_add_test(s, "malformed messages get errors, process keeps serving", test_malformed);
 	CU_add_test(s, "release all", test_release);
+	CU_add_test(s, "media-timeout event through the client library", test_events);
 	CU_add_test(s, "SIGTERM: clean exit, nothing left behind", test_clean_exit);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
