@@ -352,40 +352,45 @@ static inline void rewrite_same_family(struct rte_mbuf *m, const struct pkt_meta
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)pm->payload - 1;
-	uint32_t old_sum, new_sum;
+	rte_be16_t ports[2] = { sport, dport };
+	uint32_t old_sum, new_sum, alen = pm->family == 4 ? 4 : 16;
 	uint8_t pt_word_old[2];
 
+	/*
+	 * Every sum is taken from the old header before it is written and from
+	 * the new values where they come from, never by reading back a header
+	 * just written: a narrow store followed by a wider load of the same
+	 * bytes stalls store forwarding.
+	 */
 	eth->dst_addr = *dmac;
 	eth->src_addr = *smac;
 	pt_word_old[0] = pm->payload[0];
 	pt_word_old[1] = old_pt_byte;
+	new_sum = csum_add(csum_add(0, out->src_ip, alen), dst_ip, alen);
 	if (pm->family == 4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pm->l3;
+		uint8_t ttl_proto[2] = { (uint8_t)(ip->time_to_live - 1), ip->next_proto_id };
 
 		old_sum = csum_add(0, &ip->src_addr, 8);
-		old_sum = csum_add(old_sum, &udp->src_port, 4);
+		/* IPv4 header: addresses and TTL change (RFC 1624). */
+		ip->hdr_checksum = csum_update(ip->hdr_checksum,
+					       csum_add(old_sum, &ip->time_to_live, 2),
+					       csum_add(new_sum, ttl_proto, 2));
 		memcpy(&ip->src_addr, out->src_ip, 4);
 		memcpy(&ip->dst_addr, dst_ip, 4);
-		ip->time_to_live--;
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = likely((ip->version_ihl & 0x0f) == 5) ? ipv4_hdr_cksum20(ip) :
-										rte_ipv4_cksum(ip);
-		udp->src_port = sport;
-		udp->dst_port = dport;
-		new_sum = csum_add(0, &ip->src_addr, 8);
+		ip->time_to_live = ttl_proto[0];
 	} else {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)pm->l3;
 
 		old_sum = csum_add(0, ip->src_addr, 32);
-		old_sum = csum_add(old_sum, &udp->src_port, 4);
 		memcpy(ip->src_addr, out->src_ip, 16);
 		memcpy(ip->dst_addr, dst_ip, 16);
 		ip->hop_limits--;
-		udp->src_port = sport;
-		udp->dst_port = dport;
-		new_sum = csum_add(0, ip->src_addr, 32);
 	}
-	new_sum = csum_add(new_sum, &udp->src_port, 4);
+	old_sum = csum_add(old_sum, &udp->src_port, 4);
+	new_sum = csum_add(new_sum, ports, 4);
+	udp->src_port = sport;
+	udp->dst_port = dport;
 	if (pm->plen >= 2 && pm->payload[1] != old_pt_byte) {
 		old_sum = csum_add(old_sum, pt_word_old, 2);
 		new_sum = csum_add(new_sum, pm->payload, 2);
