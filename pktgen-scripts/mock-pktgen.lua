@@ -42,6 +42,11 @@ local function check(cond, fmt, ...)
 end
 
 local LINK_MBPS = tonumber(_G.MOCK_LINK_MBPS or 10000)
+-- Pktgen's reset defaults for a port's source and destination (a.b.0.1
+-- and a.b.1.1 with a.b = 192.168), kept numeric: the model sends nothing.
+local RESET_SRC = 0xC0A80001
+local RESET_DST = 0xC0A80101
+
 local function ip2n(s)
     local a, b, c, d = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
     assert(a, "bad IPv4 " .. s)
@@ -67,12 +72,12 @@ local function reset(p, pid)
     p.burst = 64
     p.rate = 100
     p.pattern_type, p.pattern = "abc", nil
-    p.pkt = { sport = 1234, dport = 5678, src = ip2n("192.168.0.1") + pid * 256,
-              dst = ip2n("192.168.1.1") + pid * 256, ttl = 64, size = 60 }
+    p.pkt = { sport = 1234, dport = 5678, src = RESET_SRC + pid * 256,
+              dst = RESET_DST + pid * 256, ttl = 64, size = 60 }
     p.range = { sport = { start = 1234, min = 0, max = 65535, inc = 1 },
                 dport = { start = 5678, min = 0, max = 65535, inc = 1 },
-                src = { start = ip2n("192.168.0.1"), min = ip2n("192.168.0.1"), max = ip2n("192.168.0.254"), inc = 0 },
-                dst = { start = ip2n("192.168.1.1"), min = ip2n("192.168.1.1"), max = ip2n("192.168.1.254"), inc = 1 },
+                src = { start = RESET_SRC, min = RESET_SRC, max = (RESET_SRC + 253), inc = 0 },
+                dst = { start = RESET_DST, min = RESET_DST, max = (RESET_DST + 253), inc = 1 },
                 ttl = { start = 64, min = 0, max = 255, inc = 0 },
                 size = { start = 60, min = 60, max = 1514, inc = 0 } }
     p.type, p.proto = "ipv4", "tcp"

