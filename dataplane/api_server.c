@@ -657,6 +657,19 @@ int sbc_dp_api_open(struct sbc_dp *dp, const char *path)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	/* The default lives in /run/rampart/: create the directory, owner only. */
+	{
+		char dir[sizeof(sa.sun_path)];
+		char *slash;
+
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash != NULL && slash != dir) {
+			*slash = '\0';
+			if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+				SBC_LOG(WARN, "api", "cannot create %s: %s", dir, strerror(errno));
+		}
+	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
