@@ -68,8 +68,9 @@ static int find_or_probe(const char *device, unsigned int n_queues, uint16_t *po
 		snprintf(args, sizeof(args), "%s", device);
 	rc = rte_dev_probe(args);
 	if (rc != 0) {
-		LOG_ERR("cannot probe %s: %s", args, strerror(-rc));
-		return rc;
+		/* The driver said why just above; rc is not always an errno. */
+		LOG_ERR("cannot probe %s (see the driver's message above)", args);
+		return rc < 0 ? rc : -ENODEV;
 	}
 	return rte_eth_dev_get_port_by_name(name, port_id);
 }
