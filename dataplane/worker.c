@@ -470,7 +470,7 @@ static inline int rewrite_cross_family(struct rte_mbuf *m, const struct pkt_meta
 
 /* Handle one media packet whose stream was found. */
 static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
-			 const struct sbc_stream *s, uint32_t slot, uint64_t now)
+			 const struct sbc_stream *s, uint32_t slot, uint64_t now, uint32_t arrival)
 {
 	struct sbc_stream_state *st = &w->states[slot];
 	const struct sbc_stream_out *out = &s->out;
@@ -513,7 +513,7 @@ static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_me
 	if (rtcp)
 		st->rtcp_packets++;
 	else  /* 8 kHz: G.711, G.722, G.729 and telephone-event all use it */
-		sbc_rtp_stats_update(&st->rtp, pm->payload, (uint32_t)(now / w->tsc_per_8k));
+		sbc_rtp_stats_update(&st->rtp, pm->payload, arrival);
 	if (unlikely(!s->send)) {
 		stream_drop(w, st, m, SBC_DROP_INACTIVE);
 		return;
@@ -577,6 +577,7 @@ static inline void process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, u
 	struct pkt_meta *mm[SBC_DP_MAX_BURST];
 	struct sbc_dp *dp = w->dp;
 	uint64_t hits = 0;
+	uint32_t arrival;
 	unsigned int nm = 0, i;
 
 	if (n > SBC_DP_MAX_BURST)
@@ -620,6 +621,8 @@ static inline void process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, u
 	}
 	if (nm == 0)
 		return;
+	/* One division per burst: every packet of it arrived "now". */
+	arrival = (uint32_t)(now / w->tsc_per_8k);
 	if (rte_hash_lookup_bulk_data(w->hash, kp, nm, &hits, data) < 0)
 		hits = 0;
 	/*
@@ -649,7 +652,7 @@ static inline void process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, u
 			continue;
 		}
 		relay(w, media[i], mm[i], &w->objs[sbc_stream_ref_obj(ref)],
-		      sbc_stream_ref_slot(ref), now);
+		      sbc_stream_ref_slot(ref), now, arrival);
 	}
 }
 
