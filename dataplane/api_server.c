@@ -68,10 +68,8 @@ static void endpoint_key(const struct sbc_dp *dp, const struct sbc_dp_endpoint *
 
 	memset(key, 0, sizeof(*key));
 	key->family = ep->family;
-	if (ep->family == 4)
-		memcpy(key->ip, &ifc->ip4, 4);
-	else
-		memcpy(key->ip, ifc->ip6, 16);
+	/* See struct sbc_stream_key: IPv6 streams are keyed by interface. */
+	key->addr = ep->family == 4 ? ifc->ip4 : ifc->index;
 	key->port = rte_cpu_to_be_16(ep->rtp_port);
 }
 

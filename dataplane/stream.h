@@ -35,18 +35,22 @@
 #include "sbc_api.h"
 
 /*
- * Hash key: family, local address, local RTP port (RTCP = port | 1).
- * 20 significant bytes, stored 8-byte aligned (24) so that arrays of keys
- * give the CRC hash aligned 64-bit loads.
+ * Hash key: 16 bytes, so that rte_hash compares keys with one vector
+ * compare instead of calling memcmp.  IPv4 streams carry the local address
+ * itself; an IPv6 local address is always one of our interfaces', so IPv6
+ * streams carry that interface's index instead of 16 address bytes (the
+ * worker maps the destination address to it while parsing).
  */
 struct sbc_stream_key {
-	uint8_t ip[16];
+	uint32_t addr;            /* IPv4: local address (network order); IPv6: iface index */
 	rte_be16_t port;          /* even RTP port, network order */
 	uint8_t family;           /* 4 or 6 */
-	uint8_t pad;
-} __rte_aligned(8);
+	uint8_t pad[9];           /* zero */
+} __rte_aligned(16);
 
-#define SBC_STREAM_KEY_LEN 20
+#define SBC_STREAM_KEY_LEN 16
+
+_Static_assert(sizeof(struct sbc_stream_key) == SBC_STREAM_KEY_LEN, "16-byte stream keys");
 
 /*
  * Where and how to send RTP toward one leg's remote party: its latched

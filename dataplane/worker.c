@@ -54,23 +54,39 @@ static inline void stream_drop(struct sbc_worker *w, struct sbc_stream_state *st
 }
 
 /*
- * Is the destination of a packet that found no stream one of our addresses
- * on the receiving port?  Only asked on a miss, to tell "no stream" from
- * "not for us": the stream key already carries the address on a hit.
+ * Is the destination of an IPv4 packet that found no stream one of our
+ * addresses on the receiving port?  Only asked on a miss, to tell "no
+ * stream" from "not for us".  (IPv6 destinations were mapped to one of our
+ * interfaces while parsing, or dropped as not for us there.)
  */
 static bool key_is_ours(const struct sbc_dp *dp, uint16_t port_id,
 			const struct sbc_stream_key *key)
 {
 	const struct sbc_dp_port *p = &dp->ports[dp->port_index[port_id] - 1];
 
+	if (key->family == 6)
+		return true;
 	for (unsigned int i = 0; i < p->n_ifaces; i++) {
 		const struct sbc_dp_iface *ifc = &dp->ifaces[p->ifaces[i]];
 
-		if (key->family == 4 ? ifc->has4 && memcmp(&ifc->ip4, key->ip, 4) == 0 :
-		    ifc->has6 && memcmp(ifc->ip6, key->ip, 16) == 0)
+		if (ifc->has4 && ifc->ip4 == key->addr)
 			return true;
 	}
 	return false;
+}
+
+/* Our IPv6 interface on @port_id owning @ip, as an index; -1 if none. */
+static inline int iface6_index(const struct sbc_dp *dp, uint16_t port_id, const uint8_t *ip)
+{
+	const struct sbc_dp_port *p = &dp->ports[dp->port_index[port_id] - 1];
+
+	for (unsigned int i = 0; i < p->n_ifaces; i++) {
+		const struct sbc_dp_iface *ifc = &dp->ifaces[p->ifaces[i]];
+
+		if (ifc->has6 && memcmp(ifc->ip6, ip, 16) == 0)
+			return ifc->index;
+	}
+	return -1;
 }
 
 /*
@@ -209,8 +225,7 @@ static inline void parse(const struct sbc_dp *dp, struct rte_mbuf *m, struct pkt
 		}
 		udp = (struct rte_udp_hdr *)(pm->l3 + ihl);
 		pm->family = 4;
-		memset(key, 0, sizeof(*key));
-		memcpy(key->ip, &ip->dst_addr, 4);
+		key->addr = ip->dst_addr;
 	} else if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)pm->l3;
 
@@ -250,7 +265,15 @@ static inline void parse(const struct sbc_dp *dp, struct rte_mbuf *m, struct pkt
 		}
 		udp = (struct rte_udp_hdr *)(pm->l3 + sizeof(*ip));
 		pm->family = 6;
-		memcpy(key->ip, ip->dst_addr, 16);
+		{
+			int idx = iface6_index(dp, m->port, ip->dst_addr);
+
+			if (unlikely(idx < 0)) {
+				pm->reason = SBC_DROP_NOT_FOR_US;
+				return;
+			}
+			key->addr = (uint32_t)idx;
+		}
 	} else if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
 		pm->cls = CLASS_HOST;
 		return;
@@ -268,7 +291,7 @@ static inline void parse(const struct sbc_dp *dp, struct rte_mbuf *m, struct pkt
 	pm->is_rtcp_port = pm->dport & 1u;
 	key->port = rte_cpu_to_be_16(pm->dport & ~1u);
 	key->family = pm->family;
-	key->pad = 0;
+	memset(key->pad, 0, sizeof(key->pad));
 	pm->cls = CLASS_MEDIA;
 }
 
