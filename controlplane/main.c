@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * sbc-controlplane: command line and configuration handling.
+ * sbc-controlplane: command line, configuration, then the B2BUA's loop.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b2bua.h"
 #include "sbc_config.h"
 #include "sbc_log.h"
+
+/* How long to wait for sbc-dataplane's socket at start (it may start later). */
+#define DP_WAIT_MS 10000
 
 static void usage(FILE *f)
 {
@@ -32,8 +36,9 @@ int main(int argc, char **argv)
 	};
 	struct sbc_config_errors errs;
 	struct sbc_config *cfg;
+	struct sbc_b2bua *b2b;
 	const char *path = NULL;
-	int check_only = 0, c;
+	int check_only = 0, c, rc;
 
 	while ((c = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
 		switch (c) {
@@ -58,8 +63,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	sbc_log_set_level(cfg->log.level);
-	SBC_LOG(ERR, "main", "the SIP B2BUA is not part of this build yet; "
-		"only -n (configuration check) is available");
+	b2b = sbc_b2bua_create(cfg, DP_WAIT_MS, &rc);
+	if (b2b == NULL) {
+		SBC_LOG(ERR, "main", "cannot start: %s", strerror(-rc));
+		sbc_config_free(cfg);
+		return 1;
+	}
+	rc = sbc_b2bua_run(b2b);
+	sbc_b2bua_destroy(b2b);
 	sbc_config_free(cfg);
-	return 1;
+	return rc == 0 ? 0 : 1;
 }

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Live media demo: a carrier and a PBX in two network namespaces, the real
-# sbc-dataplane between them, one call's G.711 RTP both ways at once for 3 s.
-#
-# The SIP half of the call (INVITE through the B2BUA, SDP rewriting) arrives
-# with sbc-controlplane, which is not built yet.  Until then the session is
-# programmed over the data plane's API with `sbc-dpctl load-sessions`, which
-# is what the B2BUA will do once the offer/answer is through.
+# Live demo: a carrier and a PBX in two network namespaces, Rampart's two
+# processes between them, and one real SIP call: SIPp in the PBX namespace
+# calls SIPp in the carrier namespace through sbc-controlplane (the B2BUA:
+# own Call-IDs and SDP per leg), which binds the call's media in
+# sbc-dataplane; G.711 RTP then flows both ways at once for 3 s, the caller
+# hangs up, and the CDR line is printed.
 #
 # Run as root on Debian 12: installs what is missing (scripts/deps.sh),
 # builds into build/ if needed, creates namespaces rampart-{carrier,pbx}-PID and
@@ -14,8 +13,9 @@
 # of it again when it ends, fails or is interrupted.  Topology and helpers:
 # scripts/netns-lib.sh; the RTP peers: scripts/rtp_peer.py.
 #
-# Exit status 0 when each direction delivered at least 95% of its packets
-# and no packet arrived altered.
+# Exit status 0 when the call went through (both SIPp scenarios passed),
+# each direction delivered at least 95% of its packets and no packet
+# arrived altered.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,11 +24,9 @@ PACKETS=$((SECONDS_OF_MEDIA * 50))      # 20 ms packets
 REQUIRE_PERCENT=95
 
 cat <<'EOF'
-== Rampart live demo: the MEDIA path of a call ==
-This demo shows media only: RTP relayed by sbc-dataplane between a carrier
-and a PBX in network namespaces.  SIP call setup through the B2BUA arrives
-with the control plane (sbc-controlplane, not yet built); here the call's
-session is programmed directly over the data plane API with sbc-dpctl.
+== Rampart live demo: one SIP call through the B2BUA and the data plane ==
+SIPp (PBX) -> sbc-controlplane -> SIPp (carrier), SDP anchored on
+sbc-dataplane, RTP both ways between peers in two network namespaces.
 
 EOF
 
@@ -45,11 +43,13 @@ if [ ! -f build/build.ninja ]; then
 	echo "building into build/ ..."
 	meson setup build >/dev/null
 fi
-ninja -C build dataplane/sbc-dataplane dataplane/sbc-dpctl >/dev/null ||
+ninja -C build dataplane/sbc-dataplane dataplane/sbc-dpctl controlplane/sbc-controlplane \
+	>/dev/null ||
 	{ echo "demo.sh: build failed (ninja -C build)" >&2; exit 1; }
 
 RN_DATAPLANE=$PWD/build/dataplane/sbc-dataplane
 RN_DPCTL=$PWD/build/dataplane/sbc-dpctl
+RN_CONTROLPLANE=$PWD/build/controlplane/sbc-controlplane
 # shellcheck source=scripts/netns-lib.sh
 . scripts/netns-lib.sh
 
@@ -66,7 +66,7 @@ cleanup() {
 	[ "$rc" -ne 130 ] || echo "demo.sh: interrupted; cleaning up" >&2
 	rn_cleanup "$rc"
 	if [ "$rc" -eq 0 ]; then
-		echo "cleaned up: namespaces, veths, data plane and temporary files removed"
+		echo "cleaned up: namespaces, veths, SIPp, both processes and temporary files removed"
 	fi
 	exit "$rc"
 }
@@ -78,33 +78,50 @@ rn_init $$ demo
 
 # ---- topology
 rn_topology_up
+rn_sip_up
 cat <<EOF
 Topology (addresses in 198.18.0.0/15 only; everything is removed at exit)
-  carrier   ns $RN_NS_CAR: eth0 $RN_CAR_PEER, RTP peer on port $RN_CAR_PEER_PORT
+  carrier   ns $RN_NS_CAR: eth0 $RN_CAR_PEER: SIPp UAS :5060, RTP peer :$RN_CAR_PEER_PORT
                  | veth
-                 $RN_IF_CAR (root namespace, no address)
-  SBC       sbc-dataplane (net_${RN_VDEV:-af_packet} ports on the two rp- ends):
-                 m-carrier $RN_CAR_SBC:$RN_MEDIA_PORT <-> m-pbx $RN_PBX_SBC:$RN_MEDIA_PORT
-                 $RN_IF_PBX (root namespace, no address)
+                 $RN_IF_CAR (root ns): SIP $RN_CAR_SIP:5060 (sbc-controlplane, kernel)
+                                      media $RN_CAR_SBC (sbc-dataplane, net_${RN_VDEV:-af_packet})
+                 $RN_IF_PBX (root ns): SIP $RN_PBX_SIP:5060 (sbc-controlplane, kernel)
+                                      media $RN_PBX_SBC (sbc-dataplane, net_${RN_VDEV:-af_packet})
                  | veth
-  PBX       ns $RN_NS_PBX: eth0 $RN_PBX_PEER, RTP peer on port $RN_PBX_PEER_PORT
+  PBX       ns $RN_NS_PBX: eth0 $RN_PBX_PEER: SIPp UAC :5060, RTP peer :$RN_PBX_PEER_PORT
 
 EOF
 
-# ---- data plane and session
+# ---- both processes
+CDR=$rn_dir/cdr.jsonl
+rn_b2bua_config "$CDR"
 rn_config_write
 t_start=$(rn_now_ms)
 rn_dataplane_start
 rn_api_wait 30
 t_api=$(rn_now_ms)
-rn_session_load
-t_session=$(rn_now_ms)
+# shellcheck disable=SC2119  # its one argument is optional
+rn_controlplane_start
+t_cp=$(rn_now_ms)
 echo "Setup"
 printf '  data plane answering its API   %5d ms after start   (%s)\n' \
 	$((t_api - t_start)) "$RN_HELLO"
-printf '  session %s programmed          %5d ms after start   (load-sessions took %d ms)\n' \
-	"$RN_SESSION" $((t_session - t_start)) $((t_session - t_api))
-sed 's/^/    /' "$rn_dir/sessions.txt" | head -n 1
+printf '  control plane listening        %5d ms after start\n' $((t_cp - t_start))
+
+# ---- the call: the caller holds it for the media plus a margin, then BYE
+rn_sipp_start carrier "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml
+uas=$RN_SIPP_PID
+sleep 0.3
+t_invite=$(rn_now_ms)
+rn_sipp_start pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_call.xml -s 4000 \
+	-d $((SECONDS_OF_MEDIA * 1000 + 2500)) "$RN_PBX_SIP:5060"
+uac=$RN_SIPP_PID
+rn_session_wait 10
+t_bound=$(rn_now_ms)
+printf '  call answered, media bound     %5d ms after the INVITE (data plane session %s)\n' \
+	$((t_bound - t_invite)) "$RN_SESSION"
+printf '    SBC media: carrier side %s:%s, PBX side %s:%s\n' "$RN_CAR_SBC" "$RN_CAR_TO_PORT" \
+	"$RN_PBX_SBC" "$RN_PBX_TO_PORT"
 echo
 
 # ---- media
@@ -136,10 +153,27 @@ leg() {
 		"$(rn_leg_field "$1" lost)" "$(rn_leg_field "$1" source)"
 }
 echo "Data plane (sbc-dpctl stats $RN_SESSION / stats 0)"
-leg a "carrier side)"
-leg b "pbx side)"
+leg a "PBX side)"
+leg b "carrier side)"
 grep '^  drop ' "$rn_dir/stats.txt" | sed 's/^/  /' || true
 sed -n 's/^global /  global: /p; s/^  drop /    drop /p' "$rn_dir/global.txt"
+echo "  (not_for_us, host_ignored: SIP and ARP for the kernel's SIP addresses, which share"
+echo "   the veths with the data plane; the data plane sees them too and leaves them)"
+
+# ---- the end of the call
+rn_sipp_wait "$uac"
+uac_status=$RN_SIPP_STATUS
+rn_sipp_wait "$uas"
+uas_status=$RN_SIPP_STATUS
+echo "SIP (SIPp exit status: caller $uac_status, callee $uas_status)"
+for side in pbx carrier; do
+	printf '  %-8s saw: %s\n' "$side" "$(sed -n 's/^\(SIP\/2.0 [0-9]* [A-Za-z ]*\|[A-Z]* [^ ]* SIP\/2.0\).*/\1/p' \
+		"$rn_dir/$side-sipp-msg.log" | tr -d '\r' | awk '{ print ($1 == "SIP/2.0") ? $2 : $1 }' |
+		paste -sd ' ' -)"
+done
+echo "CDR ($CDR)"
+sed 's/^/  /' "$CDR" 2>/dev/null || echo "  (none)"
+echo
 
 # ---- telemetry, through DPDK's own client when it is installed
 if command -v dpdk-telemetry.py >/dev/null; then
@@ -162,12 +196,15 @@ else
 fi
 echo
 
+rn_controlplane_stop 10
+[ "$RN_CP_STATUS" -eq 0 ] || echo "demo.sh: sbc-controlplane exited with status $RN_CP_STATUS" >&2
 rn_dataplane_stop 10
 [ "$RN_DP_STATUS" -eq 0 ] || echo "demo.sh: sbc-dataplane exited with status $RN_DP_STATUS" >&2
 
-if [ "$RN_PEERS_OK" -eq 1 ] && [ "$RN_DP_STATUS" -eq 0 ]; then
-	echo "Result: PASS: both directions delivered >= ${REQUIRE_PERCENT}% of their packets, none altered"
+if [ "$uac_status" -eq 0 ] && [ "$uas_status" -eq 0 ] && [ "$RN_PEERS_OK" -eq 1 ] &&
+	[ "$RN_CP_STATUS" -eq 0 ] && [ "$RN_DP_STATUS" -eq 0 ]; then
+	echo "Result: PASS: the call went through; both directions delivered >= ${REQUIRE_PERCENT}% of their packets, none altered"
 else
-	echo "Result: FAIL: a direction delivered < ${REQUIRE_PERCENT}% or altered packets (table above)"
+	echo "Result: FAIL: see the SIP and media tables above"
 	exit 1
 fi

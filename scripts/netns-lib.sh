@@ -11,7 +11,13 @@
 #                             m-pbx     198.18.1.1:30000
 #
 # The root ends of the veths carry no address: the data plane owns
-# 198.18.0.1 and 198.18.1.1 and answers ARP for them itself.  Every name
+# 198.18.0.1 and 198.18.1.1 and answers ARP for them itself.  With the
+# B2BUA (rn_sip_up), each root end also gets the SBC's SIP address
+# (198.18.0.10, 198.18.1.10) for sbc-controlplane's kernel sockets; the
+# root kernel then answers ARP for that address only (arp_ignore=1: the
+# media addresses are not local to it), drops the media frames it sees
+# (not for it, forwarding off), and the data plane's AF_PACKET socket still
+# gets every frame.  SIP and media share the wire, as on a real port.  Every name
 # ends in TAG (the caller's PID), and cleanup removes only what this run
 # created, process by process and link by link.
 #
@@ -24,7 +30,12 @@
 # Usage: set RN_DATAPLANE and RN_DPCTL (the executables), rn_init TAG
 # LABEL; then rn_topology_up, rn_config_write, rn_dataplane_start,
 # rn_api_wait, rn_session_load, rn_peers_start, rn_peers_wait; call
-# rn_cleanup from the caller's EXIT trap.  Functions report problems with
+# rn_cleanup from the caller's EXIT trap.  With the B2BUA instead of
+# rn_session_load: also set RN_CONTROLPLANE, call rn_sip_up and
+# rn_b2bua_config CDR_FILE before rn_config_write, rn_controlplane_start
+# after rn_api_wait, place the call with rn_sipp_start (SIPp scenarios in
+# tests/e2e/), rn_session_wait for the session the B2BUA bound, then
+# rn_peers_start as above and rn_sipp_wait.  Functions report problems with
 # rn_fail, which exits (the caller's trap then cleans up).
 
 RN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,6 +43,8 @@ RN_PEER_PY=$RN_ROOT/scripts/rtp_peer.py
 
 RN_CAR_SBC=198.18.0.1   RN_CAR_PEER=198.18.0.2   RN_CAR_PEER_PORT=40000
 RN_PBX_SBC=198.18.1.1   RN_PBX_PEER=198.18.1.2   RN_PBX_PEER_PORT=50000
+RN_CAR_SIP=198.18.0.10          # sbc-controlplane's SIP addresses (rn_sip_up)
+RN_PBX_SIP=198.18.1.10
 RN_MEDIA_PORT=30000             # first port of media_ports: handed out first
 RN_CAR_SSRC=0x0ca2ffc0          # low 16 bits 0xffc0: the sequence wraps at packet 64
 RN_PBX_SSRC=0x0b0e0001
@@ -40,7 +53,9 @@ RN_PBX_SSRC=0x0b0e0001
 rn_namespaces=()
 rn_links=()
 rn_peer_pids=()
+rn_sipp_pids=()
 rn_dp_pid=
+rn_cp_pid=
 rn_dir=
 
 rn_init() {
@@ -55,6 +70,7 @@ rn_init() {
 	RN_SOCK=$rn_dir/api.sock
 	RN_CFG=$rn_dir/dataplane.yaml
 	RN_DP_LOG=$rn_dir/dataplane.log
+	RN_CP_LOG=$rn_dir/controlplane.log
 }
 
 rn_log() {
@@ -145,6 +161,58 @@ rn_device() {
 	esac
 }
 
+# rn_sip_up: the SBC's SIP addresses on the root ends of the veths (see the
+# picture above).
+rn_sip_up() {
+	ip addr add "$RN_CAR_SIP/24" dev "$RN_IF_CAR" || rn_fail "address $RN_CAR_SIP"
+	ip addr add "$RN_PBX_SIP/24" dev "$RN_IF_PBX" || rn_fail "address $RN_PBX_SIP"
+	rn_sysctl "" "net/ipv4/conf/$RN_IF_CAR/arp_ignore" 1
+	rn_sysctl "" "net/ipv4/conf/$RN_IF_PBX/arp_ignore" 1
+	rn_sysctl "" "net/ipv4/conf/$RN_IF_CAR/arp_announce" 2
+	rn_sysctl "" "net/ipv4/conf/$RN_IF_PBX/arp_announce" 2
+}
+
+# The sip: (and trunks:, cdr:) sections of rn_config_write: $RN_SIP_CONFIG
+# when the caller set it (the B2BUA's), else a minimal one the data plane
+# ignores.
+rn_sip_config() {
+	if [ -n "${RN_SIP_CONFIG:-}" ]; then
+		printf '%s\n' "$RN_SIP_CONFIG"
+		return
+	fi
+	cat <<EOF
+# Required by the configuration model; only the B2BUA reads it.
+sip:
+  interfaces:
+    - { name: s-carrier, side: carrier, address: $RN_CAR_SBC, media_interface: m-carrier,
+        listen: [{ transport: udp, port: 5060 }] }
+EOF
+}
+
+# rn_b2bua_config CDR_FILE: RN_SIP_CONFIG for sbc-controlplane: SIP on
+# $RN_CAR_SIP and $RN_PBX_SIP (UDP and TCP, port 5060), trunk `carrier`
+# (source and target the carrier peer) and trunk `pbx` (the PBX peer),
+# G.711 and telephone-event, latching learn, CDRs to CDR_FILE.  A call
+# from the PBX goes to the carrier and the other way round.
+rn_b2bua_config() {
+	RN_SIP_CONFIG="sip:
+  user_agent: Rampart
+  interfaces:
+    - { name: s-carrier, side: carrier, address: $RN_CAR_SIP, media_interface: m-carrier,
+        listen: [{ transport: udp, port: 5060 }, { transport: tcp, port: 5060 }] }
+    - { name: s-pbx, side: enterprise, address: $RN_PBX_SIP, media_interface: m-pbx,
+        listen: [{ transport: udp, port: 5060 }, { transport: tcp, port: 5060 }] }
+trunks:
+  - { name: carrier, side: carrier, interface: s-carrier, sources: [$RN_CAR_PEER/32],
+      targets: [\"$RN_CAR_PEER:5060\"], transport: udp, latching: learn,
+      codecs: [PCMU, PCMA, telephone-event] }
+  - { name: pbx, side: enterprise, interface: s-pbx, sources: [$RN_PBX_PEER/32],
+      targets: [\"$RN_PBX_PEER:5060\"], transport: udp, latching: learn,
+      codecs: [PCMU, PCMA, telephone-event] }
+cdr: { enabled: true, path: $1 }
+log: { level: info }"
+}
+
 rn_config_write() {
 	cat >"$RN_CFG" <<EOF
 # Written by $RN_LABEL (scripts/netns-lib.sh); deleted when it ends.
@@ -163,12 +231,8 @@ dataplane:
   idle_backoff_us: 100          # a small machine: leave CPU to the peers
   telemetry: true
   api_socket: $RN_SOCK
-# Required by the configuration model; only the (future) B2BUA reads it.
-sip:
-  interfaces:
-    - { name: s-carrier, side: carrier, address: $RN_CAR_SBC, media_interface: m-carrier,
-        listen: [{ transport: udp, port: 5060 }] }
 EOF
+	rn_sip_config >>"$RN_CFG"
 }
 
 # True while our data plane runs (a zombie counts as gone).
@@ -183,6 +247,58 @@ rn_dp_alive() {
 rn_dataplane_start() {
 	"$RN_DATAPLANE" -c "$RN_CFG" --file-prefix "$RN_PREFIX" >"$RN_DP_LOG" 2>&1 &
 	rn_dp_pid=$!
+}
+
+# True while our control plane runs (a zombie counts as gone).
+rn_cp_alive() {
+	local state
+
+	[ -n "$rn_cp_pid" ] || return 1
+	state=$(awk '{ print $3 }' "/proc/$rn_cp_pid/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+# rn_controlplane_start [CFG]: sbc-controlplane ($RN_CONTROLPLANE) on CFG
+# (default $RN_CFG) in the root namespace, its log appended to $RN_CP_LOG;
+# waits (bounded) until it listens on both SIP interfaces.
+rn_controlplane_start() {
+	local i
+
+	: >"$RN_CP_LOG.start"
+	"$RN_CONTROLPLANE" -c "${1:-$RN_CFG}" >"$RN_CP_LOG.start" 2>&1 &
+	rn_cp_pid=$!
+	for ((i = 0; i < 100; i++)); do
+		rn_cp_alive || rn_fail "sbc-controlplane exited during start: $(tail -n 5 "$RN_CP_LOG.start")"
+		if [ "$(grep -c 'listening on' "$RN_CP_LOG.start")" -ge 2 ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	rn_fail "sbc-controlplane not listening after 10 s"
+}
+
+# rn_controlplane_stop SECONDS: SIGTERM, SIGKILL after SECONDS; sets RN_CP_STATUS.
+rn_controlplane_stop() {
+	local i
+
+	RN_CP_STATUS=0
+	[ -n "$rn_cp_pid" ] || return 0
+	kill -TERM "$rn_cp_pid" 2>/dev/null || true
+	for ((i = 0; i < $1 * 10; i++)); do
+		rn_cp_alive || break
+		sleep 0.1
+	done
+	if rn_cp_alive; then
+		echo "$RN_LABEL: sbc-controlplane ($rn_cp_pid) ignored SIGTERM for $1 s: SIGKILL" >&2
+		kill -KILL "$rn_cp_pid" 2>/dev/null || true
+	fi
+	wait "$rn_cp_pid" 2>/dev/null || RN_CP_STATUS=$?
+	rn_cp_pid=
+	# One log over restarts.
+	if [ -f "$RN_CP_LOG.start" ]; then
+		cat "$RN_CP_LOG.start" >>"$RN_CP_LOG"
+		rm -f -- "$RN_CP_LOG.start"
+	fi
 }
 
 rn_ctl() {
@@ -219,8 +335,60 @@ rn_session_load() {
 	[ -n "$RN_SESSION" ] || rn_fail "no session in: $(cat "$rn_dir/sessions.txt")"
 }
 
+# rn_sipp_start NAME NS ADDR SCENARIO [sipp options...]: SIPp in NS on
+# ADDR:5060 in the background (bounded by -timeout), scenario from
+# tests/e2e/, messages traced to $rn_dir/NAME-sipp-msg.log, output in
+# $rn_dir/NAME.out/.err.  Sets RN_SIPP_PID.
+rn_sipp_start() {
+	local name=$1 ns=$2 addr=$3 sf=$4
+	shift 4
+
+	ip netns exec "$ns" sipp -sf "$RN_ROOT/tests/e2e/$sf" -i "$addr" -p 5060 -m 1 \
+		-nostdin -timeout "${RN_SIPP_TIMEOUT:-30}s" -timeout_error -max_recv_loops 100 \
+		-trace_msg -message_file "$rn_dir/$name-sipp-msg.log" \
+		-trace_err -error_file "$rn_dir/$name-sipp-err.log" "$@" \
+		>"$rn_dir/$name.out" 2>"$rn_dir/$name.err" </dev/null &
+	RN_SIPP_PID=$!
+	rn_sipp_pids+=("$RN_SIPP_PID")
+}
+
+# rn_sipp_wait PID: its exit status in RN_SIPP_STATUS (SIPp bounds its own run).
+rn_sipp_wait() {
+	local p keep=()
+
+	RN_SIPP_STATUS=0
+	wait "$1" || RN_SIPP_STATUS=$?
+	# Reaped: never signal that PID again (it may be reused).
+	for p in "${rn_sipp_pids[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	rn_sipp_pids=("${keep[@]}")
+}
+
+# rn_session_wait SECONDS: until the data plane holds a bound session (the
+# B2BUA binds it when the answer is relayed).  Sets RN_SESSION and the
+# SBC's media ports on each side, RN_CAR_TO_PORT and RN_PBX_TO_PORT (where
+# rn_peers_start sends).
+rn_session_wait() {
+	local i dump=$rn_dir/dump.txt
+
+	for ((i = 0; i < $1 * 10; i++)); do
+		rn_ctl dump >"$dump" 2>/dev/null || true
+		RN_SESSION=$(awk '$2 ~ /^[1-9][0-9]*$/ { print $2; exit }' "$dump")
+		RN_CAR_TO_PORT=$(awk -v a="$RN_CAR_SBC:" '$2 ~ /^[1-9]/ && index($3, a) == 1 {
+			sub(a, "", $3); print $3; exit }' "$dump")
+		RN_PBX_TO_PORT=$(awk -v a="$RN_PBX_SBC:" '$2 ~ /^[1-9]/ && index($3, a) == 1 {
+			sub(a, "", $3); print $3; exit }' "$dump")
+		[ -n "$RN_SESSION" ] && [ -n "$RN_CAR_TO_PORT" ] && [ -n "$RN_PBX_TO_PORT" ] && return 0
+		sleep 0.1
+	done
+	rn_fail "no session in the data plane after $1 s: $(cat "$dump")"
+}
+
 # rn_peers_start PACKETS [rtp_peer.py options...]: both peers, in their
-# namespaces, starting together 0.8 s from now (time for Python to start).
+# namespaces, starting together 0.8 s from now (time for Python to start),
+# sending to the SBC's ports RN_CAR_TO_PORT / RN_PBX_TO_PORT (default
+# RN_MEDIA_PORT).
 rn_peers_start() {
 	local packets=$1 start_ms
 	shift
@@ -228,13 +396,13 @@ rn_peers_start() {
 	start_ms=$(($(rn_now_ms) + 800))
 	RN_MEDIA_START=$(printf '%d.%03d' $((start_ms / 1000)) $((start_ms % 1000)))
 	ip netns exec "$RN_NS_CAR" python3 "$RN_PEER_PY" --name carrier \
-		--bind "$RN_CAR_PEER:$RN_CAR_PEER_PORT" --to "$RN_CAR_SBC:$RN_MEDIA_PORT" \
+		--bind "$RN_CAR_PEER:$RN_CAR_PEER_PORT" --to "$RN_CAR_SBC:${RN_CAR_TO_PORT:-$RN_MEDIA_PORT}" \
 		--ssrc "$RN_CAR_SSRC" --peer-ssrc "$RN_PBX_SSRC" --packets "$packets" \
 		--start-at "$RN_MEDIA_START" "$@" \
 		>"$rn_dir/peer-carrier.txt" 2>"$rn_dir/peer-carrier.err" &
 	rn_peer_pids+=($!)
 	ip netns exec "$RN_NS_PBX" python3 "$RN_PEER_PY" --name pbx \
-		--bind "$RN_PBX_PEER:$RN_PBX_PEER_PORT" --to "$RN_PBX_SBC:$RN_MEDIA_PORT" \
+		--bind "$RN_PBX_PEER:$RN_PBX_PEER_PORT" --to "$RN_PBX_SBC:${RN_PBX_TO_PORT:-$RN_MEDIA_PORT}" \
 		--ssrc "$RN_PBX_SSRC" --peer-ssrc "$RN_CAR_SSRC" --packets "$packets" \
 		--start-at "$RN_MEDIA_START" "$@" \
 		>"$rn_dir/peer-pbx.txt" 2>"$rn_dir/peer-pbx.err" &
@@ -301,10 +469,22 @@ rn_cleanup() {
 		wait "$pid" 2>/dev/null || true
 	done
 	rn_peer_pids=()
+	for pid in "${rn_sipp_pids[@]}"; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in "${rn_sipp_pids[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	rn_sipp_pids=()
+	rn_controlplane_stop 10
 	rn_dataplane_stop 10
 	if [ "$1" -ne 0 ] && [ "$1" -ne 130 ] && [ "$1" -ne 143 ] && [ -s "${RN_DP_LOG:-}" ]; then
 		echo "---- sbc-dataplane log (last 30 lines) ----" >&2
 		tail -n 30 "$RN_DP_LOG" >&2
+	fi
+	if [ "$1" -ne 0 ] && [ "$1" -ne 130 ] && [ "$1" -ne 143 ] && [ -s "${RN_CP_LOG:-}" ]; then
+		echo "---- sbc-controlplane log (last 40 lines) ----" >&2
+		tail -n 40 "$RN_CP_LOG" >&2
 	fi
 	# Deleting one end of a veth deletes the pair.
 	for link in "${rn_links[@]}"; do

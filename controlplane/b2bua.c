@@ -1,0 +1,1387 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The B2BUA (b2bua.h): Sofia-SIP nua per SIP interface, calls relayed
+ * between trunks of the two sides, media anchored through sbc-dataplane.
+ *
+ * Thread: all of this file runs on the su_root thread (sbc_b2bua_run()).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+struct sbc_b2bua;
+struct b2b_sipif;
+struct b2b_leg;
+
+/* Sofia's callbacks hand back our own structs instead of void pointers. */
+#define SU_ROOT_MAGIC_T struct sbc_b2bua
+#define SU_WAKEUP_ARG_T void
+#define NUA_MAGIC_T struct b2b_sipif
+#define NUA_HMAGIC_T struct b2b_leg
+
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_wait.h>
+#include <sofia-sip/su_tag.h>
+#include <sofia-sip/nua.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/nta_tag.h>
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/msg_addr.h>
+
+#include "b2bua.h"
+#include "cdr.h"
+#include "sbc_api.h"
+#include "sbc_dpclient.h"
+#include "sbc_log.h"
+#include "sdp.h"
+
+#define B2B_LOG "b2bua"
+#define B2B_DP_TIMEOUT_MS 2000     /* bound of one data plane request */
+#define B2B_SHUTDOWN_MS 5000       /* bound of the nua shutdown at exit */
+#define B2B_URI_MAX 512
+#define B2B_CALL_ID_MAX 128
+#define B2B_CODECS_MAX 16
+
+enum b2b_state {
+	B2B_CALLING = 0,           /* INVITE sent to B, nothing back yet */
+	B2B_EARLY,                 /* a provisional response relayed */
+	B2B_ANSWERED,              /* 200 relayed to A */
+	B2B_ENDED,                 /* media released, CDR written; handles may linger */
+};
+
+/* One SIP interface: its nua, bound to the interface's address. */
+struct b2b_sipif {
+	struct sbc_b2bua *b;
+	const struct sbc_cfg_sip_if *cfg;
+	const struct sbc_cfg_media_if *media;
+	nua_t *nua;
+	bool shutdown_done;
+	char host[64];             /* the interface address as a URI host */
+};
+
+struct b2b_call;
+
+/* One leg: a nua handle and the SDP history toward that peer. */
+struct b2b_leg {
+	struct b2b_call *call;
+	struct b2b_sipif *sif;
+	const struct sbc_cfg_trunk *trunk;
+	nua_handle_t *nh;          /* NULL once destroyed (or never created) */
+	bool ended;                /* BYE/CANCEL/final response exchanged: say nothing more */
+	bool answered;             /* A: 200 sent; B: 200 received */
+	char call_id[B2B_CALL_ID_MAX];
+	uint32_t codecs[B2B_CODECS_MAX];
+	struct sbc_sdp_policy pol;
+	struct sbc_sdp_origin origin;
+	struct sbc_sdp_desc theirs;        /* last SDP the peer sent */
+	struct sbc_sdp_desc ours;          /* last SDP we sent it */
+	bool have_theirs;
+	bool have_ours;
+	char ours_body[SBC_SDP_BODY_MAX];  /* text of ours, for same-version re-offers */
+	struct sbc_sdp_media_out out[SBC_SDP_MEDIA_MAX];
+	uint32_t ep[SBC_SDP_MEDIA_MAX];    /* data plane endpoint per m= line; 0 = none */
+};
+
+/*
+ * A re-INVITE relayed from one leg to the other: what its offer replaced,
+ * restored if the other leg refuses it (the session stays as it was,
+ * RFC 3261 section 14.1).
+ */
+struct b2b_reoffer {
+	struct b2b_leg *from;      /* leg that sent the re-INVITE */
+	struct b2b_leg *to;        /* leg we re-INVITEd */
+	struct sbc_sdp_desc from_theirs;
+	struct sbc_sdp_desc to_ours;
+	struct sbc_sdp_origin to_origin;
+	char to_ours_body[SBC_SDP_BODY_MAX];
+};
+
+struct b2b_call {
+	struct b2b_call *next;
+	struct sbc_b2bua *b;
+	uint32_t no;               /* for logs */
+	enum b2b_state state;
+	struct b2b_leg leg[2];     /* [0] = A (caller), [1] = B (callee) */
+	uint32_t n_media;
+	uint32_t session[SBC_SDP_MEDIA_MAX]; /* data plane session per m= line; 0 = none */
+	uint64_t start_ms;
+	uint64_t answer_ms;
+	struct sbc_cdr_leg stats[2];
+	struct b2b_reoffer *reoffer;   /* a re-INVITE in progress; NULL when none */
+};
+
+struct sbc_b2bua {
+	const struct sbc_config *cfg;
+	su_root_t *root;
+	struct b2b_sipif *sif;
+	uint32_t n_sif;
+	struct sbc_dpclient *dp;
+	su_wait_t dp_wait;
+	int dp_index;              /* su_root registration; 0 = none */
+	int sig_fd;
+	su_wait_t sig_wait;
+	int sig_index;
+	sigset_t old_mask;
+	struct sbc_cdr *cdr;
+	struct b2b_call *calls;
+	uint32_t n_calls;
+	uint32_t next_call_no;
+	int exit_rc;
+	bool stopping;
+	bool su_inited;
+};
+
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static uint64_t random_u64(void)
+{
+	uint64_t v = 0;
+
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = wall_ms() ^ ((uint64_t)getpid() << 32);
+	return v >> 1;  /* o= sess-id: keep it within a signed 64-bit range */
+}
+
+static const char *leg_name(const struct b2b_leg *l)
+{
+	return l == &l->call->leg[0] ? "a" : "b";
+}
+
+static struct b2b_leg *other_leg(struct b2b_leg *l)
+{
+	return l == &l->call->leg[0] ? &l->call->leg[1] : &l->call->leg[0];
+}
+
+/* ---- data plane ---- */
+
+static void dp_drain_events(struct sbc_b2bua *b);
+
+/* Release the media of a call once; the counters are read first for the CDR. */
+static void call_release_media(struct b2b_call *c)
+{
+	struct sbc_b2bua *b = c->b;
+	struct sbc_api_stats_resp st;
+	uint32_t i;
+	int l, rc;
+
+	for (i = 0; i < SBC_SDP_MEDIA_MAX; i++) {
+		if (c->session[i] != 0 && b->dp != NULL) {
+			rc = sbc_dpclient_stats(b->dp, c->session[i], &st);
+			if (rc == 0) {
+				for (l = 0; l < 2; l++) {
+					c->stats[l].packets += st.leg[l].packets;
+					c->stats[l].bytes += st.leg[l].bytes;
+					c->stats[l].lost += st.leg[l].lost;
+					if (st.leg[l].jitter_us > c->stats[l].jitter_us)
+						c->stats[l].jitter_us = st.leg[l].jitter_us;
+				}
+			} else {
+				SBC_LOG(WARN, B2B_LOG, "call %u: STATS of session %u: %d",
+					c->no, c->session[i], rc);
+			}
+			rc = sbc_dpclient_release(b->dp, c->session[i], 0);
+			if (rc != 0)
+				SBC_LOG(WARN, B2B_LOG, "call %u: RELEASE of session %u: %d",
+					c->no, c->session[i], rc);
+			/* A session owns both its endpoints. */
+			c->leg[0].ep[i] = 0;
+			c->leg[1].ep[i] = 0;
+			c->session[i] = 0;
+		}
+		for (l = 0; l < 2; l++) {
+			if (c->leg[l].ep[i] == 0)
+				continue;
+			if (b->dp != NULL) {
+				rc = sbc_dpclient_release(b->dp, 0, c->leg[l].ep[i]);
+				if (rc != 0)
+					SBC_LOG(WARN, B2B_LOG, "call %u: RELEASE of endpoint %u: %d",
+						c->no, c->leg[l].ep[i], rc);
+			}
+			c->leg[l].ep[i] = 0;
+		}
+	}
+}
+
+/* ---- call life ---- */
+
+static void call_write_cdr(struct b2b_call *c, const char *disposition, int cause,
+			   const char *ended_by)
+{
+	struct sbc_cdr_record r = {
+		.call_id_a = c->leg[0].call_id,
+		.call_id_b = c->leg[1].call_id,
+		.trunk_a = c->leg[0].trunk ? c->leg[0].trunk->name : "",
+		.trunk_b = c->leg[1].trunk ? c->leg[1].trunk->name : "",
+		.start_ms = c->start_ms,
+		.answer_ms = c->answer_ms,
+		.end_ms = wall_ms(),
+		.disposition = disposition,
+		.sip_cause = cause,
+		.ended_by = ended_by,
+	};
+	int rc;
+
+	r.leg[0] = c->stats[0];
+	r.leg[1] = c->stats[1];
+	if (c->b->cdr == NULL)
+		return;
+	rc = sbc_cdr_write(c->b->cdr, &r);
+	if (rc != 0)
+		SBC_LOG(ERR, B2B_LOG, "call %u: CDR write failed: %s", c->no, strerror(-rc));
+}
+
+/*
+ * The call is over as far as media and accounting go: read the counters,
+ * release the data plane resources and write the CDR, exactly once.  The
+ * nua handles finish their transactions on their own and are destroyed
+ * when nua reports them terminated.
+ */
+static void call_end(struct b2b_call *c, const char *disposition, int cause,
+		     const char *ended_by)
+{
+	if (c->state == B2B_ENDED)
+		return;
+	c->state = B2B_ENDED;
+	call_release_media(c);
+	call_write_cdr(c, disposition, cause, ended_by);
+	SBC_LOG(INFO, B2B_LOG, "call %u: ended: %s, cause %d, by %s; packets a=%" PRIu64
+		" b=%" PRIu64, c->no, disposition, cause, ended_by, c->stats[0].packets,
+		c->stats[1].packets);
+}
+
+static void call_maybe_free(struct b2b_call *c)
+{
+	struct b2b_call **pp;
+
+	if (c->state != B2B_ENDED || c->leg[0].nh != NULL || c->leg[1].nh != NULL)
+		return;
+	for (pp = &c->b->calls; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	c->b->n_calls--;
+	if (c->reoffer != NULL) {
+		sbc_sdp_desc_wipe(&c->reoffer->from_theirs);
+		free(c->reoffer);
+	}
+	sbc_sdp_desc_wipe(&c->leg[0].theirs);
+	sbc_sdp_desc_wipe(&c->leg[1].theirs);
+	free(c);
+}
+
+/*
+ * End the signalling toward one leg: BYE once it is answered, otherwise an
+ * error response (A) or CANCEL (B).
+ */
+static void leg_hangup(struct b2b_leg *l, int status, const char *phrase)
+{
+	if (l->nh == NULL || l->ended)
+		return;
+	l->ended = true;
+	if (l->answered)
+		nua_bye(l->nh, TAG_END());
+	else if (l == &l->call->leg[0])
+		nua_respond(l->nh, status, phrase, TAG_END());
+	else
+		nua_cancel(l->nh, TAG_END());
+}
+
+static struct b2b_call *call_new(struct sbc_b2bua *b)
+{
+	struct b2b_call *c;
+	int l;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->b = b;
+	c->no = ++b->next_call_no;
+	c->start_ms = wall_ms();
+	for (l = 0; l < 2; l++)
+		c->leg[l].call = c;
+	c->next = b->calls;
+	b->calls = c;
+	b->n_calls++;
+	return c;
+}
+
+/* ---- routing ---- */
+
+static int ip_from_sockaddr(struct sbc_ip *ip, const su_sockaddr_t *sa)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (sa->su_family == AF_INET) {
+		ip->family = 4;
+		memcpy(ip->bytes, &sa->su_sin.sin_addr, 4);
+		return 0;
+	}
+	if (sa->su_family == AF_INET6) {
+		ip->family = 6;
+		memcpy(ip->bytes, &sa->su_sin6.sin6_addr, 16);
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+/* The trunk on @sif whose sources hold @src; NULL when none does. */
+static const struct sbc_cfg_trunk *trunk_match(const struct sbc_config *cfg,
+					       const struct b2b_sipif *sif,
+					       const struct sbc_ip *src)
+{
+	uint32_t t, s;
+
+	for (t = 0; t < cfg->n_trunks; t++) {
+		const struct sbc_cfg_trunk *tr = &cfg->trunks[t];
+
+		if (strcmp(tr->interface, sif->cfg->name) != 0)
+			continue;
+		for (s = 0; s < tr->n_sources; s++)
+			if (sbc_prefix_contains(&tr->sources[s], src))
+				return tr;
+	}
+	return NULL;
+}
+
+/* First slice: the first trunk of the other side that has a target. */
+static const struct sbc_cfg_trunk *trunk_route(const struct sbc_config *cfg,
+					       const struct sbc_cfg_trunk *from)
+{
+	uint32_t t;
+
+	for (t = 0; t < cfg->n_trunks; t++)
+		if (cfg->trunks[t].side != from->side && cfg->trunks[t].n_targets > 0)
+			return &cfg->trunks[t];
+	return NULL;
+}
+
+static struct b2b_sipif *sipif_find(struct sbc_b2bua *b, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < b->n_sif; i++)
+		if (strcmp(b->sif[i].cfg->name, name) == 0)
+			return &b->sif[i];
+	return NULL;
+}
+
+/*
+ * From a target ("host[:port][;params]" or a SIP URI), the part after the
+ * scheme and any user: what follows '@' in the Request-URI.
+ */
+static const char *target_hostpart(const char *target)
+{
+	const char *p = target, *at;
+
+	if (strncasecmp(p, "sip:", 4) == 0)
+		p += 4;
+	else if (strncasecmp(p, "sips:", 5) == 0)
+		p += 5;
+	at = strchr(p, '@');
+	return at != NULL ? at + 1 : p;
+}
+
+/* Codecs of @mine, in its order, that @other allows too. */
+static void policy_init(struct b2b_leg *l, const struct sbc_cfg_trunk *mine,
+			const struct sbc_cfg_trunk *other)
+{
+	uint32_t i, j, n = 0;
+
+	for (i = 0; i < mine->n_codecs && n < B2B_CODECS_MAX; i++)
+		for (j = 0; j < other->n_codecs; j++)
+			if (mine->codecs[i] == other->codecs[j]) {
+				l->codecs[n++] = mine->codecs[i];
+				break;
+			}
+	l->pol.codecs = l->codecs;
+	l->pol.n_codecs = n;
+	l->pol.cn_allowed = false;
+	/* No SRTP yet: never relay keys, and never put a=crypto on plain transports. */
+	l->pol.strip_crypto = true;
+}
+
+static bool desc_has_cn(const struct sbc_sdp_desc *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->n_media; i++)
+		if (sbc_sdp_media_has_codec(&d->media[i], SBC_CODEC_CN))
+			return true;
+	return false;
+}
+
+static const struct sbc_ip *media_addr(const struct sbc_cfg_media_if *m)
+{
+	return m->ipv4.ip.family != 0 ? &m->ipv4.ip : &m->ipv6.ip;
+}
+
+/* Allocate the endpoints of every anchored m= line on both sides. */
+static int call_alloc_media(struct b2b_call *c)
+{
+	struct b2b_leg *a = &c->leg[0], *bl = &c->leg[1];
+	struct sbc_api_alloc_resp r;
+	uint32_t i;
+	int rc;
+
+	c->n_media = a->theirs.n_media;
+	for (i = 0; i < c->n_media; i++) {
+		const struct sbc_sdp_media *m = &a->theirs.media[i];
+
+		if (!sbc_sdp_media_wanted(m, &bl->pol) || !sbc_sdp_media_wanted(m, &a->pol))
+			continue;
+		rc = sbc_dpclient_alloc(c->b->dp, a->sif->media->name,
+					media_addr(a->sif->media)->family, m->rtcp_mux, &r);
+		if (rc != 0)
+			return rc;
+		a->ep[i] = r.endpoint_id;
+		a->out[i].local = r.local;
+		a->out[i].local_rtcp_port = r.local_rtcp_port;
+		a->out[i].rtcp_mux = m->rtcp_mux;
+		a->out[i].proto = SBC_SDP_PROTO_RTP_AVP;
+		/* Toward B we offer separate RTCP: rtcp-mux is optional to support. */
+		rc = sbc_dpclient_alloc(c->b->dp, bl->sif->media->name,
+					media_addr(bl->sif->media)->family, false, &r);
+		if (rc != 0)
+			return rc;
+		bl->ep[i] = r.endpoint_id;
+		bl->out[i].local = r.local;
+		bl->out[i].local_rtcp_port = r.local_rtcp_port;
+		bl->out[i].rtcp_mux = false;
+		bl->out[i].proto = SBC_SDP_PROTO_RTP_AVP;
+	}
+	return 0;
+}
+
+static void leg_fill_api(const struct b2b_leg *l, uint32_t i, struct sbc_api_leg *al)
+{
+	al->endpoint_id = l->ep[i];
+	al->latching = (uint8_t)l->trunk->latching;
+	al->relearn_gap_ms = l->trunk->relearn_gap_ms;
+}
+
+/* BIND (first time) or UPDATE every anchored stream from the current SDP. */
+static int call_program_media(struct b2b_call *c)
+{
+	struct b2b_leg *a = &c->leg[0], *bl = &c->leg[1];
+	struct sbc_api_leg la, lb;
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < c->n_media; i++) {
+		if (a->ep[i] == 0 || bl->ep[i] == 0)
+			continue;
+		memset(&la, 0, sizeof(la));
+		memset(&lb, 0, sizeof(lb));
+		rc = sbc_sdp_plan_media(&a->theirs, &a->ours, &bl->theirs, &bl->ours, i,
+					&la, &lb);
+		if (rc < 0)
+			return rc;
+		leg_fill_api(a, i, &la);
+		leg_fill_api(bl, i, &lb);
+		if (c->session[i] == 0) {
+			if (rc == 0)
+				continue;  /* rejected on one side: endpoints released at the end */
+			rc = sbc_dpclient_bind(c->b->dp, &la, &lb,
+					       c->b->cfg->dataplane.media_timeout_ms,
+					       &c->session[i]);
+		} else {
+			rc = sbc_dpclient_update(c->b->dp, c->session[i], SBC_API_UPDATE_LEG_A |
+						 SBC_API_UPDATE_LEG_B, &la, &lb, 0);
+		}
+		if (rc != 0) {
+			SBC_LOG(ERR, B2B_LOG, "call %u: %s of m= line %u: %d", c->no,
+				c->session[i] ? "UPDATE" : "BIND", i, rc);
+			return rc > 0 ? -EIO : rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * B's answer (in a 18x or the 200) into the answer for A; the data plane is
+ * programmed from the finished exchange.  Returns the body length in
+ * a->ours_body, or a negative SIP status to fail the call with.
+ */
+static int call_take_answer(struct b2b_call *c, const sip_payload_t *pl)
+{
+	struct b2b_leg *a = &c->leg[0], *bl = &c->leg[1];
+	struct sbc_sdp_error err;
+	int n;
+
+	if (sbc_sdp_parse(&bl->theirs, pl->pl_data, pl->pl_len, &err) != 0) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: SDP from b refused: %s (line %u)", c->no,
+			sbc_sdp_error_str(err.code), err.line);
+		return -488;
+	}
+	bl->have_theirs = true;
+	n = sbc_sdp_build_answer(&a->theirs, &bl->ours, &bl->theirs, &a->pol, a->out,
+				 c->n_media, &a->origin, a->ours_body, sizeof(a->ours_body),
+				 &a->ours, &err);
+	if (n < 0) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: answer to a not built: %s", c->no,
+			sbc_sdp_error_str(err.code));
+		return -sbc_sdp_error_sip_status(err.code);
+	}
+	a->have_ours = true;
+	if (call_program_media(c) != 0)
+		return -500;
+	return n;
+}
+
+/* ---- SIP events ---- */
+
+/*
+ * The reason phrase relayed with a status: the standard one, never the
+ * peer's text.  nua_respond() keeps the phrase pointer until its queued
+ * signal runs, after the event that carried the peer's phrase is freed, so
+ * only static strings may be passed.
+ */
+static const char *relay_phrase(int status)
+{
+	const char *p = sip_status_phrase(status);
+
+	if (p != NULL)
+		return p;
+	if (status < 200)
+		return "Session Progress";
+	if (status < 300)
+		return "OK";
+	if (status < 400)
+		return "Redirection";
+	if (status < 500)
+		return "Request Failure";
+	if (status < 600)
+		return "Server Failure";
+	return "Global Failure";
+}
+
+static void sdp_respond(nua_handle_t *nh, int status, const char *phrase, const char *body)
+{
+	nua_respond(nh, status, phrase,
+		    TAG_IF(body != NULL, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+		    TAG_IF(body != NULL, SIPTAG_PAYLOAD_STR(body)),
+		    TAG_END());
+}
+
+static bool has_sdp(const sip_t *sip)
+{
+	return sip != NULL && sip->sip_payload != NULL && sip->sip_payload->pl_len > 0;
+}
+
+/* Fail a call before B was reached: answer A, account for it. */
+static void call_reject(struct b2b_call *c, int status, const char *phrase,
+			const char *disposition)
+{
+	leg_hangup(&c->leg[0], status, phrase);
+	call_end(c, disposition, status, "sbc");
+}
+
+static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *sip)
+{
+	struct sbc_b2bua *b = sif->b;
+	const struct sbc_config *cfg = b->cfg;
+	const struct sbc_cfg_trunk *ta, *tb;
+	struct b2b_sipif *sif_b;
+	struct b2b_call *c;
+	struct b2b_leg *a, *bl;
+	struct sbc_sdp_error err;
+	su_addrinfo_t *ai;
+	struct sbc_ip src;
+	char ipbuf[64], ruri[B2B_URI_MAX], from[B2B_URI_MAX], to[B2B_URI_MAX];
+	const char *hostpart, *ruser, *fuser, *tuser;
+	char tohost[B2B_URI_MAX];
+	size_t hl;
+	int n, rc;
+
+	ai = msg_addrinfo(nua_current_request(sif->nua));
+	if (ai == NULL || ip_from_sockaddr(&src, (const su_sockaddr_t *)ai->ai_addr) != 0) {
+		nua_respond(nh, 500, "Server Internal Error", TAG_END());
+		return;
+	}
+	ta = trunk_match(cfg, sif, &src);
+	if (ta == NULL) {
+		SBC_LOG(NOTICE, B2B_LOG, "INVITE on %s from %s: no trunk: 403", sif->cfg->name,
+			sbc_ip_str(&src, ipbuf, sizeof(ipbuf)));
+		nua_respond(nh, 403, "Forbidden", TAG_END());
+		return;
+	}
+	c = call_new(b);
+	if (c == NULL) {
+		nua_respond(nh, 500, "Server Internal Error", TAG_END());
+		return;
+	}
+	a = &c->leg[0];
+	bl = &c->leg[1];
+	a->nh = nh;
+	a->sif = sif;
+	a->trunk = ta;
+	nua_handle_bind(nh, a);
+	if (sip->sip_call_id != NULL)
+		snprintf(a->call_id, sizeof(a->call_id), "%s", sip->sip_call_id->i_id);
+	SBC_LOG(INFO, B2B_LOG, "call %u: INVITE on %s from %s, trunk %s", c->no,
+		sif->cfg->name, sbc_ip_str(&src, ipbuf, sizeof(ipbuf)), ta->name);
+
+	if (b->stopping || b->dp == NULL) {
+		call_reject(c, 503, "Service Unavailable", "failed");
+		return;
+	}
+	tb = trunk_route(cfg, ta);
+	sif_b = tb != NULL ? sipif_find(b, tb->interface) : NULL;
+	if (tb == NULL || sif_b == NULL) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: no route from trunk %s: 404", c->no, ta->name);
+		call_reject(c, 404, "Not Found", "failed");
+		return;
+	}
+	bl->sif = sif_b;
+	bl->trunk = tb;
+	if (tb->transport == SBC_TRANSPORT_TLS) {
+		SBC_LOG(WARN, B2B_LOG, "call %u: trunk %s wants TLS, not served yet: 503",
+			c->no, tb->name);
+		call_reject(c, 503, "Service Unavailable", "failed");
+		return;
+	}
+	if (!has_sdp(sip)) {
+		/* Late offer arrives with a later slice. */
+		call_reject(c, 488, "Not Acceptable Here", "rejected");
+		return;
+	}
+	if (sbc_sdp_parse(&a->theirs, sip->sip_payload->pl_data, sip->sip_payload->pl_len,
+			  &err) != 0) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: SDP from a refused: %s (line %u)", c->no,
+			sbc_sdp_error_str(err.code), err.line);
+		call_reject(c, sbc_sdp_error_sip_status(err.code), sbc_sdp_error_str(err.code),
+			    "rejected");
+		return;
+	}
+	a->have_theirs = true;
+	policy_init(a, ta, tb);
+	policy_init(bl, tb, ta);
+	a->pol.cn_allowed = desc_has_cn(&a->theirs);
+	if (sbc_sdp_origin_init(&a->origin, random_u64(), media_addr(sif->media)) != 0 ||
+	    sbc_sdp_origin_init(&bl->origin, random_u64(), media_addr(sif_b->media)) != 0) {
+		call_reject(c, 500, "Server Internal Error", "failed");
+		return;
+	}
+	rc = call_alloc_media(c);
+	if (rc != 0) {
+		SBC_LOG(WARN, B2B_LOG, "call %u: data plane ALLOC failed: %d", c->no, rc);
+		call_reject(c, 503, "Service Unavailable", "failed");
+		return;
+	}
+	n = sbc_sdp_build_offer(&a->theirs, &bl->pol, bl->out, c->n_media, &bl->origin,
+				bl->ours_body, sizeof(bl->ours_body), &bl->ours, &err);
+	if (n < 0) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: offer to b not built: %s", c->no,
+			sbc_sdp_error_str(err.code));
+		call_reject(c, sbc_sdp_error_sip_status(err.code), "Not Acceptable Here",
+			    "rejected");
+		return;
+	}
+	bl->have_ours = true;
+
+	/*
+	 * Topology hiding: only the user parts and display names cross; every
+	 * host is ours or the target's, and nua makes B's Call-ID, tags, Via
+	 * and Contact.
+	 */
+	ruser = sip->sip_request->rq_url->url_user;
+	fuser = sip->sip_from ? sip->sip_from->a_url->url_user : NULL;
+	tuser = sip->sip_to ? sip->sip_to->a_url->url_user : NULL;
+	hostpart = target_hostpart(tb->targets[0]);
+	hl = strcspn(hostpart, ";");
+	snprintf(tohost, sizeof(tohost), "%.*s", (int)hl, hostpart);
+	snprintf(ruri, sizeof(ruri), "sip:%s%s%s%s", ruser ? ruser : "", ruser ? "@" : "",
+		 hostpart, tb->transport == SBC_TRANSPORT_TCP &&
+		 strstr(hostpart, "transport=") == NULL ? ";transport=tcp" : "");
+	snprintf(from, sizeof(from), "%s%s<sip:%s%s%s>",
+		 sip->sip_from && sip->sip_from->a_display ? sip->sip_from->a_display : "",
+		 sip->sip_from && sip->sip_from->a_display ? " " : "",
+		 fuser ? fuser : "anonymous", "@", sif_b->host);
+	snprintf(to, sizeof(to), "%s%s<sip:%s%s%s>",
+		 sip->sip_to && sip->sip_to->a_display ? sip->sip_to->a_display : "",
+		 sip->sip_to && sip->sip_to->a_display ? " " : "",
+		 tuser ? tuser : "", tuser ? "@" : "", tohost);
+	bl->nh = nua_handle(sif_b->nua, bl, NUTAG_URL(ruri), SIPTAG_TO_STR(to),
+			    SIPTAG_FROM_STR(from), TAG_END());
+	if (bl->nh == NULL) {
+		call_reject(c, 500, "Server Internal Error", "failed");
+		return;
+	}
+	SBC_LOG(INFO, B2B_LOG, "call %u: to trunk %s via %s (%s)", c->no, tb->name,
+		sif_b->cfg->name, sbc_transport_name(tb->transport));
+	nua_invite(bl->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		   SIPTAG_PAYLOAD_STR(bl->ours_body), TAG_END());
+}
+
+/*
+ * A re-INVITE on an established leg.  An SDP offer that differs from the
+ * leg's last one (hold, resume, a codec change) is relayed as a re-INVITE
+ * to the other leg; its answer comes back to this leg and the data plane
+ * session is UPDATEd.  A repeat of the last SDP (same o= version: a
+ * session refresh) and a re-INVITE without SDP are answered here with our
+ * last SDP.  New m= lines get 488 until endpoints can be added mid-call.
+ */
+static void on_reinvite(struct b2b_leg *l, const sip_t *sip)
+{
+	struct b2b_call *c = l->call;
+	struct b2b_leg *to = other_leg(l);
+	struct b2b_reoffer *ro;
+	struct sbc_sdp_desc *d;
+	struct sbc_sdp_error err;
+	int rc, n;
+
+	if (c->state != B2B_ANSWERED || !l->have_ours || to->nh == NULL || to->ended) {
+		nua_respond(l->nh, 488, "Not Acceptable Here", TAG_END());
+		return;
+	}
+	if (c->reoffer != NULL) {
+		nua_respond(l->nh, 491, "Request Pending", TAG_END());
+		return;
+	}
+	if (!has_sdp(sip)) {
+		sdp_respond(l->nh, 200, "OK", l->ours_body);
+		return;
+	}
+	d = malloc(sizeof(*d));
+	if (d == NULL) {
+		nua_respond(l->nh, 500, "Server Internal Error", TAG_END());
+		return;
+	}
+	rc = sbc_sdp_parse(d, sip->sip_payload->pl_data, sip->sip_payload->pl_len, &err);
+	if (rc != 0) {
+		nua_respond(l->nh, sbc_sdp_error_sip_status(err.code),
+			    sbc_sdp_error_str(err.code), TAG_END());
+		goto out;
+	}
+	if (l->have_theirs && d->o_version == l->theirs.o_version &&
+	    d->o_id == l->theirs.o_id) {
+		sdp_respond(l->nh, 200, "OK", l->ours_body);
+		goto out;
+	}
+	if (d->n_media != c->n_media) {
+		nua_respond(l->nh, 488, "Not Acceptable Here", TAG_END());
+		goto out;
+	}
+	ro = malloc(sizeof(*ro));
+	if (ro == NULL) {
+		nua_respond(l->nh, 500, "Server Internal Error", TAG_END());
+		goto out;
+	}
+	ro->from = l;
+	ro->to = to;
+	ro->from_theirs = l->theirs;
+	ro->to_ours = to->ours;
+	ro->to_origin = to->origin;
+	memcpy(ro->to_ours_body, to->ours_body, sizeof(ro->to_ours_body));
+	l->theirs = *d;
+	n = sbc_sdp_build_offer(&l->theirs, &to->pol, to->out, c->n_media, &to->origin,
+				to->ours_body, sizeof(to->ours_body), &to->ours, &err);
+	if (n < 0) {
+		l->theirs = ro->from_theirs;
+		sbc_sdp_desc_wipe(&ro->from_theirs);
+		free(ro);
+		nua_respond(l->nh, sbc_sdp_error_sip_status(err.code), "Not Acceptable Here",
+			    TAG_END());
+		goto out;
+	}
+	c->reoffer = ro;
+	SBC_LOG(INFO, B2B_LOG, "call %u: re-INVITE from %s relayed", c->no, leg_name(l));
+	nua_invite(to->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		   SIPTAG_PAYLOAD_STR(to->ours_body), TAG_END());
+out:
+	sbc_sdp_desc_wipe(d);
+	free(d);
+}
+
+/* Undo a refused re-offer: both legs back to the last completed exchange. */
+static void reoffer_restore(struct b2b_call *c)
+{
+	struct b2b_reoffer *ro = c->reoffer;
+
+	ro->from->theirs = ro->from_theirs;
+	ro->to->ours = ro->to_ours;
+	ro->to->origin = ro->to_origin;
+	memcpy(ro->to->ours_body, ro->to_ours_body, sizeof(ro->to_ours_body));
+}
+
+static void reoffer_done(struct b2b_call *c)
+{
+	sbc_sdp_desc_wipe(&c->reoffer->from_theirs);
+	free(c->reoffer);
+	c->reoffer = NULL;
+}
+
+/* The response of the leg we re-INVITEd. */
+static void on_reoffer_response(struct b2b_leg *to, int status, const sip_t *sip)
+{
+	struct b2b_call *c = to->call;
+	struct b2b_leg *from = c->reoffer->from;
+	struct sbc_sdp_error err;
+	int n;
+
+	if (status < 200)
+		return;
+	if (c->state == B2B_ENDED) {
+		reoffer_done(c);
+		return;
+	}
+	if (status >= 300) {
+		reoffer_restore(c);
+		reoffer_done(c);
+		SBC_LOG(INFO, B2B_LOG, "call %u: re-INVITE refused by %s: %d", c->no,
+			leg_name(to), status);
+		/* 491 and the like go back as they are: the sender retries. */
+		nua_respond(from->nh, status, relay_phrase(status), TAG_END());
+		return;
+	}
+	if (!has_sdp(sip) || sbc_sdp_parse(&to->theirs, sip->sip_payload->pl_data,
+					   sip->sip_payload->pl_len, &err) != 0) {
+		/* nua has ACKed the 200; the session is the old one again. */
+		reoffer_restore(c);
+		reoffer_done(c);
+		nua_respond(from->nh, 488, "Not Acceptable Here", TAG_END());
+		return;
+	}
+	n = sbc_sdp_build_answer(&from->theirs, &to->ours, &to->theirs, &from->pol, from->out,
+				 c->n_media, &from->origin, from->ours_body,
+				 sizeof(from->ours_body), &from->ours, &err);
+	reoffer_done(c);
+	if (n < 0) {
+		nua_respond(from->nh, sbc_sdp_error_sip_status(err.code), "Not Acceptable Here",
+			    TAG_END());
+		return;
+	}
+	if (call_program_media(c) != 0) {
+		nua_respond(from->nh, 500, "Server Internal Error", TAG_END());
+		return;
+	}
+	SBC_LOG(INFO, B2B_LOG, "call %u: re-INVITE answered, media updated", c->no);
+	sdp_respond(from->nh, 200, "OK", from->ours_body);
+}
+
+static void on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
+{
+	struct b2b_call *c = bl->call;
+	struct b2b_leg *a = &c->leg[0];
+	int n;
+
+	if (sip != NULL && sip->sip_call_id != NULL && bl->call_id[0] == '\0')
+		snprintf(bl->call_id, sizeof(bl->call_id), "%s", sip->sip_call_id->i_id);
+	if (status < 200) {
+		if (status <= 100 || c->state == B2B_ENDED || a->ended)
+			return;
+		n = has_sdp(sip) ? call_take_answer(c, sip->sip_payload) : 0;
+		c->state = B2B_EARLY;
+		/* Early SDP that cannot be used is not relayed; the 200 may still be fine. */
+		sdp_respond(a->nh, status, relay_phrase(status), n > 0 ? a->ours_body : NULL);
+		return;
+	}
+	if (status < 300) {
+		bl->answered = true;
+		if (c->state == B2B_ENDED || a->ended) {
+			/* A gave up (CANCEL crossed the 200): nua ACKed, now BYE. */
+			leg_hangup(bl, 0, NULL);
+			return;
+		}
+		n = has_sdp(sip) ? call_take_answer(c, sip->sip_payload) : -488;
+		if (n < 0) {
+			leg_hangup(bl, 0, NULL);
+			call_reject(c, -n, -n == 488 ? "Not Acceptable Here" :
+				    "Server Internal Error", "failed");
+			return;
+		}
+		a->answered = true;
+		c->state = B2B_ANSWERED;
+		c->answer_ms = wall_ms();
+		sdp_respond(a->nh, 200, "OK", a->ours_body);
+		SBC_LOG(INFO, B2B_LOG, "call %u: answered", c->no);
+		return;
+	}
+	/* A final failure ends B's INVITE transaction: nothing to CANCEL. */
+	bl->ended = true;
+	if (c->state == B2B_ENDED)
+		return;
+	SBC_LOG(INFO, B2B_LOG, "call %u: b answered %d", c->no, status);
+	leg_hangup(a, status, relay_phrase(status));
+	call_end(c, "rejected", status, "b");
+}
+
+static void on_cancel(struct b2b_leg *l)
+{
+	struct b2b_call *c = l->call;
+
+	/* nua has answered the INVITE with 487 already. */
+	l->ended = true;
+	leg_hangup(other_leg(l), 0, NULL);
+	call_end(c, "cancelled", 487, leg_name(l));
+}
+
+static void on_bye(struct b2b_leg *l)
+{
+	struct b2b_call *c = l->call;
+
+	l->ended = true;
+	leg_hangup(other_leg(l), 480, "Temporarily Unavailable");
+	call_end(c, "answered", 200, leg_name(l));
+}
+
+static void on_terminated(struct b2b_leg *l)
+{
+	struct b2b_call *c = l->call;
+
+	nua_handle_destroy(l->nh);
+	l->nh = NULL;
+	l->ended = true;
+	if (c->state != B2B_ENDED) {
+		/* nua gave up on this leg by itself (timeout, transport error). */
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: leg %s terminated by the stack", c->no,
+			leg_name(l));
+		leg_hangup(other_leg(l), 408, "Request Timeout");
+		call_end(c, "failed", c->leg[0].answered ? 200 : 408, "sbc");
+	}
+	call_maybe_free(c);
+}
+
+static void b2b_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
+		      struct b2b_sipif *sif, nua_handle_t *nh, struct b2b_leg *l,
+		      sip_t const *sip, tagi_t tags[])
+{
+	int state = -1;
+
+	(void)nua;
+	(void)phrase;   /* never relayed: see relay_phrase() */
+	switch (event) {
+	case nua_i_invite:
+		if (l == NULL)
+			on_new_invite(sif, nh, sip);
+		else
+			on_reinvite(l, sip);
+		break;
+	case nua_r_invite:
+		if (l == NULL)
+			break;
+		if (l->call->reoffer != NULL && l->call->reoffer->to == l)
+			on_reoffer_response(l, status, sip);
+		else if (l == &l->call->leg[1])
+			on_b_response(l, status, sip);
+		break;
+	case nua_i_cancel:
+		if (l != NULL)
+			on_cancel(l);
+		break;
+	case nua_i_bye:
+		if (l != NULL)
+			on_bye(l);
+		break;
+	case nua_i_state:
+		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+		if (state != nua_callstate_terminated)
+			break;
+		if (l != NULL)
+			on_terminated(l);
+		else if (nh != NULL)
+			nua_handle_destroy(nh);
+		break;
+	case nua_r_shutdown:
+		if (status >= 200)
+			sif->shutdown_done = true;
+		break;
+	case nua_i_ack:
+	case nua_r_bye:
+	case nua_r_cancel:
+	case nua_i_active:
+	case nua_i_terminated:
+		break;
+	case nua_i_options:
+	case nua_i_message:
+	case nua_i_register:
+	case nua_i_subscribe:
+	case nua_i_publish:
+	case nua_i_refer:
+	case nua_i_notify:
+	case nua_i_info:
+	case nua_i_update:
+	case nua_i_prack:
+		/* Requests outside our calls: nua has answered; drop the handle. */
+		if (l == NULL && nh != NULL)
+			nua_handle_destroy(nh);
+		break;
+	default:
+		if (status >= 300)
+			SBC_LOG(DEBUG, B2B_LOG, "%s: event %s: %d", sif->cfg->name,
+				nua_event_name(event), status);
+		break;
+	}
+	/* Data plane requests made above may have queued events. */
+	dp_drain_events(sif->b);
+}
+
+/* ---- data plane events and signals ---- */
+
+static struct b2b_call *call_by_session(struct sbc_b2bua *b, uint32_t session_id)
+{
+	struct b2b_call *c;
+	uint32_t i;
+
+	for (c = b->calls; c != NULL; c = c->next)
+		for (i = 0; i < SBC_SDP_MEDIA_MAX; i++)
+			if (c->session[i] == session_id)
+				return c;
+	return NULL;
+}
+
+static void dp_event(struct sbc_b2bua *b, const struct sbc_api_event *ev)
+{
+	struct b2b_call *c;
+
+	if (ev->kind != SBC_API_EV_MEDIA_TIMEOUT) {
+		SBC_LOG(DEBUG, B2B_LOG, "data plane event %u on session %u", ev->kind,
+			ev->session_id);
+		return;
+	}
+	c = call_by_session(b, ev->session_id);
+	if (c == NULL || c->state == B2B_ENDED)
+		return;
+	SBC_LOG(NOTICE, B2B_LOG, "call %u: media timeout (%u ms idle): ending", c->no,
+		ev->count);
+	leg_hangup(&c->leg[0], 480, "Temporarily Unavailable");
+	leg_hangup(&c->leg[1], 0, NULL);
+	call_end(c, "media-timeout", c->leg[0].answered ? 200 : 480, "sbc");
+}
+
+static void dp_drain_events(struct sbc_b2bua *b)
+{
+	struct sbc_api_event ev;
+	int rc;
+
+	while (b->dp != NULL && (rc = sbc_dpclient_next_event(b->dp, &ev)) != 0) {
+		if (rc < 0) {
+			SBC_LOG(ERR, B2B_LOG, "data plane connection lost: %s; stopping",
+				strerror(-rc));
+			if (b->dp_index > 0)
+				su_root_deregister(b->root, b->dp_index);
+			b->dp_index = 0;
+			sbc_dpclient_close(b->dp);
+			b->dp = NULL;
+			b->exit_rc = -EPIPE;
+			su_root_break(b->root);
+			return;
+		}
+		dp_event(b, &ev);
+	}
+}
+
+static int on_dp_readable(struct sbc_b2bua *b, su_wait_t *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	dp_drain_events(b);
+	return 0;
+}
+
+static int on_signal(struct sbc_b2bua *b, su_wait_t *w, void *arg)
+{
+	struct signalfd_siginfo si;
+
+	(void)w;
+	(void)arg;
+	if (read(b->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		SBC_LOG(NOTICE, B2B_LOG, "signal %u: stopping", si.ssi_signo);
+	su_root_break(b->root);
+	return 0;
+}
+
+/* ---- setup and teardown ---- */
+
+/*
+ * The nua URL of an interface: "sip:ADDR:PORT" binds UDP and TCP on one
+ * port; a lone transport gets ";transport=".  TLS is a later step.
+ */
+static int sipif_url(const struct b2b_sipif *s, char *url, size_t size)
+{
+	const struct sbc_cfg_sip_if *ic = s->cfg;
+	const struct sbc_cfg_sip_listen *udp = NULL, *tcp = NULL;
+	uint32_t i;
+
+	for (i = 0; i < ic->n_listen; i++) {
+		const struct sbc_cfg_sip_listen *l = &ic->listen[i];
+
+		if (l->transport == SBC_TRANSPORT_UDP && udp == NULL)
+			udp = l;
+		else if (l->transport == SBC_TRANSPORT_TCP && tcp == NULL)
+			tcp = l;
+		else if (l->transport == SBC_TRANSPORT_TLS)
+			SBC_LOG(WARN, B2B_LOG, "%s: tls listener on port %u is not served yet",
+				ic->name, l->port);
+		else
+			SBC_LOG(WARN, B2B_LOG, "%s: second %s listener on port %u is not served",
+				ic->name, sbc_transport_name(l->transport), l->port);
+	}
+	if (udp != NULL && tcp != NULL && udp->port != tcp->port) {
+		SBC_LOG(WARN, B2B_LOG, "%s: udp and tcp on different ports: only udp %u is served",
+			ic->name, udp->port);
+		tcp = NULL;
+	}
+	if (udp != NULL && tcp != NULL)
+		snprintf(url, size, "sip:%s:%u", s->host, udp->port);
+	else if (udp != NULL)
+		snprintf(url, size, "sip:%s:%u;transport=udp", s->host, udp->port);
+	else if (tcp != NULL)
+		snprintf(url, size, "sip:%s:%u;transport=tcp", s->host, tcp->port);
+	else
+		return -ENOENT;
+	return 0;
+}
+
+static int sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
+{
+	const struct sbc_config *cfg = b->cfg;
+	char url[128], ip[64];
+
+	s->b = b;
+	s->media = sbc_config_media_if(cfg, s->cfg->media_interface);
+	if (s->media == NULL)
+		return -ENOENT;   /* the loader checks the reference; belt and braces */
+	sbc_ip_str(&s->cfg->address, ip, sizeof(ip));
+	if (s->cfg->address.family == 6)
+		snprintf(s->host, sizeof(s->host), "[%s]", ip);
+	else
+		snprintf(s->host, sizeof(s->host), "%s", ip);
+	if (sipif_url(s, url, sizeof(url)) != 0) {
+		SBC_LOG(WARN, B2B_LOG, "%s: no udp or tcp listener: interface not served",
+			s->cfg->name);
+		return 0;
+	}
+	s->nua = nua_create(b->root, b2b_event, s,
+			    NUTAG_URL(url),
+			    NUTAG_MEDIA_ENABLE(0),
+			    NUTAG_AUTOANSWER(0),
+			    NUTAG_AUTOALERT(0),
+			    NUTAG_AUTOACK(1),
+			    NUTAG_ENABLEMESSAGE(0),
+			    NUTAG_SESSION_TIMER(0),
+			    /* Only what the B2BUA relays; nua answers PRACK itself. */
+			    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK"),
+			    /* Session timers are not relayed yet: do not offer them. */
+			    SIPTAG_SUPPORTED_STR("100rel"),
+			    NUTAG_M_USERNAME("rampart"),
+			    NTATAG_SIP_T1(cfg->sip.t1_ms),
+			    NTATAG_MAX_FORWARDS(cfg->sip.max_forwards),
+			    TAG_IF(cfg->sip.user_agent != NULL,
+				   SIPTAG_USER_AGENT_STR(cfg->sip.user_agent)),
+			    TAG_IF(cfg->sip.user_agent != NULL,
+				   SIPTAG_SERVER_STR(cfg->sip.user_agent)),
+			    TAG_END());
+	if (s->nua == NULL) {
+		SBC_LOG(ERR, B2B_LOG, "%s: cannot serve %s (address in use or not local?)",
+			s->cfg->name, url);
+		return -EADDRNOTAVAIL;
+	}
+	SBC_LOG(NOTICE, B2B_LOG, "%s (%s side): listening on %s", s->cfg->name,
+		sbc_side_name(s->cfg->side), url);
+	return 0;
+}
+
+static struct sbc_dpclient *dp_connect(const char *path, unsigned int wait_ms, int *err)
+{
+	struct sbc_dpclient *dp;
+	unsigned int waited = 0;
+	struct timespec ts = { 0, 200 * 1000000L };
+
+	for (;;) {
+		dp = sbc_dpclient_connect(path, B2B_DP_TIMEOUT_MS, err);
+		if (dp != NULL || *err == -EPROTO || waited >= wait_ms)
+			return dp;
+		nanosleep(&ts, NULL);
+		waited += 200;
+	}
+}
+
+struct sbc_b2bua *sbc_b2bua_create(const struct sbc_config *cfg, unsigned int dp_wait_ms,
+				   int *err)
+{
+	struct sbc_b2bua *b;
+	sigset_t mask;
+	uint32_t i;
+	int rc;
+
+	b = calloc(1, sizeof(*b));
+	if (b == NULL) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	b->cfg = cfg;
+	b->sig_fd = -1;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, &b->old_mask);
+	b->sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (b->sig_fd < 0) {
+		rc = -errno;
+		goto err;
+	}
+
+	b->dp = dp_connect(cfg->dataplane.api_socket, dp_wait_ms, &rc);
+	if (b->dp == NULL) {
+		SBC_LOG(ERR, B2B_LOG, "no data plane at %s: %s", cfg->dataplane.api_socket,
+			strerror(-rc));
+		goto err;
+	}
+	SBC_LOG(NOTICE, B2B_LOG, "data plane connected: %u workers, %u of %u streams free",
+		sbc_dpclient_server(b->dp)->n_workers, sbc_dpclient_server(b->dp)->free_streams,
+		sbc_dpclient_server(b->dp)->max_streams);
+
+	if (cfg->cdr.enabled && cfg->cdr.path != NULL) {
+		b->cdr = sbc_cdr_open(cfg->cdr.path, &rc);
+		if (b->cdr == NULL) {
+			SBC_LOG(ERR, B2B_LOG, "CDR file %s: %s", cfg->cdr.path, strerror(-rc));
+			goto err;
+		}
+	}
+
+	if (su_init() != 0) {
+		rc = -ENOMEM;
+		goto err;
+	}
+	b->su_inited = true;
+	b->root = su_root_create(b);
+	if (b->root == NULL) {
+		rc = -ENOMEM;
+		goto err;
+	}
+	/*
+	 * One thread: without this, nua_create() runs each SIP stack in a
+	 * thread of its own and only the callbacks come back to this loop.
+	 */
+	su_root_threading(b->root, 0);
+	su_wait_create(&b->sig_wait, b->sig_fd, SU_WAIT_IN);
+	b->sig_index = su_root_register(b->root, &b->sig_wait, on_signal, NULL, 0);
+	su_wait_create(&b->dp_wait, sbc_dpclient_fd(b->dp), SU_WAIT_IN);
+	b->dp_index = su_root_register(b->root, &b->dp_wait, on_dp_readable, NULL, 0);
+	if (b->sig_index <= 0 || b->dp_index <= 0) {
+		rc = -ENOMEM;
+		goto err;
+	}
+
+	b->sif = calloc(cfg->sip.n_interfaces ? cfg->sip.n_interfaces : 1, sizeof(*b->sif));
+	if (b->sif == NULL) {
+		rc = -ENOMEM;
+		goto err;
+	}
+	for (i = 0; i < cfg->sip.n_interfaces; i++) {
+		b->sif[i].cfg = &cfg->sip.interfaces[i];
+		b->n_sif++;
+		rc = sipif_start(b, &b->sif[i]);
+		if (rc != 0)
+			goto err;
+	}
+	return b;
+
+err:
+	sbc_b2bua_destroy(b);
+	*err = rc;
+	return NULL;
+}
+
+void sbc_b2bua_stop(struct sbc_b2bua *b)
+{
+	su_root_break(b->root);
+}
+
+/* Step the loop until every nua reported its shutdown or @ms passed. */
+static void nua_shutdown_all(struct sbc_b2bua *b, unsigned int ms)
+{
+	uint64_t deadline = wall_ms() + ms;
+	bool pending;
+	uint32_t i;
+
+	for (i = 0; i < b->n_sif; i++)
+		if (b->sif[i].nua != NULL && !b->sif[i].shutdown_done)
+			nua_shutdown(b->sif[i].nua);
+	do {
+		pending = false;
+		for (i = 0; i < b->n_sif; i++)
+			if (b->sif[i].nua != NULL && !b->sif[i].shutdown_done)
+				pending = true;
+		if (!pending)
+			break;
+		su_root_step(b->root, 100);
+	} while (wall_ms() < deadline);
+	if (pending)
+		SBC_LOG(WARN, B2B_LOG, "nua shutdown not complete after %u ms", ms);
+}
+
+int sbc_b2bua_run(struct sbc_b2bua *b)
+{
+	struct b2b_call *c;
+
+	su_root_run(b->root);
+	b->stopping = true;
+	SBC_LOG(NOTICE, B2B_LOG, "stopping with %u calls open", b->n_calls);
+	for (c = b->calls; c != NULL; c = c->next) {
+		leg_hangup(&c->leg[0], 503, "Service Unavailable");
+		leg_hangup(&c->leg[1], 0, NULL);
+		call_end(c, "shutdown", c->leg[0].answered ? 200 : 503, "sbc");
+	}
+	nua_shutdown_all(b, B2B_SHUTDOWN_MS);
+	return b->exit_rc;
+}
+
+void sbc_b2bua_destroy(struct sbc_b2bua *b)
+{
+	struct b2b_call *c;
+	uint32_t i;
+
+	if (b == NULL)
+		return;
+	if (b->root != NULL)
+		nua_shutdown_all(b, 1000);  /* nua_destroy() refuses an unfinished shutdown */
+	while ((c = b->calls) != NULL) {
+		b->calls = c->next;
+		call_end(c, "shutdown", 503, "sbc");
+		if (c->reoffer != NULL) {
+			sbc_sdp_desc_wipe(&c->reoffer->from_theirs);
+			free(c->reoffer);
+		}
+		sbc_sdp_desc_wipe(&c->leg[0].theirs);
+		sbc_sdp_desc_wipe(&c->leg[1].theirs);
+		free(c);
+	}
+	for (i = 0; i < b->n_sif; i++)
+		if (b->sif[i].nua != NULL)
+			nua_destroy(b->sif[i].nua);
+	free(b->sif);
+	if (b->root != NULL) {
+		if (b->sig_index > 0)
+			su_root_deregister(b->root, b->sig_index);
+		if (b->dp_index > 0)
+			su_root_deregister(b->root, b->dp_index);
+		su_root_destroy(b->root);
+	}
+	if (b->su_inited)
+		su_deinit();
+	sbc_cdr_close(b->cdr);
+	sbc_dpclient_close(b->dp);
+	if (b->sig_fd >= 0)
+		close(b->sig_fd);
+	sigprocmask(SIG_SETMASK, &b->old_mask, NULL);
+	free(b);
+}

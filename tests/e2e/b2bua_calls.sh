@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Meson suite `e2e`, test `b2bua-calls`: real SIP calls through
+# sbc-controlplane (the B2BUA) and sbc-dataplane, between SIPp in two
+# network namespaces (the topology is drawn in scripts/netns-lib.sh).
+#
+#   ns pbx: SIPp UAC 198.18.1.2:5060, RTP peer :50000
+#   root:   sbc-controlplane on 198.18.1.10:5060 (pbx side) and
+#           198.18.0.10:5060 (carrier side), kernel sockets on the root
+#           ends of the veths; sbc-dataplane on those same veths
+#           (af_packet), media addresses 198.18.1.1 and 198.18.0.1
+#   ns carrier: SIPp UAS 198.18.0.2:5060, RTP peer :40000
+#
+# Calls, each PBX -> carrier over UDP (then the basic call again over TCP
+# on both legs, and a call without media that the data plane's media
+# timeout ends):
+#   basic       INVITE with SDP, 180, 200, ACK; G.711 RTP both ways through
+#               the session the B2BUA bound, checked byte for byte by
+#               scripts/rtp_peer.py; data plane stats show the session while
+#               the call is up; BYE from the caller; the session is gone
+#               afterwards.
+#   callee-bye  as basic, without media; BYE from the callee.
+#   cancel      180, then CANCEL from the caller: 487 back, CANCEL to the
+#               callee.
+#   busy        486 from the callee relayed to the caller.
+#   hold        re-INVITE sendonly then sendrecv from the caller, relayed to
+#               the callee with our SDP; the data plane session UPDATEd.
+#   reverse     carrier -> PBX (the same code the other way round); BYE from
+#               the PBX.
+#   forbidden   INVITE from an address no trunk lists: 403, nothing sent on.
+#
+# For every call: SIPp's exit status; no address of one side in any SIP
+# message the other side's SIPp sent or received (-trace_msg logs); no
+# stream left in the data plane; one CDR line with the expected disposition
+# and cause (and, for the basic call, the media counters).
+#
+# E2E_KEEP=DIR copies the run's logs, SIPp traces and CDR there.
+# Skipped (exit 77) unless run as root with `ip netns` and sipp available.
+#
+# usage: b2bua_calls.sh SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE
+set -euo pipefail
+
+if [ $# -ne 3 ]; then
+	echo "usage: $0 SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE" >&2
+	exit 2
+fi
+RN_DATAPLANE=$1
+RN_DPCTL=$2
+RN_CONTROLPLANE=$3
+E2E_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/netns-lib.sh
+. "$E2E_DIR/../../scripts/netns-lib.sh"
+
+PACKETS=50                      # 1 s of G.711 at 20 ms
+RN_SIPP_TIMEOUT=30              # bound on every SIPp run, seconds
+
+why=$(rn_missing_prerequisite)
+[ -n "$why" ] || command -v sipp >/dev/null || why="no sipp (Debian package sip-tester)"
+if [ -n "$why" ]; then
+	echo "b2bua-calls: SKIP: $why"
+	exit 77
+fi
+for exe in "$RN_DATAPLANE" "$RN_DPCTL" "$RN_CONTROLPLANE"; do
+	[ -x "$exe" ] || { echo "b2bua-calls: $exe is not executable" >&2; exit 1; }
+done
+
+cleanup() {
+	local rc=$?
+
+	trap - EXIT INT TERM
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ] && [ "$rc" -ne 143 ] && [ -n "${rn_dir:-}" ]; then
+		for f in "$rn_dir"/*.err "$rn_dir"/*sipp*.log; do
+			[ -s "$f" ] || continue
+			echo "---- $(basename "$f") (last 20 lines) ----" >&2
+			tail -n 20 "$f" >&2
+		done
+	fi
+	# E2E_KEEP=DIR keeps the logs, traces and CDR of this run for a look.
+	if [ -n "${E2E_KEEP:-}" ] && [ -n "${rn_dir:-}" ]; then
+		if mkdir -p "$E2E_KEEP"; then
+			cp -r "$rn_dir"/. "$E2E_KEEP"/ || true
+		fi
+	fi
+	rn_cleanup "$rc"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+rn_init $$ b2bua-calls
+CDR=$rn_dir/cdr.jsonl
+rn_b2bua_config "$CDR"
+
+t0=$SECONDS
+rn_topology_up
+rn_sip_up
+# An address of the PBX namespace that no trunk lists (the 403 call).
+ip -n "$RN_NS_PBX" addr add 198.18.1.3/24 dev eth0
+rn_config_write
+rn_dataplane_start
+rn_api_wait 30
+rn_log "data plane up: $RN_HELLO"
+rn_controlplane_start
+rn_log "control plane up"
+
+# The media addresses are not the root kernel's (so it never answers ARP
+# for them: only the data plane does); the basic call's media proves the
+# data plane still sees every frame on the shared veths.
+for ip in "$RN_CAR_SBC" "$RN_PBX_SBC"; do
+	! ip route get "$ip" | grep -q '^local' || rn_fail "$ip is local to the root kernel"
+done
+
+sipp_run() {
+	rn_sipp_start "$@"
+	last_sipp_pid=$RN_SIPP_PID
+}
+
+# sipp_wait PID NAME: its exit status must be 0.
+sipp_wait() {
+	rn_sipp_wait "$1"
+	[ "$RN_SIPP_STATUS" -eq 0 ] || rn_fail "SIPp $2 exited with status $RN_SIPP_STATUS"
+}
+
+# No address of the other side in anything a side's SIPp saw.
+check_leaks() {
+	local name=$1 log
+
+	log=$rn_dir/$name-carrier-sipp-msg.log
+	[ -s "$log" ] || rn_fail "$name: no SIPp trace $log"
+	! grep -n '198\.18\.1\.' "$log" >"$rn_dir/leak.txt" ||
+		rn_fail "$name: PBX-side address sent to the carrier: $(head -n 3 "$rn_dir/leak.txt")"
+	log=$rn_dir/$name-pbx-sipp-msg.log
+	[ -s "$log" ] || rn_fail "$name: no SIPp trace $log"
+	! grep -n '198\.18\.0\.' "$log" >"$rn_dir/leak.txt" ||
+		rn_fail "$name: carrier-side address sent to the PBX: $(head -n 3 "$rn_dir/leak.txt")"
+	# Nor the other leg's Call-ID.
+	local cid_pbx cid_car
+	cid_pbx=$(sed -n 's/^Call-ID: *//p' "$rn_dir/$name-pbx-sipp-msg.log" | head -n 1 | tr -d '\r')
+	cid_car=$(sed -n 's/^Call-ID: *//p' "$rn_dir/$name-carrier-sipp-msg.log" | head -n 1 | tr -d '\r')
+	if [ -z "$cid_pbx" ] || [ -z "$cid_car" ]; then
+		rn_fail "$name: no Call-ID in the traces"
+	fi
+	[ "$cid_pbx" != "$cid_car" ] || rn_fail "$name: same Call-ID on both legs"
+	! grep -qF "$cid_pbx" "$rn_dir/$name-carrier-sipp-msg.log" ||
+		rn_fail "$name: the PBX's Call-ID reached the carrier"
+}
+
+# Nothing left in the data plane (bounded wait: the release follows the BYE).
+check_released() {
+	local i
+
+	for ((i = 0; i < 50; i++)); do
+		rn_ctl dump >"$rn_dir/dump.txt" || rn_fail "sbc-dpctl dump"
+		grep -q '^0 streams$' "$rn_dir/dump.txt" && return 0
+		sleep 0.1
+	done
+	rn_fail "$1: streams left in the data plane: $(cat "$rn_dir/dump.txt")"
+}
+
+# cdr_check NAME FRAGMENT...: the last CDR line contains each fragment.
+cdr_check() {
+	local name=$1 f line
+	shift
+
+	line=$(tail -n 1 "$CDR" 2>/dev/null) || rn_fail "$name: no CDR file"
+	for f in "$@"; do
+		grep -qF -- "$f" <<<"$line" || rn_fail "$name: CDR has no $f in: $line"
+	done
+}
+
+cdr_lines() {
+	[ -f "$CDR" ] && wc -l <"$CDR" || echo 0
+}
+
+# ---- basic call with media (UDP, then TCP toward the carrier) ----
+basic_call() {
+	local name=$1 transport=$2 src=$3 session lines
+	shift 3
+
+	lines=$(cdr_lines)
+	sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml -t "$transport"
+	uas=$last_sipp_pid
+	sleep 0.3
+	sipp_run "$name-pbx" "$RN_NS_PBX" "$src" uac_call.xml -s 4000 -d 6000 \
+		-t "$transport" "$RN_PBX_SIP:5060"
+	uac=$last_sipp_pid
+
+	# The session appears once the 200 is relayed; its endpoints are where
+	# the peers send.
+	rn_session_wait 10
+	session=$RN_SESSION
+	rn_log "$name: session $session: carrier side $RN_CAR_SBC:$RN_CAR_TO_PORT, pbx side $RN_PBX_SBC:$RN_PBX_TO_PORT"
+	rn_peers_start "$PACKETS" --strict --linger-ms 500
+	rn_peers_wait
+	cat "$rn_dir/peer-carrier.txt" "$rn_dir/peer-pbx.txt"
+	[ "$RN_PEERS_OK" -eq 1 ] ||
+		rn_fail "$name: a peer missed, reordered or rejected packets: $(cat "$rn_dir"/peer-*.err)"
+
+	# The data plane's view while the call is still up.
+	rn_ctl stats "$session" >"$rn_dir/stats.txt" || rn_fail "$name: sbc-dpctl stats $session"
+	cat "$rn_dir/stats.txt"
+	for leg in a:$RN_PBX_PEER:$RN_PBX_PEER_PORT b:$RN_CAR_PEER:$RN_CAR_PEER_PORT; do
+		IFS=: read -r l ip port <<<"$leg"
+		[ "$(rn_leg_field "$l" packets)" = "$PACKETS" ] || rn_fail "$name: leg $l: packets != $PACKETS"
+		[ "$(rn_leg_field "$l" source)" = "$ip:$port" ] ||
+			rn_fail "$name: leg $l: latched source is not $ip:$port"
+	done
+
+	sipp_wait "$uac" "$name-pbx"
+	sipp_wait "$uas" "$name-carrier"
+	check_released "$name"
+	check_leaks "$name"
+	[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "$name: no new CDR line"
+	cdr_check "$name" '"disposition":"answered"' '"sip_cause":200' '"ended_by":"a"' \
+		'"trunk_a":"pbx"' "\"trunk_b\":\"$1\"" "\"a\":{\"packets\":$PACKETS," \
+		"\"b\":{\"packets\":$PACKETS," '"answer":"' "\"call_id_b\":\""
+	rn_log "$name: PASS ($PACKETS packets each way, exact; session released; CDR written)"
+}
+
+# ---- calls without media ----
+# signalling_call NAME UAS_SCENARIO UAC_SCENARIO DISPOSITION CAUSE ENDED_BY
+signalling_call() {
+	local name=$1 uas_sf=$2 uac_sf=$3 lines
+
+	lines=$(cdr_lines)
+	sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" "$uas_sf" -d 1000
+	uas=$last_sipp_pid
+	sleep 0.3
+	sipp_run "$name-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" "$uac_sf" -s 4000 -d 1000 \
+		"$RN_PBX_SIP:5060"
+	uac=$last_sipp_pid
+	sipp_wait "$uac" "$name-pbx"
+	sipp_wait "$uas" "$name-carrier"
+	check_released "$name"
+	check_leaks "$name"
+	[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "$name: no new CDR line"
+	cdr_check "$name" "\"disposition\":\"$4\"" "\"sip_cause\":$5," "\"ended_by\":\"$6\""
+	rn_log "$name: PASS"
+}
+
+basic_call basic u1 "$RN_PBX_PEER" carrier
+signalling_call callee-bye uas_answer_bye.xml uac_callee_bye.xml answered 200 b
+signalling_call cancel uas_cancel.xml uac_cancel.xml cancelled 487 a
+signalling_call busy uas_busy.xml uac_busy.xml rejected 486 b
+
+# Hold and resume from the caller: each re-INVITE is relayed with our SDP
+# (sendonly, then sendrecv, to the carrier; its recvonly back to the PBX)
+# and the data plane session is UPDATEd.
+signalling_call hold uas_hold.xml uac_hold.xml answered 200 a
+grep -q '^a=sendonly' "$rn_dir/hold-carrier-sipp-msg.log" ||
+	rn_fail "hold: no sendonly offer reached the carrier"
+grep -q '^a=recvonly' "$rn_dir/hold-pbx-sipp-msg.log" ||
+	rn_fail "hold: no recvonly answer reached the PBX"
+[ "$(grep -c 're-INVITE answered, media updated' "$RN_CP_LOG.start")" -eq 2 ] ||
+	rn_fail "hold: the data plane session was not updated twice"
+
+# ---- the other way: the carrier calls the PBX, the PBX hangs up ----
+lines=$(cdr_lines)
+sipp_run reverse-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uas_answer_bye.xml -d 1000
+uas=$last_sipp_pid
+sleep 0.3
+sipp_run reverse-carrier "$RN_NS_CAR" "$RN_CAR_PEER" uac_callee_bye.xml -s 2000 \
+	"$RN_CAR_SIP:5060"
+uac=$last_sipp_pid
+sipp_wait "$uac" reverse-carrier
+sipp_wait "$uas" reverse-pbx
+check_released reverse
+check_leaks reverse
+[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "reverse: no new CDR line"
+cdr_check reverse '"trunk_a":"carrier"' '"trunk_b":"pbx"' '"disposition":"answered"' \
+	'"ended_by":"b"'
+rn_log "reverse: PASS"
+
+# ---- unknown source: 403, nothing reaches the carrier ----
+lines=$(cdr_lines)
+rc=0
+ip netns exec "$RN_NS_PBX" sipp -sf "$E2E_DIR/uac_busy.xml" -i 198.18.1.3 -p 5060 -m 1 \
+	-nostdin -timeout 10s -timeout_error -s 4000 "$RN_PBX_SIP:5060" \
+	-trace_msg -message_file "$rn_dir/forbidden-pbx-sipp-msg.log" \
+	>"$rn_dir/forbidden.out" 2>&1 </dev/null || rc=$?
+# uac_busy expects 486: a 403 makes SIPp fail, so look at what came back.
+grep -q '^SIP/2.0 403' "$rn_dir/forbidden-pbx-sipp-msg.log" ||
+	rn_fail "forbidden: no 403 (SIPp status $rc)"
+[ "$(cdr_lines)" -eq "$lines" ] || rn_fail "forbidden: a CDR line for a refused source"
+rn_log "forbidden: PASS (403)"
+
+# cp_restart CFG: a fresh control plane on CFG, after checking that the
+# last one stopped cleanly with no call left behind.
+cp_stop_check() {
+	rn_controlplane_stop 10
+	[ "$RN_CP_STATUS" -eq 0 ] || rn_fail "sbc-controlplane exited with status $RN_CP_STATUS"
+	[ "$(grep -c 'stopping with 0 calls open' "$RN_CP_LOG")" -eq "$1" ] ||
+		rn_fail "sbc-controlplane stopped with calls still open (see its log)"
+}
+
+# ---- TCP on both legs: the PBX calls over TCP, the carrier trunk is TCP ----
+cp_stop_check 1
+sed 's/transport: udp, latching/transport: tcp, latching/' "$RN_CFG" >"$rn_dir/cp-tcp.yaml"
+rn_controlplane_start "$rn_dir/cp-tcp.yaml"
+basic_call basic-tcp t1 "$RN_PBX_PEER" carrier
+
+# ---- media timeout: no media at all; the data plane's event ends the call ----
+cp_stop_check 2
+sed 's/^  idle_backoff_us: 100 .*/&\n  media_timeout_ms: 1000/' "$RN_CFG" >"$rn_dir/cp-timeout.yaml"
+grep -q 'media_timeout_ms: 1000' "$rn_dir/cp-timeout.yaml" || rn_fail "cp-timeout.yaml"
+rn_controlplane_start "$rn_dir/cp-timeout.yaml"
+signalling_call media-timeout uas_answer.xml uac_callee_bye.xml media-timeout 200 sbc
+
+cp_stop_check 3
+rn_dataplane_stop 10
+[ "$RN_DP_STATUS" -eq 0 ] || rn_fail "sbc-dataplane exited with status $RN_DP_STATUS"
+echo "---- CDR ----"
+cat "$CDR"
+rn_log "PASS in $((SECONDS - t0)) s"

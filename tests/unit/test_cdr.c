@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Unit tests for controlplane/cdr.c: the exact JSON line, escaping of
+ * strings that come from the wire (Call-IDs), an unanswered call, a buffer
+ * too small, and lines appended to a file.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+
+#include "cdr.h"
+
+static struct sbc_cdr_record answered(void)
+{
+	struct sbc_cdr_record r = {
+		.call_id_a = "a1@198.18.1.2",
+		.call_id_b = "b2",
+		.trunk_a = "pbx",
+		.trunk_b = "carrier",
+		.start_ms = 1767323045678ull,   /* 2026-01-02T03:04:05.678Z */
+		.answer_ms = 1767323046000ull,
+		.end_ms = 1767323056500ull,
+		.disposition = "answered",
+		.sip_cause = 200,
+		.ended_by = "a",
+		.leg = { { 50, 8600, 1, 250 }, { 49, 8428, 0, 375 } },
+	};
+
+	return r;
+}
+
+static void test_exact_line(void)
+{
+	struct sbc_cdr_record r = answered();
+	char buf[1024];
+	int n;
+
+	n = sbc_cdr_format(&r, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf,
+		"{\"call_id_a\":\"a1@198.18.1.2\",\"call_id_b\":\"b2\",\"trunk_a\":\"pbx\","
+		"\"trunk_b\":\"carrier\",\"start\":\"2026-01-02T03:04:05.678Z\","
+		"\"answer\":\"2026-01-02T03:04:06.000Z\",\"end\":\"2026-01-02T03:04:16.500Z\","
+		"\"duration_ms\":10500,\"disposition\":\"answered\",\"sip_cause\":200,"
+		"\"ended_by\":\"a\",\"legs\":{\"a\":{\"packets\":50,\"bytes\":8600,\"lost\":1,"
+		"\"jitter_us\":250},\"b\":{\"packets\":49,\"bytes\":8428,\"lost\":0,"
+		"\"jitter_us\":375}}}\n");
+	CU_ASSERT_EQUAL(n, (int)strlen(buf));
+}
+
+static void test_escaping(void)
+{
+	struct sbc_cdr_record r = answered();
+	char buf[1024];
+
+	r.call_id_a = "q\"b\\c\x01\x7f";
+	r.call_id_b = NULL;
+	CU_ASSERT(sbc_cdr_format(&r, buf, sizeof(buf)) > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"call_id_a\":\"q\\\"b\\\\c\\u0001\\u007f\","));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"call_id_b\":\"\","));
+}
+
+static void test_unanswered(void)
+{
+	struct sbc_cdr_record r = answered();
+	char buf[1024];
+
+	r.answer_ms = 0;
+	r.disposition = "cancelled";
+	r.sip_cause = 487;
+	CU_ASSERT(sbc_cdr_format(&r, buf, sizeof(buf)) > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"answer\":null,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"duration_ms\":0,\"disposition\":\"cancelled\","
+				      "\"sip_cause\":487,"));
+}
+
+static void test_too_small(void)
+{
+	struct sbc_cdr_record r = answered();
+	char buf[64];
+
+	CU_ASSERT_EQUAL(sbc_cdr_format(&r, buf, sizeof(buf)), -ENOSPC);
+	CU_ASSERT_EQUAL(sbc_cdr_format(&r, buf, 0), -ENOSPC);
+}
+
+static void test_file(void)
+{
+	struct sbc_cdr_record r = answered();
+	char path[] = "/tmp/rampart-test-cdr.XXXXXX", line[1024];
+	struct sbc_cdr *c;
+	FILE *f;
+	int fd, err = 0, lines = 0;
+
+	fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	c = sbc_cdr_open(path, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(sbc_cdr_write(c, &r), 0);
+	CU_ASSERT_EQUAL(sbc_cdr_write(c, &r), 0);
+	sbc_cdr_close(c);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		CU_ASSERT_EQUAL(line[0], '{');
+		CU_ASSERT_EQUAL(line[strlen(line) - 1], '\n');
+		lines++;
+	}
+	fclose(f);
+	CU_ASSERT_EQUAL(lines, 2);
+	unlink(path);
+
+	CU_ASSERT_PTR_NULL(sbc_cdr_open("/nonexistent-dir/cdr.jsonl", &err));
+	CU_ASSERT_EQUAL(err, -ENOENT);
+	sbc_cdr_close(NULL);
+}
+
+int
+main(void)
+{
+	static const struct {
+		const char *name;
+		CU_TestFunc fn;
+	} tests[] = {
+		{ "exact line", test_exact_line },
+		{ "escaping", test_escaping },
+		{ "unanswered call", test_unanswered },
+		{ "buffer too small", test_too_small },
+		{ "append to a file", test_file },
+	};
+	CU_pSuite suite;
+	unsigned int failures;
+	size_t i;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return CU_get_error();
+	suite = CU_add_suite("cdr", NULL, NULL);
+	if (!suite)
+		goto err_registry;
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
+			goto err_registry;
+
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+
+err_registry:
+	CU_cleanup_registry();
+	return 1;
+}
