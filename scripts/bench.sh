@@ -2,6 +2,7 @@
 # Benchmarks: programs that print one line per measurement, with a reference
 # measured in the same run.  Figures go to docs/performance.md.
 #   ./scripts/bench.sh relay [STREAMS...] [--packets N]
+#   ./scripts/bench.sh srtp [--streams N] [--packets N] [--libsrtp-packets N]
 # Builds an optimised tree in build-bench/.  As root it reserves hugepages
 # for the run (and gives them back afterwards); otherwise it uses 4 KiB pages.
 set -euo pipefail
@@ -10,7 +11,8 @@ cd "$(dirname "$0")/.."
 
 usage() {
 	echo "usage: $0 relay [STREAMS...] [--packets N]" >&2
-	echo "available: relay" >&2
+	echo "       $0 srtp [--streams N] [--packets N] [--libsrtp-packets N]" >&2
+	echo "available: relay srtp" >&2
 	exit 2
 }
 [ $# -ge 1 ] || usage
@@ -48,6 +50,8 @@ echo "# $(date -u +%FT%TZ) $(uname -m) $(nproc) cpus, $(awk -F: '/model name/ {p
 case "$name" in
 relay)
 	"$build/tests/bench/bench_relay" "$@" 2>&1 | grep -E '^(relay|bench_relay)' ;;
+srtp)
+	"$build/tests/bench/bench_srtp" "$@" 2>&1 | grep -E '^(srtp|bench_srtp)' ;;
 *)
 	usage ;;
 esac
