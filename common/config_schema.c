@@ -627,6 +627,9 @@ static const struct sbc_cfg_field sip_fields[] = {
 	    .def = "500", .doc = "RFC 3261 T1."),
 	ROW("max_forwards", SBC_CFG_U32, struct sbc_cfg_sip, max_forwards, .flags = RELOAD,
 	    .min = 1, .max = 255, .def = "70", .doc = "Max-Forwards on requests we originate."),
+	ROW("control_socket", SBC_CFG_STRING, struct sbc_cfg_sip, control_socket, .min = 2,
+	    .max = 107, .def = "/run/rampart/controlplane.sock", .check = check_abs_path,
+	    .doc = "UNIX stream socket (mode 0600) where `sbcctl` reaches `sbc-controlplane`."),
 };
 static const struct sbc_cfg_section sip_section = {
 	"sip", sizeof(struct sbc_cfg_sip), sip_fields, NFIELDS(sip_fields), NULL,

@@ -129,6 +129,7 @@ struct sbc_cfg_sip {
 	char *user_agent;
 	uint32_t t1_ms;
 	uint32_t max_forwards;
+	char *control_socket;         /* sbcctl's UNIX stream socket (absolute path) */
 };
 
 struct sbc_cfg_credentials {

@@ -11,9 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
+#include <limits.h>
 #include <unistd.h>
 #include <netinet/in.h>
 
@@ -37,6 +42,7 @@ struct b2b_leg;
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/msg_addr.h>
+#include <sofia-sip/tport_tag.h>
 
 #include "b2bua.h"
 #include "cdr.h"
@@ -44,6 +50,7 @@ struct b2b_leg;
 #include "sbc_dpclient.h"
 #include "sbc_log.h"
 #include "sdp.h"
+#include "sip_tls.h"
 
 #define B2B_LOG "b2bua"
 #define B2B_DP_TIMEOUT_MS 2000     /* bound of one data plane request */
@@ -51,6 +58,8 @@ struct b2b_leg;
 #define B2B_URI_MAX 512
 #define B2B_CALL_ID_MAX 128
 #define B2B_CODECS_MAX 16
+#define B2B_CTL_IO_MS 1000         /* bound of an sbcctl request: its line in, the answer out */
+#define B2B_CTL_LINE_MAX 256
 
 enum b2b_state {
 	B2B_CALLING = 0,           /* INVITE sent to B, nothing back yet */
@@ -66,6 +75,7 @@ struct b2b_sipif {
 	const struct sbc_cfg_media_if *media;
 	nua_t *nua;
 	bool shutdown_done;
+	bool tls;                  /* a TLS listener is served (and TLS trunks can be reached) */
 	char host[64];             /* the interface address as a URI host */
 };
 
@@ -98,9 +108,18 @@ struct b2b_leg {
  * RFC 3261 section 14.1).
  */
 struct b2b_reoffer {
-	struct b2b_leg *from;      /* leg that sent the re-INVITE */
-	struct b2b_leg *to;        /* leg we re-INVITEd */
+	struct b2b_leg *from;      /* leg that sent the re-INVITE or UPDATE */
+	struct b2b_leg *to;        /* leg we sent it on to */
+	bool update;               /* UPDATE (RFC 3311) rather than re-INVITE */
+	bool with_sdp;             /* it carried an offer (an UPDATE may not) */
+	bool saved;                /* request holds the request to answer */
+	/*
+	 * The request of @from to answer: nua_respond() finds an INVITE by
+	 * itself but any other request only through NUTAG_WITH().
+	 */
+	nua_saved_event_t request[1];
 	struct sbc_sdp_desc from_theirs;
+	struct sbc_sdp_desc to_theirs;
 	struct sbc_sdp_desc to_ours;
 	struct sbc_sdp_origin to_origin;
 	char to_ours_body[SBC_SDP_BODY_MAX];
@@ -117,7 +136,14 @@ struct b2b_call {
 	uint64_t start_ms;
 	uint64_t answer_ms;
 	struct sbc_cdr_leg stats[2];
-	struct b2b_reoffer *reoffer;   /* a re-INVITE in progress; NULL when none */
+	struct b2b_reoffer *reoffer;   /* a re-INVITE or UPDATE in progress; NULL when none */
+	/*
+	 * Late offer (A's INVITE without SDP): B got our template offer, A gets
+	 * an offer built from B's answer in the 200 and answers in its ACK;
+	 * ack_pending until then (the data plane is bound on that ACK).
+	 */
+	bool late_offer;
+	bool ack_pending;
 };
 
 struct sbc_b2bua {
@@ -131,8 +157,13 @@ struct sbc_b2bua {
 	int sig_fd;
 	su_wait_t sig_wait;
 	int sig_index;
+	int ctl_fd;                /* sbcctl's listening socket; -1 = none */
+	su_wait_t ctl_wait;
+	int ctl_index;
+	bool ctl_bound;            /* the socket file is ours to unlink */
 	sigset_t old_mask;
 	struct sbc_cdr *cdr;
+	struct sbc_sip_tls *tls;   /* TLS material for Sofia; NULL when no TLS listener */
 	struct b2b_call *calls;
 	uint32_t n_calls;
 	uint32_t next_call_no;
@@ -166,6 +197,18 @@ static const char *leg_name(const struct b2b_leg *l)
 static struct b2b_leg *other_leg(struct b2b_leg *l)
 {
 	return l == &l->call->leg[0] ? &l->call->leg[1] : &l->call->leg[0];
+}
+
+/* NULL is allowed. */
+static void reoffer_free(struct b2b_reoffer *ro)
+{
+	if (ro == NULL)
+		return;
+	if (ro->saved)
+		nua_destroy_event(ro->request);
+	sbc_sdp_desc_wipe(&ro->from_theirs);
+	sbc_sdp_desc_wipe(&ro->to_theirs);
+	free(ro);
 }
 
 /* ---- data plane ---- */
@@ -278,10 +321,7 @@ static void call_maybe_free(struct b2b_call *c)
 		}
 	}
 	c->b->n_calls--;
-	if (c->reoffer != NULL) {
-		sbc_sdp_desc_wipe(&c->reoffer->from_theirs);
-		free(c->reoffer);
-	}
+	reoffer_free(c->reoffer);
 	sbc_sdp_desc_wipe(&c->leg[0].theirs);
 	sbc_sdp_desc_wipe(&c->leg[1].theirs);
 	free(c);
@@ -427,8 +467,17 @@ static bool desc_has_cn(const struct sbc_sdp_desc *d)
 	return false;
 }
 
-static const struct sbc_ip *media_addr(const struct sbc_cfg_media_if *m)
+/*
+ * The media address of a SIP interface's side: of the family of the SIP
+ * interface's own address when its media interface has one (an IPv6 SIP
+ * interface gets IPv6 media), else whichever the media interface has.
+ */
+static const struct sbc_ip *media_addr(const struct b2b_sipif *sif)
 {
+	const struct sbc_cfg_media_if *m = sif->media;
+
+	if (sif->cfg->address.family == 6 && m->ipv6.ip.family != 0)
+		return &m->ipv6.ip;
 	return m->ipv4.ip.family != 0 ? &m->ipv4.ip : &m->ipv6.ip;
 }
 
@@ -447,7 +496,7 @@ static int call_alloc_media(struct b2b_call *c)
 		if (!sbc_sdp_media_wanted(m, &bl->pol) || !sbc_sdp_media_wanted(m, &a->pol))
 			continue;
 		rc = sbc_dpclient_alloc(c->b->dp, a->sif->media->name,
-					media_addr(a->sif->media)->family, m->rtcp_mux, &r);
+					media_addr(a->sif)->family, m->rtcp_mux, &r);
 		if (rc != 0)
 			return rc;
 		a->ep[i] = r.endpoint_id;
@@ -457,7 +506,7 @@ static int call_alloc_media(struct b2b_call *c)
 		a->out[i].proto = SBC_SDP_PROTO_RTP_AVP;
 		/* Toward B we offer separate RTCP: rtcp-mux is optional to support. */
 		rc = sbc_dpclient_alloc(c->b->dp, bl->sif->media->name,
-					media_addr(bl->sif->media)->family, false, &r);
+					media_addr(bl->sif)->family, false, &r);
 		if (rc != 0)
 			return rc;
 		bl->ep[i] = r.endpoint_id;
@@ -465,6 +514,32 @@ static int call_alloc_media(struct b2b_call *c)
 		bl->out[i].local_rtcp_port = r.local_rtcp_port;
 		bl->out[i].rtcp_mux = false;
 		bl->out[i].proto = SBC_SDP_PROTO_RTP_AVP;
+	}
+	return 0;
+}
+
+/*
+ * Late offer: one audio m= line, the one sbc_sdp_build_template() offers;
+ * separate RTCP on both sides (our offers never ask for rtcp-mux).
+ */
+static int call_alloc_media_late(struct b2b_call *c)
+{
+	struct sbc_api_alloc_resp r;
+	int l, rc;
+
+	c->n_media = 1;
+	for (l = 0; l < 2; l++) {
+		struct b2b_leg *leg = &c->leg[l];
+
+		rc = sbc_dpclient_alloc(c->b->dp, leg->sif->media->name,
+					media_addr(leg->sif)->family, false, &r);
+		if (rc != 0)
+			return rc;
+		leg->ep[0] = r.endpoint_id;
+		leg->out[0].local = r.local;
+		leg->out[0].local_rtcp_port = r.local_rtcp_port;
+		leg->out[0].rtcp_mux = false;
+		leg->out[0].proto = SBC_SDP_PROTO_RTP_AVP;
 	}
 	return 0;
 }
@@ -545,6 +620,40 @@ static int call_take_answer(struct b2b_call *c, const sip_payload_t *pl)
 	return n;
 }
 
+/*
+ * Late offer, B's answer to our template (in the 200): the offer to A is
+ * built from it (sbc_sdp_build_offer() takes an answer as well as an
+ * offer); the data plane waits for A's answer in the ACK.  Returns the
+ * body length in a->ours_body, or a negative SIP status.
+ */
+static int call_take_late_answer(struct b2b_call *c, const sip_payload_t *pl)
+{
+	struct b2b_leg *a = &c->leg[0], *bl = &c->leg[1];
+	struct sbc_sdp_error err;
+	int n;
+
+	if (sbc_sdp_parse(&bl->theirs, pl->pl_data, pl->pl_len, &err) != 0) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: SDP from b refused: %s (line %u)", c->no,
+			sbc_sdp_error_str(err.code), err.line);
+		return -488;
+	}
+	if (bl->theirs.n_media != c->n_media) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: answer from b does not match our offer",
+			c->no);
+		return -488;
+	}
+	bl->have_theirs = true;
+	n = sbc_sdp_build_offer(&bl->theirs, &a->pol, a->out, c->n_media, &a->origin,
+				a->ours_body, sizeof(a->ours_body), &a->ours, &err);
+	if (n < 0) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: offer to a not built: %s", c->no,
+			sbc_sdp_error_str(err.code));
+		return -sbc_sdp_error_sip_status(err.code);
+	}
+	a->have_ours = true;
+	return n;
+}
+
 /* ---- SIP events ---- */
 
 /*
@@ -585,6 +694,46 @@ static bool has_sdp(const sip_t *sip)
 	return sip != NULL && sip->sip_payload != NULL && sip->sip_payload->pl_len > 0;
 }
 
+/*
+ * P-Early-Media (RFC 5009) of @sip, rebuilt as "P-Early-Media: v1, v2"
+ * in @buf from the parameters RFC 5009 defines; false when absent or when
+ * it holds anything else (the peer's text is never copied as it is).
+ */
+static bool early_media_header(const sip_t *sip, char *buf, size_t size)
+{
+	static const char *const known[] = {
+		"supported", "sendrecv", "sendonly", "recvonly", "inactive", "gated",
+	};
+	const sip_unknown_t *u;
+	char val[128], *tok, *save = NULL;
+	size_t used, k;
+	bool any = false;
+
+	if (sip == NULL)
+		return false;
+	for (u = sip->sip_unknown; u != NULL; u = u->un_next)
+		if (u->un_name != NULL && strcasecmp(u->un_name, "P-Early-Media") == 0)
+			break;
+	if (u == NULL || u->un_value == NULL || strlen(u->un_value) >= sizeof(val))
+		return false;
+	snprintf(val, sizeof(val), "%s", u->un_value);
+	used = (size_t)snprintf(buf, size, "P-Early-Media: ");
+	for (tok = strtok_r(val, ", \t", &save); tok != NULL;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			if (strcasecmp(tok, known[k]) == 0)
+				break;
+		if (k == sizeof(known) / sizeof(known[0]))
+			return false;
+		if (used + strlen(known[k]) + 3 >= size)
+			return false;
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", any ? ", " : "",
+					 known[k]);
+		any = true;
+	}
+	return any;
+}
+
 /* Fail a call before B was reached: answer A, account for it. */
 static void call_reject(struct b2b_call *c, int status, const char *phrase,
 			const char *disposition)
@@ -606,7 +755,7 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 	struct sbc_ip src;
 	char ipbuf[64], ruri[B2B_URI_MAX], from[B2B_URI_MAX], to[B2B_URI_MAX];
 	const char *hostpart, *ruser, *fuser, *tuser;
-	char tohost[B2B_URI_MAX];
+	char tohost[B2B_URI_MAX], pem[160];
 	size_t hl;
 	int n, rc;
 
@@ -651,42 +800,44 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 	}
 	bl->sif = sif_b;
 	bl->trunk = tb;
-	if (tb->transport == SBC_TRANSPORT_TLS) {
-		SBC_LOG(WARN, B2B_LOG, "call %u: trunk %s wants TLS, not served yet: 503",
-			c->no, tb->name);
+	if (tb->transport == SBC_TRANSPORT_TLS && !sif_b->tls) {
+		SBC_LOG(WARN, B2B_LOG, "call %u: trunk %s wants TLS, not served on %s: 503",
+			c->no, tb->name, sif_b->cfg->name);
 		call_reject(c, 503, "Service Unavailable", "failed");
 		return;
 	}
-	if (!has_sdp(sip)) {
-		/* Late offer arrives with a later slice. */
-		call_reject(c, 488, "Not Acceptable Here", "rejected");
-		return;
-	}
-	if (sbc_sdp_parse(&a->theirs, sip->sip_payload->pl_data, sip->sip_payload->pl_len,
-			  &err) != 0) {
+	c->late_offer = !has_sdp(sip);
+	if (!c->late_offer && sbc_sdp_parse(&a->theirs, sip->sip_payload->pl_data,
+					    sip->sip_payload->pl_len, &err) != 0) {
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: SDP from a refused: %s (line %u)", c->no,
 			sbc_sdp_error_str(err.code), err.line);
 		call_reject(c, sbc_sdp_error_sip_status(err.code), sbc_sdp_error_str(err.code),
 			    "rejected");
 		return;
 	}
-	a->have_theirs = true;
+	a->have_theirs = !c->late_offer;
 	policy_init(a, ta, tb);
 	policy_init(bl, tb, ta);
-	a->pol.cn_allowed = desc_has_cn(&a->theirs);
-	if (sbc_sdp_origin_init(&a->origin, random_u64(), media_addr(sif->media)) != 0 ||
-	    sbc_sdp_origin_init(&bl->origin, random_u64(), media_addr(sif_b->media)) != 0) {
+	/* A late-offer caller has said nothing about CN yet: none to it. */
+	a->pol.cn_allowed = !c->late_offer && desc_has_cn(&a->theirs);
+	if (sbc_sdp_origin_init(&a->origin, random_u64(), media_addr(sif)) != 0 ||
+	    sbc_sdp_origin_init(&bl->origin, random_u64(), media_addr(sif_b)) != 0) {
 		call_reject(c, 500, "Server Internal Error", "failed");
 		return;
 	}
-	rc = call_alloc_media(c);
+	rc = c->late_offer ? call_alloc_media_late(c) : call_alloc_media(c);
 	if (rc != 0) {
 		SBC_LOG(WARN, B2B_LOG, "call %u: data plane ALLOC failed: %d", c->no, rc);
 		call_reject(c, 503, "Service Unavailable", "failed");
 		return;
 	}
-	n = sbc_sdp_build_offer(&a->theirs, &bl->pol, bl->out, c->n_media, &bl->origin,
-				bl->ours_body, sizeof(bl->ours_body), &bl->ours, &err);
+	if (c->late_offer)
+		n = sbc_sdp_build_template(&bl->pol, &bl->out[0], &bl->origin, bl->ours_body,
+					   sizeof(bl->ours_body), &bl->ours, &err);
+	else
+		n = sbc_sdp_build_offer(&a->theirs, &bl->pol, bl->out, c->n_media,
+					&bl->origin, bl->ours_body, sizeof(bl->ours_body),
+					&bl->ours, &err);
 	if (n < 0) {
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: offer to b not built: %s", c->no,
 			sbc_sdp_error_str(err.code));
@@ -708,8 +859,9 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 	hl = strcspn(hostpart, ";");
 	snprintf(tohost, sizeof(tohost), "%.*s", (int)hl, hostpart);
 	snprintf(ruri, sizeof(ruri), "sip:%s%s%s%s", ruser ? ruser : "", ruser ? "@" : "",
-		 hostpart, tb->transport == SBC_TRANSPORT_TCP &&
-		 strstr(hostpart, "transport=") == NULL ? ";transport=tcp" : "");
+		 hostpart, strstr(hostpart, "transport=") != NULL ? "" :
+		 tb->transport == SBC_TRANSPORT_TCP ? ";transport=tcp" :
+		 tb->transport == SBC_TRANSPORT_TLS ? ";transport=tls" : "");
 	snprintf(from, sizeof(from), "%s%s<sip:%s%s%s>",
 		 sip->sip_from && sip->sip_from->a_display ? sip->sip_from->a_display : "",
 		 sip->sip_from && sip->sip_from->a_display ? " " : "",
@@ -727,66 +879,100 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 	SBC_LOG(INFO, B2B_LOG, "call %u: to trunk %s via %s (%s)", c->no, tb->name,
 		sif_b->cfg->name, sbc_transport_name(tb->transport));
 	nua_invite(bl->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-		   SIPTAG_PAYLOAD_STR(bl->ours_body), TAG_END());
+		   SIPTAG_PAYLOAD_STR(bl->ours_body),
+		   TAG_IF(early_media_header(sip, pem, sizeof(pem)), SIPTAG_HEADER_STR(pem)),
+		   TAG_END());
 }
 
 /*
- * A re-INVITE on an established leg.  An SDP offer that differs from the
- * leg's last one (hold, resume, a codec change) is relayed as a re-INVITE
- * to the other leg; its answer comes back to this leg and the data plane
- * session is UPDATEd.  A repeat of the last SDP (same o= version: a
- * session refresh) and a re-INVITE without SDP are answered here with our
- * last SDP.  New m= lines get 488 until endpoints can be added mid-call.
+ * A re-INVITE or an UPDATE (RFC 3311) on an established leg.  An SDP offer
+ * that differs from the leg's last one (hold, resume, a codec change) is
+ * relayed with the same method to the other leg; its answer comes back to
+ * this leg and the data plane session is UPDATEd.  A repeat of the last SDP
+ * (same o= version: a session refresh) and a re-INVITE without SDP are
+ * answered here with our last SDP.  An UPDATE without SDP (a refresh or
+ * target refresh) is relayed without SDP and answered when the other leg
+ * answers; the media stays as it is.  New m= lines get 488 until endpoints
+ * can be added mid-call; an UPDATE before the call is answered gets 500
+ * with Retry-After (early-dialog UPDATE is not relayed).
  */
-static void on_reinvite(struct b2b_leg *l, const sip_t *sip)
+/* Answer the request being delivered now (in its event callback). */
+#define B2B_RESPOND_NOW(nh, nua, status, phrase, ...) \
+	nua_respond((nh), (status), (phrase), NUTAG_WITH_THIS(nua), __VA_ARGS__)
+
+static void on_reoffer(struct b2b_leg *l, const sip_t *sip, bool update)
 {
 	struct b2b_call *c = l->call;
 	struct b2b_leg *to = other_leg(l);
 	struct b2b_reoffer *ro;
-	struct sbc_sdp_desc *d;
+	struct sbc_sdp_desc *d = NULL;
 	struct sbc_sdp_error err;
+	const char *what = update ? "UPDATE" : "re-INVITE";
+	nua_t *nua = l->sif->nua;
 	int rc, n;
 
+	if (update && c->state != B2B_ANSWERED && c->state != B2B_ENDED) {
+		B2B_RESPOND_NOW(l->nh, nua, 500, "Server Internal Error",
+				SIPTAG_RETRY_AFTER_STR("1"), TAG_END());
+		return;
+	}
 	if (c->state != B2B_ANSWERED || !l->have_ours || to->nh == NULL || to->ended) {
-		nua_respond(l->nh, 488, "Not Acceptable Here", TAG_END());
+		B2B_RESPOND_NOW(l->nh, nua, 488, "Not Acceptable Here", TAG_END());
 		return;
 	}
-	if (c->reoffer != NULL) {
-		nua_respond(l->nh, 491, "Request Pending", TAG_END());
+	if (c->reoffer != NULL || c->ack_pending) {
+		B2B_RESPOND_NOW(l->nh, nua, 491, "Request Pending", TAG_END());
 		return;
 	}
-	if (!has_sdp(sip)) {
-		sdp_respond(l->nh, 200, "OK", l->ours_body);
+	if (!has_sdp(sip) && !update) {
+		B2B_RESPOND_NOW(l->nh, nua, 200, "OK", SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+				SIPTAG_PAYLOAD_STR(l->ours_body), TAG_END());
+		return;
+	}
+	ro = calloc(1, sizeof(*ro));
+	if (ro == NULL) {
+		B2B_RESPOND_NOW(l->nh, nua, 500, "Server Internal Error", TAG_END());
+		return;
+	}
+	ro->from = l;
+	ro->to = to;
+	ro->update = update;
+	ro->with_sdp = has_sdp(sip);
+	ro->saved = nua_save_event(nua, ro->request) != 0;
+	if (!ro->saved) {
+		B2B_RESPOND_NOW(l->nh, nua, 500, "Server Internal Error", TAG_END());
+		goto out;
+	}
+	if (!ro->with_sdp) {
+		c->reoffer = ro;
+		SBC_LOG(INFO, B2B_LOG, "call %u: UPDATE without SDP from %s relayed", c->no,
+			leg_name(l));
+		nua_update(to->nh, TAG_END());
 		return;
 	}
 	d = malloc(sizeof(*d));
 	if (d == NULL) {
-		nua_respond(l->nh, 500, "Server Internal Error", TAG_END());
-		return;
+		B2B_RESPOND_NOW(l->nh, nua, 500, "Server Internal Error", TAG_END());
+		goto out;
 	}
 	rc = sbc_sdp_parse(d, sip->sip_payload->pl_data, sip->sip_payload->pl_len, &err);
 	if (rc != 0) {
-		nua_respond(l->nh, sbc_sdp_error_sip_status(err.code),
-			    sbc_sdp_error_str(err.code), TAG_END());
+		B2B_RESPOND_NOW(l->nh, nua, sbc_sdp_error_sip_status(err.code),
+				sbc_sdp_error_str(err.code), TAG_END());
 		goto out;
 	}
 	if (l->have_theirs && d->o_version == l->theirs.o_version &&
 	    d->o_id == l->theirs.o_id) {
-		sdp_respond(l->nh, 200, "OK", l->ours_body);
+		B2B_RESPOND_NOW(l->nh, nua, 200, "OK", SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+				SIPTAG_PAYLOAD_STR(l->ours_body), TAG_END());
 		goto out;
 	}
 	if (d->n_media != c->n_media) {
-		nua_respond(l->nh, 488, "Not Acceptable Here", TAG_END());
+		B2B_RESPOND_NOW(l->nh, nua, 488, "Not Acceptable Here", TAG_END());
 		goto out;
 	}
-	ro = malloc(sizeof(*ro));
-	if (ro == NULL) {
-		nua_respond(l->nh, 500, "Server Internal Error", TAG_END());
-		goto out;
-	}
-	ro->from = l;
-	ro->to = to;
 	ro->from_theirs = l->theirs;
+	ro->to_theirs = to->theirs;
 	ro->to_ours = to->ours;
 	ro->to_origin = to->origin;
 	memcpy(ro->to_ours_body, to->ours_body, sizeof(ro->to_ours_body));
@@ -795,27 +981,35 @@ static void on_reinvite(struct b2b_leg *l, const sip_t *sip)
 				to->ours_body, sizeof(to->ours_body), &to->ours, &err);
 	if (n < 0) {
 		l->theirs = ro->from_theirs;
-		sbc_sdp_desc_wipe(&ro->from_theirs);
-		free(ro);
-		nua_respond(l->nh, sbc_sdp_error_sip_status(err.code), "Not Acceptable Here",
-			    TAG_END());
+		B2B_RESPOND_NOW(l->nh, nua, sbc_sdp_error_sip_status(err.code),
+				"Not Acceptable Here", TAG_END());
 		goto out;
 	}
 	c->reoffer = ro;
-	SBC_LOG(INFO, B2B_LOG, "call %u: re-INVITE from %s relayed", c->no, leg_name(l));
-	nua_invite(to->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-		   SIPTAG_PAYLOAD_STR(to->ours_body), TAG_END());
+	ro = NULL;
+	SBC_LOG(INFO, B2B_LOG, "call %u: %s from %s relayed", c->no, what, leg_name(l));
+	if (update)
+		nua_update(to->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			   SIPTAG_PAYLOAD_STR(to->ours_body), TAG_END());
+	else
+		nua_invite(to->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			   SIPTAG_PAYLOAD_STR(to->ours_body), TAG_END());
 out:
-	sbc_sdp_desc_wipe(d);
-	free(d);
+	reoffer_free(ro);
+	if (d != NULL) {
+		sbc_sdp_desc_wipe(d);
+		free(d);
+	}
 }
-
 /* Undo a refused re-offer: both legs back to the last completed exchange. */
 static void reoffer_restore(struct b2b_call *c)
 {
 	struct b2b_reoffer *ro = c->reoffer;
 
+	if (!ro->with_sdp)
+		return;
 	ro->from->theirs = ro->from_theirs;
+	ro->to->theirs = ro->to_theirs;
 	ro->to->ours = ro->to_ours;
 	ro->to->origin = ro->to_origin;
 	memcpy(ro->to->ours_body, ro->to_ours_body, sizeof(ro->to_ours_body));
@@ -823,16 +1017,17 @@ static void reoffer_restore(struct b2b_call *c)
 
 static void reoffer_done(struct b2b_call *c)
 {
-	sbc_sdp_desc_wipe(&c->reoffer->from_theirs);
-	free(c->reoffer);
+	reoffer_free(c->reoffer);
 	c->reoffer = NULL;
 }
 
-/* The response of the leg we re-INVITEd. */
+/* The response of the leg we sent the re-INVITE or UPDATE to. */
 static void on_reoffer_response(struct b2b_leg *to, int status, const sip_t *sip)
 {
 	struct b2b_call *c = to->call;
-	struct b2b_leg *from = c->reoffer->from;
+	struct b2b_reoffer *ro = c->reoffer;
+	struct b2b_leg *from = ro->from;
+	const char *what = ro->update ? "UPDATE" : "re-INVITE";
 	struct sbc_sdp_error err;
 	int n;
 
@@ -844,36 +1039,45 @@ static void on_reoffer_response(struct b2b_leg *to, int status, const sip_t *sip
 	}
 	if (status >= 300) {
 		reoffer_restore(c);
-		reoffer_done(c);
-		SBC_LOG(INFO, B2B_LOG, "call %u: re-INVITE refused by %s: %d", c->no,
+		SBC_LOG(INFO, B2B_LOG, "call %u: %s refused by %s: %d", c->no, what,
 			leg_name(to), status);
 		/* 491 and the like go back as they are: the sender retries. */
-		nua_respond(from->nh, status, relay_phrase(status), TAG_END());
+		nua_respond(from->nh, status, relay_phrase(status),
+			    NUTAG_WITH_SAVED(ro->request), TAG_END());
+		reoffer_done(c);
+		return;
+	}
+	if (!ro->with_sdp) {
+		SBC_LOG(INFO, B2B_LOG, "call %u: UPDATE without SDP answered", c->no);
+		nua_respond(from->nh, 200, "OK", NUTAG_WITH_SAVED(ro->request), TAG_END());
+		reoffer_done(c);
 		return;
 	}
 	if (!has_sdp(sip) || sbc_sdp_parse(&to->theirs, sip->sip_payload->pl_data,
 					   sip->sip_payload->pl_len, &err) != 0) {
 		/* nua has ACKed the 200; the session is the old one again. */
 		reoffer_restore(c);
+		nua_respond(from->nh, 488, "Not Acceptable Here", NUTAG_WITH_SAVED(ro->request),
+			    TAG_END());
 		reoffer_done(c);
-		nua_respond(from->nh, 488, "Not Acceptable Here", TAG_END());
 		return;
 	}
 	n = sbc_sdp_build_answer(&from->theirs, &to->ours, &to->theirs, &from->pol, from->out,
 				 c->n_media, &from->origin, from->ours_body,
 				 sizeof(from->ours_body), &from->ours, &err);
-	reoffer_done(c);
 	if (n < 0) {
 		nua_respond(from->nh, sbc_sdp_error_sip_status(err.code), "Not Acceptable Here",
+			    NUTAG_WITH_SAVED(ro->request), TAG_END());
+	} else if (call_program_media(c) != 0) {
+		nua_respond(from->nh, 500, "Server Internal Error", NUTAG_WITH_SAVED(ro->request),
 			    TAG_END());
-		return;
+	} else {
+		SBC_LOG(INFO, B2B_LOG, "call %u: %s answered, media updated", c->no, what);
+		nua_respond(from->nh, 200, "OK", NUTAG_WITH_SAVED(ro->request),
+			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			    SIPTAG_PAYLOAD_STR(from->ours_body), TAG_END());
 	}
-	if (call_program_media(c) != 0) {
-		nua_respond(from->nh, 500, "Server Internal Error", TAG_END());
-		return;
-	}
-	SBC_LOG(INFO, B2B_LOG, "call %u: re-INVITE answered, media updated", c->no);
-	sdp_respond(from->nh, 200, "OK", from->ours_body);
+	reoffer_done(c);
 }
 
 static void on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
@@ -885,12 +1089,26 @@ static void on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
 	if (sip != NULL && sip->sip_call_id != NULL && bl->call_id[0] == '\0')
 		snprintf(bl->call_id, sizeof(bl->call_id), "%s", sip->sip_call_id->i_id);
 	if (status < 200) {
+		char pem[160];
+
 		if (status <= 100 || c->state == B2B_ENDED || a->ended)
 			return;
-		n = has_sdp(sip) ? call_take_answer(c, sip->sip_payload) : 0;
+		/*
+		 * Early media: B's answer is relayed in the 18x and the data plane
+		 * bound now, so media flows before the 200.  A late-offer caller
+		 * has no offer of its own to answer yet: 18x without SDP.
+		 */
+		n = has_sdp(sip) && !c->late_offer ? call_take_answer(c, sip->sip_payload) : 0;
 		c->state = B2B_EARLY;
 		/* Early SDP that cannot be used is not relayed; the 200 may still be fine. */
-		sdp_respond(a->nh, status, relay_phrase(status), n > 0 ? a->ours_body : NULL);
+		nua_respond(a->nh, status, relay_phrase(status),
+			    TAG_IF(n > 0, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+			    TAG_IF(n > 0, SIPTAG_PAYLOAD_STR(a->ours_body)),
+			    TAG_IF(n > 0 && early_media_header(sip, pem, sizeof(pem)),
+				   SIPTAG_HEADER_STR(pem)),
+			    TAG_END());
+		if (n > 0)
+			SBC_LOG(INFO, B2B_LOG, "call %u: early media (%d)", c->no, status);
 		return;
 	}
 	if (status < 300) {
@@ -900,7 +1118,12 @@ static void on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
 			leg_hangup(bl, 0, NULL);
 			return;
 		}
-		n = has_sdp(sip) ? call_take_answer(c, sip->sip_payload) : -488;
+		if (!has_sdp(sip))
+			n = -488;
+		else if (c->late_offer)
+			n = call_take_late_answer(c, sip->sip_payload);
+		else
+			n = call_take_answer(c, sip->sip_payload);
 		if (n < 0) {
 			leg_hangup(bl, 0, NULL);
 			call_reject(c, -n, -n == 488 ? "Not Acceptable Here" :
@@ -910,8 +1133,10 @@ static void on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
 		a->answered = true;
 		c->state = B2B_ANSWERED;
 		c->answer_ms = wall_ms();
+		c->ack_pending = c->late_offer;
 		sdp_respond(a->nh, 200, "OK", a->ours_body);
-		SBC_LOG(INFO, B2B_LOG, "call %u: answered", c->no);
+		SBC_LOG(INFO, B2B_LOG, "call %u: answered%s", c->no,
+			c->late_offer ? "; offer sent to a, answer awaited in the ACK" : "");
 		return;
 	}
 	/* A final failure ends B's INVITE transaction: nothing to CANCEL. */
@@ -921,6 +1146,44 @@ static void on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
 	SBC_LOG(INFO, B2B_LOG, "call %u: b answered %d", c->no, status);
 	leg_hangup(a, status, relay_phrase(status));
 	call_end(c, "rejected", status, "b");
+}
+
+/*
+ * Late offer: A's ACK carries its answer to the offer in our 200; that
+ * completes both exchanges and the data plane is bound.  An ACK without a
+ * usable answer ends the call (RFC 3261 section 13.2.2.4: BYE).
+ */
+static void on_late_ack(struct b2b_leg *a, const sip_t *sip)
+{
+	struct b2b_call *c = a->call;
+	struct sbc_sdp_error err = { 0, 0 };
+	int status = 0;
+
+	c->ack_pending = false;
+	if (c->state == B2B_ENDED)
+		return;
+	if (!has_sdp(sip)) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: ACK from a without the answer", c->no);
+		status = 488;
+	} else if (sbc_sdp_parse(&a->theirs, sip->sip_payload->pl_data,
+				 sip->sip_payload->pl_len, &err) != 0 ||
+		   a->theirs.n_media != a->ours.n_media) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: answer in the ACK from a refused: %s",
+			c->no, sbc_sdp_error_str(err.code));
+		status = 488;
+	} else {
+		a->have_theirs = true;
+		a->pol.cn_allowed = desc_has_cn(&a->theirs);
+		if (call_program_media(c) != 0)
+			status = 500;
+	}
+	if (status != 0) {
+		leg_hangup(a, 0, NULL);
+		leg_hangup(&c->leg[1], 0, NULL);
+		call_end(c, "failed", status, "sbc");
+		return;
+	}
+	SBC_LOG(INFO, B2B_LOG, "call %u: late offer completed by the ACK, media bound", c->no);
 }
 
 static void on_cancel(struct b2b_leg *l)
@@ -972,15 +1235,27 @@ static void b2b_event(nua_event_t event, int status, char const *phrase, nua_t *
 		if (l == NULL)
 			on_new_invite(sif, nh, sip);
 		else
-			on_reinvite(l, sip);
+			on_reoffer(l, sip, false);
+		break;
+	case nua_i_update:
+		if (l != NULL)
+			on_reoffer(l, sip, true);
+		else if (nh != NULL)
+			nua_handle_destroy(nh);
 		break;
 	case nua_r_invite:
 		if (l == NULL)
 			break;
-		if (l->call->reoffer != NULL && l->call->reoffer->to == l)
+		if (l->call->reoffer != NULL && l->call->reoffer->to == l &&
+		    !l->call->reoffer->update)
 			on_reoffer_response(l, status, sip);
 		else if (l == &l->call->leg[1])
 			on_b_response(l, status, sip);
+		break;
+	case nua_r_update:
+		if (l != NULL && l->call->reoffer != NULL && l->call->reoffer->to == l &&
+		    l->call->reoffer->update)
+			on_reoffer_response(l, status, sip);
 		break;
 	case nua_i_cancel:
 		if (l != NULL)
@@ -1004,6 +1279,9 @@ static void b2b_event(nua_event_t event, int status, char const *phrase, nua_t *
 			sif->shutdown_done = true;
 		break;
 	case nua_i_ack:
+		if (l != NULL && l->call->ack_pending && l == &l->call->leg[0])
+			on_late_ack(l, sip);
+		break;
 	case nua_r_bye:
 	case nua_r_cancel:
 	case nua_i_active:
@@ -1017,7 +1295,6 @@ static void b2b_event(nua_event_t event, int status, char const *phrase, nua_t *
 	case nua_i_refer:
 	case nua_i_notify:
 	case nua_i_info:
-	case nua_i_update:
 	case nua_i_prack:
 		/* Requests outside our calls: nua has answered; drop the handle. */
 		if (l == NULL && nh != NULL)
@@ -1108,16 +1385,239 @@ static int on_signal(struct sbc_b2bua *b, su_wait_t *w, void *arg)
 	return 0;
 }
 
+
+/* ---- operator socket (sbcctl) ---- */
+
+static const char *state_name(enum b2b_state s)
+{
+	switch (s) {
+	case B2B_CALLING: return "calling";
+	case B2B_EARLY: return "early";
+	case B2B_ANSWERED: return "answered";
+	case B2B_ENDED: return "ended";
+	}
+	return "unknown";
+}
+
+static void ctl_calls(struct sbc_b2bua *b, FILE *o)
+{
+	const struct b2b_call *c;
+	uint64_t now = wall_ms();
+
+	fprintf(o, "ok %u calls\n", b->n_calls);
+	for (c = b->calls; c != NULL; c = c->next)
+		fprintf(o, "call=%u state=%s trunk_a=%s trunk_b=%s call_id_a=%s call_id_b=%s "
+			"duration_s=%" PRIu64 " answered_s=%" PRIu64 "\n", c->no,
+			state_name(c->state), c->leg[0].trunk ? c->leg[0].trunk->name : "-",
+			c->leg[1].trunk ? c->leg[1].trunk->name : "-",
+			c->leg[0].call_id[0] ? c->leg[0].call_id : "-",
+			c->leg[1].call_id[0] ? c->leg[1].call_id : "-",
+			(now - c->start_ms) / 1000,
+			c->answer_ms ? (now - c->answer_ms) / 1000 : 0);
+}
+
+static void ctl_call(struct sbc_b2bua *b, FILE *o, uint32_t no)
+{
+	struct sbc_api_stats_resp st;
+	const struct b2b_call *c;
+	char addr[64];
+	uint32_t i;
+	int l, rc;
+
+	for (c = b->calls; c != NULL && c->no != no; c = c->next)
+		;
+	if (c == NULL) {
+		fprintf(o, "error no call %u\n", no);
+		return;
+	}
+	fprintf(o, "ok call %u\n", no);
+	fprintf(o, "call=%u state=%s late_offer=%s duration_s=%" PRIu64 "\n", c->no,
+		state_name(c->state), c->late_offer ? "yes" : "no",
+		(wall_ms() - c->start_ms) / 1000);
+	for (l = 0; l < 2; l++) {
+		const struct b2b_leg *g = &c->leg[l];
+
+		fprintf(o, "leg=%s trunk=%s interface=%s transport=%s call_id=%s answered=%s "
+			"ended=%s\n", l == 0 ? "a" : "b", g->trunk ? g->trunk->name : "-",
+			g->sif ? g->sif->cfg->name : "-",
+			g->trunk ? sbc_transport_name(g->trunk->transport) : "-",
+			g->call_id[0] ? g->call_id : "-", g->answered ? "yes" : "no",
+			g->ended ? "yes" : "no");
+	}
+	for (i = 0; i < c->n_media; i++) {
+		fprintf(o, "stream=%u session=%u endpoint_a=%u endpoint_b=%u\n", i,
+			c->session[i], c->leg[0].ep[i], c->leg[1].ep[i]);
+		if (c->session[i] == 0 || b->dp == NULL)
+			continue;
+		rc = sbc_dpclient_stats(b->dp, c->session[i], &st);
+		if (rc != 0) {
+			fprintf(o, "stream=%u stats_error=%d\n", i, rc);
+			continue;
+		}
+		for (l = 0; l < 2; l++)
+			fprintf(o, "stream=%u leg=%s packets=%" PRIu64 " bytes=%" PRIu64
+				" lost=%u jitter_us=%u ssrc=%u source=%s\n", i, l == 0 ? "a" : "b",
+				st.leg[l].packets, st.leg[l].bytes, st.leg[l].lost,
+				st.leg[l].jitter_us, st.leg[l].ssrc,
+				sbc_api_addr_str(&st.leg[l].source, addr, sizeof(addr)));
+	}
+}
+
+static void ctl_trunks(struct sbc_b2bua *b, FILE *o)
+{
+	const struct sbc_config *cfg = b->cfg;
+	const struct b2b_call *c;
+	uint32_t t, active;
+	int l;
+
+	fprintf(o, "ok %u trunks\n", cfg->n_trunks);
+	for (t = 0; t < cfg->n_trunks; t++) {
+		const struct sbc_cfg_trunk *tr = &cfg->trunks[t];
+
+		active = 0;
+		for (c = b->calls; c != NULL; c = c->next)
+			for (l = 0; l < 2; l++)
+				if (c->state != B2B_ENDED && c->leg[l].trunk == tr)
+					active++;
+		fprintf(o, "trunk=%s side=%s interface=%s transport=%s active_calls=%u\n",
+			tr->name, sbc_side_name(tr->side), tr->interface,
+			sbc_transport_name(tr->transport), active);
+	}
+}
+
+/* One command line in @line (NUL-terminated, no newline): the answer into @o. */
+static void ctl_command(struct sbc_b2bua *b, const char *line, FILE *o)
+{
+	char extra;
+	unsigned int no;
+
+	if (strcmp(line, "calls") == 0)
+		ctl_calls(b, o);
+	else if (sscanf(line, "call %u%c", &no, &extra) == 1)
+		ctl_call(b, o, no);
+	else if (strcmp(line, "trunks") == 0)
+		ctl_trunks(b, o);
+	else
+		fprintf(o, "error unknown command (calls, call ID, trunks)\n");
+}
+
+/*
+ * One sbcctl client: one line in, the answer out, closed.  The socket is
+ * blocking with B2B_CTL_IO_MS timeouts, so a slow client holds the loop
+ * for at most that long each way (the socket is 0600: root's tool only).
+ */
+static int on_ctl_readable(struct sbc_b2bua *b, su_wait_t *w, void *arg)
+{
+	struct timeval tv = { B2B_CTL_IO_MS / 1000, (B2B_CTL_IO_MS % 1000) * 1000 };
+	char line[B2B_CTL_LINE_MAX], *out = NULL;
+	size_t used = 0, out_len = 0, off;
+	FILE *o;
+	ssize_t n;
+	int fd;
+
+	(void)w;
+	(void)arg;
+	fd = accept4(b->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (used < sizeof(line) - 1) {
+		n = read(fd, line + used, sizeof(line) - 1 - used);
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+		if (memchr(line, '\n', used) != NULL)
+			break;
+	}
+	line[used] = '\0';
+	if (memchr(line, '\n', used) == NULL) {
+		close(fd);   /* no complete line in time: nothing to answer */
+		return 0;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	o = open_memstream(&out, &out_len);
+	if (o != NULL) {
+		ctl_command(b, line, o);
+		fclose(o);
+		for (off = 0; out != NULL && off < out_len; off += (size_t)n) {
+			n = write(fd, out + off, out_len - off);
+			if (n <= 0)
+				break;
+		}
+		free(out);
+	}
+	close(fd);
+	/* STATS requests made above may have queued data plane events. */
+	dp_drain_events(b);
+	return 0;
+}
+
+/*
+ * Listen on @path: a socket file left by a process that is gone is
+ * replaced, a live one is not (-EADDRINUSE).  Mode 0600 from the start
+ * (umask around bind()).
+ */
+static int ctl_listen(struct sbc_b2bua *b, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old_umask;
+	char *slash;
+	int fd, probe, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe >= 0) {
+		rc = connect(probe, (struct sockaddr *)&sa, sizeof(sa));
+		close(probe);
+		if (rc == 0) {
+			SBC_LOG(ERR, B2B_LOG, "control socket %s: another process answers on it",
+				path);
+			return -EADDRINUSE;
+		}
+	}
+	unlink(path);
+	/* Its directory (/run/rampart by default) is made 0700 when missing. */
+	slash = strrchr(sa.sun_path, '/');
+	if (slash != NULL && slash != sa.sun_path) {
+		*slash = '\0';
+		if (mkdir(sa.sun_path, 0700) != 0 && errno != EEXIST)
+			SBC_LOG(WARN, B2B_LOG, "control socket directory %s: %s", sa.sun_path,
+				strerror(errno));
+		*slash = '/';
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	old_umask = umask(0177);
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old_umask);
+	if (rc != 0 || listen(fd, 8) != 0) {
+		rc = -errno;
+		close(fd);
+		SBC_LOG(ERR, B2B_LOG, "control socket %s: %s", path, strerror(-rc));
+		return rc;
+	}
+	b->ctl_fd = fd;
+	b->ctl_bound = true;
+	return 0;
+}
+
 /* ---- setup and teardown ---- */
 
 /*
- * The nua URL of an interface: "sip:ADDR:PORT" binds UDP and TCP on one
- * port; a lone transport gets ";transport=".  TLS is a later step.
+ * The nua URLs of an interface: "sip:ADDR:PORT" binds UDP and TCP on one
+ * port; a lone transport gets ";transport="; the first TLS listener is
+ * "sips:ADDR:PORT" (NUTAG_SIPS_URL, or the only URL when the interface has
+ * no UDP or TCP listener), its material in *@tls_l.
  */
-static int sipif_url(const struct b2b_sipif *s, char *url, size_t size)
+static int sipif_url(const struct b2b_sipif *s, char *url, size_t size, char *sips,
+		     size_t sips_size, const struct sbc_cfg_sip_listen **tls_l)
 {
 	const struct sbc_cfg_sip_if *ic = s->cfg;
-	const struct sbc_cfg_sip_listen *udp = NULL, *tcp = NULL;
+	const struct sbc_cfg_sip_listen *udp = NULL, *tcp = NULL, *tls = NULL;
 	uint32_t i;
 
 	for (i = 0; i < ic->n_listen; i++) {
@@ -1127,9 +1627,8 @@ static int sipif_url(const struct b2b_sipif *s, char *url, size_t size)
 			udp = l;
 		else if (l->transport == SBC_TRANSPORT_TCP && tcp == NULL)
 			tcp = l;
-		else if (l->transport == SBC_TRANSPORT_TLS)
-			SBC_LOG(WARN, B2B_LOG, "%s: tls listener on port %u is not served yet",
-				ic->name, l->port);
+		else if (l->transport == SBC_TRANSPORT_TLS && tls == NULL)
+			tls = l;
 		else
 			SBC_LOG(WARN, B2B_LOG, "%s: second %s listener on port %u is not served",
 				ic->name, sbc_transport_name(l->transport), l->port);
@@ -1139,21 +1638,30 @@ static int sipif_url(const struct b2b_sipif *s, char *url, size_t size)
 			ic->name, udp->port);
 		tcp = NULL;
 	}
+	*tls_l = tls;
+	sips[0] = '\0';
 	if (udp != NULL && tcp != NULL)
 		snprintf(url, size, "sip:%s:%u", s->host, udp->port);
 	else if (udp != NULL)
 		snprintf(url, size, "sip:%s:%u;transport=udp", s->host, udp->port);
 	else if (tcp != NULL)
 		snprintf(url, size, "sip:%s:%u;transport=tcp", s->host, tcp->port);
+	else if (tls != NULL)
+		snprintf(url, size, "sips:%s:%u", s->host, tls->port);
 	else
 		return -ENOENT;
+	if (tls != NULL && (udp != NULL || tcp != NULL))
+		snprintf(sips, sips_size, "sips:%s:%u", s->host, tls->port);
 	return 0;
 }
 
 static int sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 {
 	const struct sbc_config *cfg = b->cfg;
-	char url[128], ip[64];
+	const struct sbc_cfg_sip_listen *tls_l = NULL;
+	char url[128], sips[128], ip[64], tls_dir[PATH_MAX];
+	unsigned int verify = TPTLS_VERIFY_NONE;
+	int rc;
 
 	s->b = b;
 	s->media = sbc_config_media_if(cfg, s->cfg->media_interface);
@@ -1164,13 +1672,31 @@ static int sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 		snprintf(s->host, sizeof(s->host), "[%s]", ip);
 	else
 		snprintf(s->host, sizeof(s->host), "%s", ip);
-	if (sipif_url(s, url, sizeof(url)) != 0) {
-		SBC_LOG(WARN, B2B_LOG, "%s: no udp or tcp listener: interface not served",
-			s->cfg->name);
+	if (sipif_url(s, url, sizeof(url), sips, sizeof(sips), &tls_l) != 0) {
+		SBC_LOG(WARN, B2B_LOG, "%s: no listener: interface not served", s->cfg->name);
 		return 0;
+	}
+	if (tls_l != NULL) {
+		if (b->tls == NULL) {
+			b->tls = sbc_sip_tls_create(&rc);
+			if (b->tls == NULL)
+				return rc;
+		}
+		rc = sbc_sip_tls_add(b->tls, s->cfg->name, tls_l, tls_dir, sizeof(tls_dir));
+		if (rc != 0)
+			return rc;
+		/* Clients are checked only when asked; servers whenever a CA is given. */
+		if (tls_l->verify_peer)
+			verify |= TPTLS_VERIFY_IN;
+		if (tls_l->ca_file != NULL)
+			verify |= TPTLS_VERIFY_OUT;
+		s->tls = true;
 	}
 	s->nua = nua_create(b->root, b2b_event, s,
 			    NUTAG_URL(url),
+			    TAG_IF(sips[0] != '\0', NUTAG_SIPS_URL(sips)),
+			    TAG_IF(tls_l != NULL, NUTAG_CERTIFICATE_DIR(tls_dir)),
+			    TAG_IF(tls_l != NULL, TPTAG_TLS_VERIFY_POLICY(verify)),
 			    NUTAG_MEDIA_ENABLE(0),
 			    NUTAG_AUTOANSWER(0),
 			    NUTAG_AUTOALERT(0),
@@ -1178,7 +1704,9 @@ static int sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 			    NUTAG_ENABLEMESSAGE(0),
 			    NUTAG_SESSION_TIMER(0),
 			    /* Only what the B2BUA relays; nua answers PRACK itself. */
-			    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK"),
+			    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE"),
+			    /* UPDATE is answered by on_reoffer(), not by nua. */
+			    NUTAG_APPL_METHOD("UPDATE"),
 			    /* Session timers are not relayed yet: do not offer them. */
 			    SIPTAG_SUPPORTED_STR("100rel"),
 			    NUTAG_M_USERNAME("rampart"),
@@ -1194,8 +1722,8 @@ static int sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 			s->cfg->name, url);
 		return -EADDRNOTAVAIL;
 	}
-	SBC_LOG(NOTICE, B2B_LOG, "%s (%s side): listening on %s", s->cfg->name,
-		sbc_side_name(s->cfg->side), url);
+	SBC_LOG(NOTICE, B2B_LOG, "%s (%s side): listening on %s%s%s", s->cfg->name,
+		sbc_side_name(s->cfg->side), url, sips[0] != '\0' ? " and " : "", sips);
 	return 0;
 }
 
@@ -1229,6 +1757,7 @@ struct sbc_b2bua *sbc_b2bua_create(const struct sbc_config *cfg, unsigned int dp
 	}
 	b->cfg = cfg;
 	b->sig_fd = -1;
+	b->ctl_fd = -1;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
@@ -1280,6 +1809,16 @@ struct sbc_b2bua *sbc_b2bua_create(const struct sbc_config *cfg, unsigned int dp
 		rc = -ENOMEM;
 		goto err;
 	}
+	rc = ctl_listen(b, cfg->sip.control_socket);
+	if (rc != 0)
+		goto err;
+	su_wait_create(&b->ctl_wait, b->ctl_fd, SU_WAIT_ACCEPT);
+	b->ctl_index = su_root_register(b->root, &b->ctl_wait, on_ctl_readable, NULL, 0);
+	if (b->ctl_index <= 0) {
+		rc = -ENOMEM;
+		goto err;
+	}
+	SBC_LOG(NOTICE, B2B_LOG, "sbcctl socket: %s", cfg->sip.control_socket);
 
 	b->sif = calloc(cfg->sip.n_interfaces ? cfg->sip.n_interfaces : 1, sizeof(*b->sif));
 	if (b->sif == NULL) {
@@ -1357,10 +1896,7 @@ void sbc_b2bua_destroy(struct sbc_b2bua *b)
 	while ((c = b->calls) != NULL) {
 		b->calls = c->next;
 		call_end(c, "shutdown", 503, "sbc");
-		if (c->reoffer != NULL) {
-			sbc_sdp_desc_wipe(&c->reoffer->from_theirs);
-			free(c->reoffer);
-		}
+		reoffer_free(c->reoffer);
 		sbc_sdp_desc_wipe(&c->leg[0].theirs);
 		sbc_sdp_desc_wipe(&c->leg[1].theirs);
 		free(c);
@@ -1369,11 +1905,14 @@ void sbc_b2bua_destroy(struct sbc_b2bua *b)
 		if (b->sif[i].nua != NULL)
 			nua_destroy(b->sif[i].nua);
 	free(b->sif);
+	sbc_sip_tls_destroy(b->tls);
 	if (b->root != NULL) {
 		if (b->sig_index > 0)
 			su_root_deregister(b->root, b->sig_index);
 		if (b->dp_index > 0)
 			su_root_deregister(b->root, b->dp_index);
+		if (b->ctl_index > 0)
+			su_root_deregister(b->root, b->ctl_index);
 		su_root_destroy(b->root);
 	}
 	if (b->su_inited)
@@ -1382,6 +1921,10 @@ void sbc_b2bua_destroy(struct sbc_b2bua *b)
 	sbc_dpclient_close(b->dp);
 	if (b->sig_fd >= 0)
 		close(b->sig_fd);
+	if (b->ctl_fd >= 0)
+		close(b->ctl_fd);
+	if (b->ctl_bound)
+		unlink(b->cfg->sip.control_socket);
 	sigprocmask(SIG_SETMASK, &b->old_mask, NULL);
 	free(b);
 }

@@ -14,15 +14,21 @@
  * SIP interface whose `sources` holds the packet's source address (none:
  * 403).  The call goes out on the first trunk of the other side whose
  * `targets` is not empty, to its first target, over the trunk's transport
- * (udp or tcp; tls is refused with 503 until TLS is served).
+ * (udp, tcp, or tls when that interface serves TLS; 503 otherwise).
  *
- * What is served now: SIP over UDP and TCP on each interface's address
- * (when an interface lists udp and tcp on the same port both are bound;
- * otherwise only its first udp or tcp listener, with a warning; tls
- * listeners are logged as not served), early offer only (an INVITE without
- * SDP gets 488), 18x with or without SDP, CANCEL, BYE from either side,
- * error responses relayed, media timeouts from the data plane ending the
- * call, one CDR line per call (controlplane/cdr.h).
+ * What is served now: SIP over UDP and TCP on each interface's address,
+ * IPv4 or IPv6 (when an interface lists udp and tcp on the same port both
+ * are bound; otherwise only its first udp or tcp listener, with a warning),
+ * and its first TLS listener (TLS 1.2 or later, material from the
+ * listener's certificate/private_key/ca_file, controlplane/sip_tls.h);
+ * early and late offer (INVITE without SDP: our template offer to B, our
+ * offer to A in the 200, its answer in the ACK binds the media); 18x with
+ * or without SDP (early media bound on the 18x, P-Early-Media relayed);
+ * re-INVITE and UPDATE with or without SDP from either leg; CANCEL, BYE
+ * from either side, error responses relayed, media timeouts from the data
+ * plane ending the call, one CDR line per call (controlplane/cdr.h); the
+ * operator socket sip.control_socket for sbcctl (calls, call ID, trunks;
+ * one command per connection, 1 s bounds).
  *
  * Thread: everything runs on the thread that called sbc_b2bua_run(), except
  * sbc_b2bua_create()/sbc_b2bua_destroy(), which must run on that same thread
@@ -41,10 +47,12 @@ struct sbc_b2bua;
  * Build the B2BUA for @cfg (which must outlive it): connect to the data
  * plane at cfg->dataplane.api_socket (retried every 200 ms for up to
  * @dp_wait_ms), open the CDR file when cdr.enabled, create the su_root and
- * one nua per SIP interface bound to its address.  Returns NULL with *@err
- * set to -errno: -ECONNREFUSED/-ENOENT/-ETIMEDOUT (no data plane), -EADDRINUSE
- * or -EADDRNOTAVAIL (a SIP interface could not be bound; the nua's reason is
- * logged), -ENOMEM, or the CDR file's open error.
+ * one nua per SIP interface bound to its address, and listen on
+ * cfg->sip.control_socket (mode 0600).  Returns NULL with *@err set to
+ * -errno: -ECONNREFUSED/-ENOENT/-ETIMEDOUT (no data plane), -EADDRINUSE
+ * or -EADDRNOTAVAIL (a SIP interface could not be bound, the nua's reason
+ * logged; or another process answers on the control socket), -ENOMEM, the
+ * CDR file's open error, or the TLS material's error (sip_tls.h).
  */
 struct sbc_b2bua *sbc_b2bua_create(const struct sbc_config *cfg, unsigned int dp_wait_ms,
 				   int *err);

@@ -45,6 +45,11 @@ RN_CAR_SBC=198.18.0.1   RN_CAR_PEER=198.18.0.2   RN_CAR_PEER_PORT=40000
 RN_PBX_SBC=198.18.1.1   RN_PBX_PEER=198.18.1.2   RN_PBX_PEER_PORT=50000
 RN_CAR_SIP=198.18.0.10          # sbc-controlplane's SIP addresses (rn_sip_up)
 RN_PBX_SIP=198.18.1.10
+# IPv6 on the PBX side as well (RN_IPV6=1 before rn_topology_up, rn_sip_up
+# and rn_config_write): documentation addresses, only inside our namespaces.
+RN_PBX_SBC6=2001:db8:1::1       # the data plane's (m-pbx ipv6)
+RN_PBX_PEER6=2001:db8:1::2      # the PBX namespace's eth0
+RN_PBX_SIP6=2001:db8:1::10      # sbc-controlplane's, on the root end
 RN_MEDIA_PORT=30000             # first port of media_ports: handed out first
 RN_CAR_SSRC=0x0ca2ffc0          # low 16 bits 0xffc0: the sequence wraps at packet 64
 RN_PBX_SSRC=0x0b0e0001
@@ -71,6 +76,8 @@ rn_init() {
 	RN_CFG=$rn_dir/dataplane.yaml
 	RN_DP_LOG=$rn_dir/dataplane.log
 	RN_CP_LOG=$rn_dir/controlplane.log
+	RN_CP_RUNTIME=$rn_dir/cp-run    # sbc-controlplane's RUNTIME_DIRECTORY (TLS material)
+	RN_CP_SOCK=$rn_dir/controlplane.sock   # its sip.control_socket (sbcctl)
 }
 
 rn_log() {
@@ -129,9 +136,21 @@ rn_side_up() {
 	# Quiet wire: no IPv6 (router solicitations, MLD) from either end, and
 	# the root kernel never forwards or answers what arrives on its end
 	# (even on a host with ip_forward=1); that end belongs to the data plane.
+	# With RN_IPV6=1 the PBX side keeps IPv6 (rn_ipv6_up), without
+	# autoconfiguration, router solicitations or forwarding.
 	if [ -d /proc/sys/net/ipv6 ]; then
-		rn_sysctl "" "net/ipv6/conf/$root_if/disable_ipv6" 1
-		rn_sysctl "$ns" net/ipv6/conf/eth0/disable_ipv6 1
+		if [ "${RN_IPV6:-0}" = 1 ] && [ "$root_if" = "$RN_IF_PBX" ]; then
+			rn_sysctl "" "net/ipv6/conf/$root_if/forwarding" 0
+			rn_sysctl "" "net/ipv6/conf/$root_if/autoconf" 0
+			rn_sysctl "" "net/ipv6/conf/$root_if/accept_ra" 0
+			rn_sysctl "" "net/ipv6/conf/$root_if/router_solicitations" 0
+			rn_sysctl "$ns" net/ipv6/conf/eth0/autoconf 0
+			rn_sysctl "$ns" net/ipv6/conf/eth0/accept_ra 0
+			rn_sysctl "$ns" net/ipv6/conf/eth0/router_solicitations 0
+		else
+			rn_sysctl "" "net/ipv6/conf/$root_if/disable_ipv6" 1
+			rn_sysctl "$ns" net/ipv6/conf/eth0/disable_ipv6 1
+		fi
 	fi
 	rn_sysctl "" "net/ipv4/conf/$root_if/forwarding" 0
 	rn_sysctl "" "net/ipv4/conf/$root_if/arp_ignore" 8
@@ -143,6 +162,10 @@ rn_side_up() {
 	ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null ||
 		rn_fail "ethtool -K eth0 tx off in $ns"
 	ip -n "$ns" addr add "$addr/24" dev eth0
+	if [ "${RN_IPV6:-0}" = 1 ] && [ "$root_if" = "$RN_IF_PBX" ]; then
+		ip -n "$ns" addr add "$RN_PBX_PEER6/64" dev eth0 nodad ||
+			rn_fail "address $RN_PBX_PEER6"
+	fi
 	ip -n "$ns" link set lo up
 	ip -n "$ns" link set eth0 up
 	ip link set "$root_if" up
@@ -170,6 +193,10 @@ rn_sip_up() {
 	rn_sysctl "" "net/ipv4/conf/$RN_IF_PBX/arp_ignore" 1
 	rn_sysctl "" "net/ipv4/conf/$RN_IF_CAR/arp_announce" 2
 	rn_sysctl "" "net/ipv4/conf/$RN_IF_PBX/arp_announce" 2
+	if [ "${RN_IPV6:-0}" = 1 ]; then
+		ip addr add "$RN_PBX_SIP6/64" dev "$RN_IF_PBX" nodad ||
+			rn_fail "address $RN_PBX_SIP6"
+	fi
 }
 
 # The sip: (and trunks:, cdr:) sections of rn_config_write: $RN_SIP_CONFIG
@@ -197,6 +224,7 @@ EOF
 rn_b2bua_config() {
 	RN_SIP_CONFIG="sip:
   user_agent: Rampart
+  control_socket: $RN_CP_SOCK
   interfaces:
     - { name: s-carrier, side: carrier, address: $RN_CAR_SIP, media_interface: m-carrier,
         listen: [{ transport: udp, port: 5060 }, { transport: tcp, port: 5060 }] }
@@ -214,6 +242,11 @@ log: { level: info }"
 }
 
 rn_config_write() {
+	local v6=
+
+	if [ "${RN_IPV6:-0}" = 1 ]; then
+		v6=" ipv6: $RN_PBX_SBC6/64,"
+	fi
 	cat >"$RN_CFG" <<EOF
 # Written by $RN_LABEL (scripts/netns-lib.sh); deleted when it ends.
 dataplane:
@@ -225,7 +258,7 @@ dataplane:
     - { name: p-pbx, device: "$(rn_device 1 "$RN_IF_PBX")" }
   interfaces:
     - { name: m-carrier, port: p-carrier, ipv4: $RN_CAR_SBC/24, media_ports: 30000-30999 }
-    - { name: m-pbx, port: p-pbx, ipv4: $RN_PBX_SBC/24, media_ports: 30000-30999 }
+    - { name: m-pbx, port: p-pbx, ipv4: $RN_PBX_SBC/24,$v6 media_ports: 30000-30999 }
   stream_table_size: 1024
   mempool_size: 8191
   idle_backoff_us: 100          # a small machine: leave CPU to the peers
@@ -260,12 +293,15 @@ rn_cp_alive() {
 
 # rn_controlplane_start [CFG]: sbc-controlplane ($RN_CONTROLPLANE) on CFG
 # (default $RN_CFG) in the root namespace, its log appended to $RN_CP_LOG;
-# waits (bounded) until it listens on both SIP interfaces.
+# waits (bounded) until it listens on both SIP interfaces.  Its runtime
+# directory (RUNTIME_DIRECTORY, where TLS material is copied) is
+# $RN_CP_RUNTIME, inside this run's directory, never /run/rampart.
 rn_controlplane_start() {
 	local i
 
 	: >"$RN_CP_LOG.start"
-	"$RN_CONTROLPLANE" -c "${1:-$RN_CFG}" >"$RN_CP_LOG.start" 2>&1 &
+	RUNTIME_DIRECTORY=$RN_CP_RUNTIME "$RN_CONTROLPLANE" -c "${1:-$RN_CFG}" \
+		>"$RN_CP_LOG.start" 2>&1 &
 	rn_cp_pid=$!
 	for ((i = 0; i < 100; i++)); do
 		rn_cp_alive || rn_fail "sbc-controlplane exited during start: $(tail -n 5 "$RN_CP_LOG.start")"
@@ -375,10 +411,11 @@ rn_session_wait() {
 	for ((i = 0; i < $1 * 10; i++)); do
 		rn_ctl dump >"$dump" 2>/dev/null || true
 		RN_SESSION=$(awk '$2 ~ /^[1-9][0-9]*$/ { print $2; exit }' "$dump")
+		# Addresses as sbc-dpctl prints them: A.B.C.D:PORT or [V6]:PORT.
 		RN_CAR_TO_PORT=$(awk -v a="$RN_CAR_SBC:" '$2 ~ /^[1-9]/ && index($3, a) == 1 {
-			sub(a, "", $3); print $3; exit }' "$dump")
+			print substr($3, length(a) + 1); exit }' "$dump")
 		RN_PBX_TO_PORT=$(awk -v a="$RN_PBX_SBC:" '$2 ~ /^[1-9]/ && index($3, a) == 1 {
-			sub(a, "", $3); print $3; exit }' "$dump")
+			print substr($3, length(a) + 1); exit }' "$dump")
 		[ -n "$RN_SESSION" ] && [ -n "$RN_CAR_TO_PORT" ] && [ -n "$RN_PBX_TO_PORT" ] && return 0
 		sleep 0.1
 	done

@@ -37,16 +37,17 @@
 # E2E_KEEP=DIR copies the run's logs, SIPp traces and CDR there.
 # Skipped (exit 77) unless run as root with `ip netns` and sipp available.
 #
-# usage: b2bua_calls.sh SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE
+# usage: b2bua_calls.sh SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL
 set -euo pipefail
 
-if [ $# -ne 3 ]; then
-	echo "usage: $0 SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE" >&2
+if [ $# -ne 4 ]; then
+	echo "usage: $0 SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL" >&2
 	exit 2
 fi
 RN_DATAPLANE=$1
 RN_DPCTL=$2
 RN_CONTROLPLANE=$3
+SBCCTL=$4
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/netns-lib.sh
 . "$E2E_DIR/../../scripts/netns-lib.sh"
@@ -60,7 +61,7 @@ if [ -n "$why" ]; then
 	echo "b2bua-calls: SKIP: $why"
 	exit 77
 fi
-for exe in "$RN_DATAPLANE" "$RN_DPCTL" "$RN_CONTROLPLANE"; do
+for exe in "$RN_DATAPLANE" "$RN_DPCTL" "$RN_CONTROLPLANE" "$SBCCTL"; do
 	[ -x "$exe" ] || { echo "b2bua-calls: $exe is not executable" >&2; exit 1; }
 done
 
@@ -90,9 +91,12 @@ trap 'exit 143' TERM
 
 rn_init $$ b2bua-calls
 CDR=$rn_dir/cdr.jsonl
+# sbc-controlplane's runtime directory (TLS material), see rn_controlplane_start.
+RUNTIME_DIRECTORY=$RN_CP_RUNTIME
 rn_b2bua_config "$CDR"
 
 t0=$SECONDS
+RN_IPV6=1       # the PBX side is dual-stack: the ipv6 call below
 rn_topology_up
 rn_sip_up
 # An address of the PBX namespace that no trunk lists (the 403 call).
@@ -122,13 +126,21 @@ sipp_wait() {
 	[ "$RN_SIPP_STATUS" -eq 0 ] || rn_fail "SIPp $2 exited with status $RN_SIPP_STATUS"
 }
 
+# hostport IP PORT: as sbc-dpctl prints it (IPv6 in brackets).
+hostport() {
+	case $1 in
+	*:*) echo "[$1]:$2" ;;
+	*) echo "$1:$2" ;;
+	esac
+}
+
 # No address of the other side in anything a side's SIPp saw.
 check_leaks() {
 	local name=$1 log
 
 	log=$rn_dir/$name-carrier-sipp-msg.log
 	[ -s "$log" ] || rn_fail "$name: no SIPp trace $log"
-	! grep -n '198\.18\.1\.' "$log" >"$rn_dir/leak.txt" ||
+	! grep -nE '198\.18\.1\.|2001:db8:' "$log" >"$rn_dir/leak.txt" ||
 		rn_fail "$name: PBX-side address sent to the carrier: $(head -n 3 "$rn_dir/leak.txt")"
 	log=$rn_dir/$name-pbx-sipp-msg.log
 	[ -s "$log" ] || rn_fail "$name: no SIPp trace $log"
@@ -173,17 +185,21 @@ cdr_lines() {
 	[ -f "$CDR" ] && wc -l <"$CDR" || echo 0
 }
 
-# ---- basic call with media (UDP, then TCP toward the carrier) ----
+# ---- calls with media checked byte for byte ----
+# basic_call NAME TRANSPORT SRC TRUNK_B [UAS_SCENARIO UAC_SCENARIO [HOOK]]:
+# the PBX calls the carrier (default scenarios uas_answer.xml and
+# uac_call.xml); HOOK, when given, runs once the media has been checked
+# and before the SIPp runs end.
 basic_call() {
-	local name=$1 transport=$2 src=$3 session lines
-	shift 3
+	local name=$1 transport=$2 src=$3 trunk_b=$4 session lines
+	local uas_sf=${5:-uas_answer.xml} uac_sf=${6:-uac_call.xml} hook=${7:-}
 
 	lines=$(cdr_lines)
-	sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml -t "$transport"
+	sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" "$uas_sf" -t "$transport"
 	uas=$last_sipp_pid
 	sleep 0.3
-	sipp_run "$name-pbx" "$RN_NS_PBX" "$src" uac_call.xml -s 4000 -d 6000 \
-		-t "$transport" "$RN_PBX_SIP:5060"
+	sipp_run "$name-pbx" "$RN_NS_PBX" "$src" "$uac_sf" -s 4000 -d 6000 \
+		-t "$transport" "$(hostport "$RN_PBX_SIP" 5060)"
 	uac=$last_sipp_pid
 
 	# The session appears once the 200 is relayed; its endpoints are where
@@ -200,12 +216,17 @@ basic_call() {
 	# The data plane's view while the call is still up.
 	rn_ctl stats "$session" >"$rn_dir/stats.txt" || rn_fail "$name: sbc-dpctl stats $session"
 	cat "$rn_dir/stats.txt"
-	for leg in a:$RN_PBX_PEER:$RN_PBX_PEER_PORT b:$RN_CAR_PEER:$RN_CAR_PEER_PORT; do
-		IFS=: read -r l ip port <<<"$leg"
+	for l in a b; do
+		if [ "$l" = a ]; then
+			want=$(hostport "$RN_PBX_PEER" "$RN_PBX_PEER_PORT")
+		else
+			want=$(hostport "$RN_CAR_PEER" "$RN_CAR_PEER_PORT")
+		fi
 		[ "$(rn_leg_field "$l" packets)" = "$PACKETS" ] || rn_fail "$name: leg $l: packets != $PACKETS"
-		[ "$(rn_leg_field "$l" source)" = "$ip:$port" ] ||
-			rn_fail "$name: leg $l: latched source is not $ip:$port"
+		[ "$(rn_leg_field "$l" source)" = "$want" ] ||
+			rn_fail "$name: leg $l: latched source is not $want"
 	done
+	[ -z "$hook" ] || "$hook" "$name"
 
 	sipp_wait "$uac" "$name-pbx"
 	sipp_wait "$uas" "$name-carrier"
@@ -213,7 +234,7 @@ basic_call() {
 	check_leaks "$name"
 	[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "$name: no new CDR line"
 	cdr_check "$name" '"disposition":"answered"' '"sip_cause":200' '"ended_by":"a"' \
-		'"trunk_a":"pbx"' "\"trunk_b\":\"$1\"" "\"a\":{\"packets\":$PACKETS," \
+		'"trunk_a":"pbx"' "\"trunk_b\":\"$trunk_b\"" "\"a\":{\"packets\":$PACKETS," \
 		"\"b\":{\"packets\":$PACKETS," '"answer":"' "\"call_id_b\":\""
 	rn_log "$name: PASS ($PACKETS packets each way, exact; session released; CDR written)"
 }
@@ -239,7 +260,66 @@ signalling_call() {
 	rn_log "$name: PASS"
 }
 
-basic_call basic u1 "$RN_PBX_PEER" carrier
+# sbcctl during the basic call: the call, its legs and streams with the
+# data plane's counters, the trunks with their active calls; the socket 0600.
+sbcctl_check() {
+	local out=$rn_dir/sbcctl.txt id
+
+	[ "$(stat -c %a "$RN_CP_SOCK")" = 600 ] || rn_fail "$1: $RN_CP_SOCK is not mode 0600"
+	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 calls >"$out" || rn_fail "$1: sbcctl calls"
+	cat "$out"
+	[ "$(wc -l <"$out")" -eq 1 ] || rn_fail "$1: sbcctl calls: not one call"
+	grep -q 'state=answered trunk_a=pbx trunk_b=carrier call_id_a=[^ -]' "$out" ||
+		rn_fail "$1: sbcctl calls: $(cat "$out")"
+	id=$(sed -n 's/^call=\([0-9]*\) .*/\1/p' "$out")
+	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 call "$id" >"$out" || rn_fail "$1: sbcctl call $id"
+	cat "$out"
+	grep -q '^leg=a trunk=pbx interface=s-pbx transport=udp ' "$out" &&
+		grep -q '^leg=b trunk=carrier interface=s-carrier transport=udp ' "$out" &&
+		grep -q "^stream=0 session=$RN_SESSION " "$out" &&
+		grep -q "^stream=0 leg=a packets=$PACKETS " "$out" &&
+		grep -q "^stream=0 leg=b packets=$PACKETS " "$out" ||
+		rn_fail "$1: sbcctl call $id: $(cat "$out")"
+	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 trunks >"$out" || rn_fail "$1: sbcctl trunks"
+	cat "$out"
+	grep -q '^trunk=carrier side=carrier interface=s-carrier transport=udp active_calls=1$' "$out" &&
+		grep -q '^trunk=pbx side=enterprise interface=s-pbx transport=udp active_calls=1$' "$out" ||
+		rn_fail "$1: sbcctl trunks: $(cat "$out")"
+	! "$SBCCTL" -s "$RN_CP_SOCK" -w 5 call 999999 2>"$rn_dir/sbcctl.err" ||
+		rn_fail "$1: sbcctl call of an unknown call succeeded"
+	grep -q 'error no call 999999' "$rn_dir/sbcctl.err" || rn_fail "$1: $(cat "$rn_dir/sbcctl.err")"
+}
+basic_call basic u1 "$RN_PBX_PEER" carrier uas_answer.xml uac_call.xml sbcctl_check
+rn_log "sbcctl: PASS (calls, call, trunks during the call)"
+
+# Late offer: INVITE without SDP; the carrier gets our own offer (the
+# trunk's codecs), the PBX our offer in the 200 built from the carrier's
+# answer, and its answer in the ACK binds the session; media as above.
+late_offer_check() {
+	grep -q 'late offer completed by the ACK, media bound' "$RN_CP_LOG.start" ||
+		rn_fail "$1: the ACK's answer did not bind the session"
+}
+basic_call late-offer u1 "$RN_PBX_PEER" carrier uas_answer.xml uac_late_offer.xml \
+	late_offer_check
+grep -q '^m=audio [0-9]* RTP/AVP 0 8 101' "$rn_dir/late-offer-carrier-sipp-msg.log" ||
+	rn_fail "late-offer: the carrier did not get an offer with the trunk's codecs"
+
+# Early media: the carrier's 183 with SDP is relayed with P-Early-Media and
+# the session bound on it; all the media flows before the 200 (sent 5 s
+# after the 183), then the call is answered.
+early_media_check() {
+	grep -q 'early media (183)' "$RN_CP_LOG.start" || rn_fail "$1: no early media logged"
+	! grep -q "call [0-9]*: answered" <(sed -n "$early_from,\$p" "$RN_CP_LOG.start") ||
+		rn_fail "$1: the call was answered before the early media was checked"
+}
+early_from=$(($(wc -l <"$RN_CP_LOG.start") + 1))
+basic_call early-media u1 "$RN_PBX_PEER" carrier uas_early_media.xml uac_early_media.xml \
+	early_media_check
+grep -q '^P-Early-Media: sendrecv' "$rn_dir/early-media-pbx-sipp-msg.log" ||
+	rn_fail "early-media: no P-Early-Media in the 183 to the PBX"
+grep -q '^P-Early-Media: supported' "$rn_dir/early-media-carrier-sipp-msg.log" ||
+	rn_fail "early-media: P-Early-Media: supported not relayed to the carrier"
+rn_log "early-media: PASS (media before the 200)"
 signalling_call callee-bye uas_answer_bye.xml uac_callee_bye.xml answered 200 b
 signalling_call cancel uas_cancel.xml uac_cancel.xml cancelled 487 a
 signalling_call busy uas_busy.xml uac_busy.xml rejected 486 b
@@ -254,6 +334,19 @@ grep -q '^a=recvonly' "$rn_dir/hold-pbx-sipp-msg.log" ||
 	rn_fail "hold: no recvonly answer reached the PBX"
 [ "$(grep -c 're-INVITE answered, media updated' "$RN_CP_LOG.start")" -eq 2 ] ||
 	rn_fail "hold: the data plane session was not updated twice"
+
+# UPDATE (RFC 3311) both ways, with and without SDP: hold by UPDATE from the
+# PBX, a refresh without SDP, resume by UPDATE from the carrier, another
+# refresh; the session UPDATEd for each offer.
+signalling_call update uas_update.xml uac_update.xml answered 200 a
+[ "$(grep -c 'UPDATE answered, media updated' "$RN_CP_LOG.start")" -eq 2 ] ||
+	rn_fail "update: the data plane session was not updated twice"
+[ "$(grep -c 'UPDATE without SDP answered' "$RN_CP_LOG.start")" -eq 2 ] ||
+	rn_fail "update: the UPDATEs without SDP were not relayed both ways"
+grep -q '^a=sendonly' "$rn_dir/update-carrier-sipp-msg.log" ||
+	rn_fail "update: no sendonly offer reached the carrier"
+grep -q '^a=recvonly' "$rn_dir/update-pbx-sipp-msg.log" ||
+	rn_fail "update: no recvonly answer reached the PBX"
 
 # ---- the other way: the carrier calls the PBX, the PBX hangs up ----
 lines=$(cdr_lines)
@@ -300,14 +393,89 @@ sed 's/transport: udp, latching/transport: tcp, latching/' "$RN_CFG" >"$rn_dir/c
 rn_controlplane_start "$rn_dir/cp-tcp.yaml"
 basic_call basic-tcp t1 "$RN_PBX_PEER" carrier
 
-# ---- media timeout: no media at all; the data plane's event ends the call ----
+# ---- TLS on the PBX leg (port 5061, the example certificate), UDP to the carrier ----
 cp_stop_check 2
+TLS_UAC="$E2E_DIR/sip_tls_uac.py"
+CA=$RN_ROOT/config/tls/example-ca.crt
+awk -v crt="$RN_ROOT/config/tls/example.crt" -v key="$RN_ROOT/config/tls/example.key" '
+	pbx && /transport: tcp, port: 5060 }]/ {
+		sub(/}]/, "}, { transport: tls, port: 5061, certificate: " crt ", private_key: " key " }]")
+		pbx = 0
+	}
+	/name: s-pbx/ { pbx = 1 }
+	{ print }' "$RN_CFG" >"$rn_dir/cp-tls.yaml"
+grep -q 'transport: tls, port: 5061' "$rn_dir/cp-tls.yaml" || rn_fail "cp-tls.yaml"
+rn_controlplane_start "$rn_dir/cp-tls.yaml"
+grep -q "listening on .* and sips:$RN_PBX_SIP:5061" "$RN_CP_LOG.start" ||
+	rn_fail "tls: no TLS listener on $RN_PBX_SIP:5061"
+# The key Sofia reads is the process's own copy, mode 0600, in a 0700 directory.
+agent=$(find "$RUNTIME_DIRECTORY" -name agent.pem -path '*tls-s-pbx*')
+[ -n "$agent" ] && [ "$(stat -c %a "$agent")" = 600 ] ||
+	rn_fail "tls: no agent.pem with mode 0600 under $RUNTIME_DIRECTORY"
+[ "$(stat -c %a "$(dirname "$agent")")" = 700 ] || rn_fail "tls: $(dirname "$agent") is not 0700"
+# TLS 1.2 and later only.
+ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" probe --to "$RN_PBX_SIP:5061" \
+	--bind "$RN_PBX_PEER" --ca "$CA" --tls-version 1.2 --timeout 5 >"$rn_dir/tls12.txt" ||
+	rn_fail "tls: a TLS 1.2 handshake failed: $(cat "$rn_dir/tls12.txt")"
+! ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" probe --to "$RN_PBX_SIP:5061" \
+	--bind "$RN_PBX_PEER" --ca "$CA" --tls-version 1.1 --timeout 5 \
+	>"$rn_dir/tls11.txt" 2>&1 || rn_fail "tls: TLS 1.1 was accepted"
+rn_log "tls: TLS 1.2 accepted, TLS 1.1 refused ($(cat "$rn_dir/tls11.txt"))"
+lines=$(cdr_lines)
+sipp_run tls-carrier "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml
+uas=$last_sipp_pid
+sleep 0.3
+ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" call --to "$RN_PBX_SIP:5061" \
+	--bind "$RN_PBX_PEER" --ca "$CA" --media "$RN_PBX_PEER:$RN_PBX_PEER_PORT" \
+	--hold-ms 4000 --timeout 20 --trace "$rn_dir/tls-pbx-sipp-msg.log" \
+	>"$rn_dir/tls-pbx.out" 2>"$rn_dir/tls-pbx.err" </dev/null &
+tls_uac=$!
+rn_sipp_pids+=("$tls_uac")
+rn_session_wait 10
+rn_peers_start "$PACKETS" --strict --linger-ms 500
+rn_peers_wait
+[ "$RN_PEERS_OK" -eq 1 ] || rn_fail "tls: media not exact: $(cat "$rn_dir"/peer-*.err)"
+rn_sipp_wait "$tls_uac"
+[ "$RN_SIPP_STATUS" -eq 0 ] || rn_fail "tls: the TLS caller failed: $(cat "$rn_dir/tls-pbx.err")"
+sipp_wait "$uas" tls-carrier
+cat "$rn_dir/tls-pbx.out"
+grep -q '^Via: SIP/2.0/TLS' "$rn_dir/tls-pbx-sipp-msg.log" || rn_fail "tls: no TLS Via in the responses"
+check_released tls
+check_leaks tls
+[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "tls: no new CDR line"
+cdr_check tls '"disposition":"answered"' '"ended_by":"a"' "\"a\":{\"packets\":$PACKETS," \
+	"\"b\":{\"packets\":$PACKETS,"
+rn_log "tls: PASS (PBX leg over TLS, carrier leg over UDP, $PACKETS packets each way)"
+
+# ---- media timeout: no media at all; the data plane's event ends the call ----
+cp_stop_check 3
+[ -z "$(ls -A "$RUNTIME_DIRECTORY" 2>/dev/null)" ] ||
+	rn_fail "tls: runtime files left after the stop: $(ls -R "$RUNTIME_DIRECTORY")"
 sed 's/^  idle_backoff_us: 100 .*/&\n  media_timeout_ms: 1000/' "$RN_CFG" >"$rn_dir/cp-timeout.yaml"
 grep -q 'media_timeout_ms: 1000' "$rn_dir/cp-timeout.yaml" || rn_fail "cp-timeout.yaml"
 rn_controlplane_start "$rn_dir/cp-timeout.yaml"
 signalling_call media-timeout uas_answer.xml uac_callee_bye.xml media-timeout 200 sbc
 
-cp_stop_check 3
+# ---- IPv6 on the PBX leg (signalling and media), IPv4 on the carrier leg ----
+cp_stop_check 4
+sed -e "s/name: s-pbx, side: enterprise, address: $RN_PBX_SIP,/name: s-pbx, side: enterprise, address: \"$RN_PBX_SIP6\",/" \
+	-e "s|sources: \[$RN_PBX_PEER/32\]|sources: [\"$RN_PBX_PEER6/128\"]|" \
+	-e "s|targets: \[\"$RN_PBX_PEER:5060\"\]|targets: [\"[$RN_PBX_PEER6]:5060\"]|" \
+	"$RN_CFG" >"$rn_dir/cp-ipv6.yaml"
+[ "$(grep -c '2001:db8' "$rn_dir/cp-ipv6.yaml")" -ge 4 ] || rn_fail "cp-ipv6.yaml"
+rn_controlplane_start "$rn_dir/cp-ipv6.yaml"
+grep -q "listening on sip:\[$RN_PBX_SIP6\]:5060" "$RN_CP_LOG.start" ||
+	rn_fail "ipv6: not listening on [$RN_PBX_SIP6]:5060"
+v4_sip=$RN_PBX_SIP v4_sbc=$RN_PBX_SBC v4_peer=$RN_PBX_PEER
+RN_PBX_SIP=$RN_PBX_SIP6 RN_PBX_SBC="[$RN_PBX_SBC6]" RN_PBX_PEER=$RN_PBX_PEER6
+basic_call ipv6 u1 "$RN_PBX_PEER6" carrier
+grep -q "^c=IN IP6 $RN_PBX_SBC6" "$rn_dir/ipv6-pbx-sipp-msg.log" ||
+	rn_fail "ipv6: the PBX did not get our IPv6 media address"
+grep -q "^c=IN IP4 $RN_CAR_SBC" "$rn_dir/ipv6-carrier-sipp-msg.log" ||
+	rn_fail "ipv6: the carrier did not get our IPv4 media address"
+RN_PBX_SIP=$v4_sip RN_PBX_SBC=$v4_sbc RN_PBX_PEER=$v4_peer
+
+cp_stop_check 5
 rn_dataplane_stop 10
 [ "$RN_DP_STATUS" -eq 0 ] || rn_fail "sbc-dataplane exited with status $RN_DP_STATUS"
 echo "---- CDR ----"

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * TLS material for Sofia-SIP's transports (sip_tls.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+
+#include "sbc_log.h"
+#include "sip_tls.h"
+
+#define TLS_LOG "tls"
+#define TLS_DIRS_MAX 16            /* one per SIP interface at most */
+#define TLS_DEFAULT_BASE "/run/rampart"
+
+struct sbc_sip_tls {
+	char root[PATH_MAX];           /* controlplane.XXXXXX */
+	char dirs[TLS_DIRS_MAX][PATH_MAX];
+	unsigned int n_dirs;
+	bool conf_written;
+};
+
+static const char openssl_conf[] =
+	"# Written by sbc-controlplane: TLS 1.2 or later for every TLS context.\n"
+	"openssl_conf = rampart_openssl\n"
+	"[rampart_openssl]\n"
+	"ssl_conf = rampart_ssl\n"
+	"[rampart_ssl]\n"
+	"system_default = rampart_tls\n"
+	"[rampart_tls]\n"
+	"MinProtocol = TLSv1.2\n";
+
+/* Append the whole of file @src to @fd. */
+static int copy_into(int fd, const char *src)
+{
+	char buf[4096];
+	ssize_t n;
+	int in, rc = 0;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (write(fd, buf, (size_t)n) != n) {
+			rc = -EIO;
+			break;
+		}
+	}
+	/* PEM blocks of two files must not run together on one line. */
+	if (rc == 0 && write(fd, "\n", 1) != 1)
+		rc = -EIO;
+	explicit_bzero(buf, sizeof(buf));
+	close(in);
+	return rc;
+}
+
+/* Create @path (0600, must not exist) from the files @srcs (NULL-terminated). */
+static int write_pem(const char *path, const char *const *srcs)
+{
+	int fd, rc = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	for (; *srcs != NULL && rc == 0; srcs++)
+		rc = copy_into(fd, *srcs);
+	if (close(fd) != 0 && rc == 0)
+		rc = -errno;
+	if (rc != 0)
+		unlink(path);
+	return rc;
+}
+
+struct sbc_sip_tls *sbc_sip_tls_create(int *err)
+{
+	const char *base = getenv("RUNTIME_DIRECTORY");
+	OPENSSL_INIT_SETTINGS *settings = NULL;
+	struct sbc_sip_tls *t;
+	char conf[PATH_MAX];
+	int fd, rc;
+
+	if (base == NULL || base[0] != '/' || strchr(base, ':') != NULL)
+		base = TLS_DEFAULT_BASE;    /* systemd may list several: use ours */
+	t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (mkdir(base, 0700) != 0 && errno != EEXIST) {
+		rc = -errno;
+		SBC_LOG(ERR, TLS_LOG, "runtime directory %s: %s", base, strerror(-rc));
+		goto err;
+	}
+	if (snprintf(t->root, sizeof(t->root), "%s/controlplane.XXXXXX", base) >=
+	    (int)sizeof(t->root)) {
+		rc = -ENAMETOOLONG;
+		goto err;
+	}
+	if (mkdtemp(t->root) == NULL) {
+		rc = -errno;
+		t->root[0] = '\0';
+		SBC_LOG(ERR, TLS_LOG, "runtime directory under %s: %s", base, strerror(-rc));
+		goto err;
+	}
+	snprintf(conf, sizeof(conf), "%s/openssl.cnf", t->root);
+	fd = open(conf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = -errno;
+		goto err;
+	}
+	t->conf_written = true;
+	if (write(fd, openssl_conf, sizeof(openssl_conf) - 1) !=
+	    (ssize_t)(sizeof(openssl_conf) - 1)) {
+		close(fd);
+		rc = -EIO;
+		goto err;
+	}
+	close(fd);
+	settings = OPENSSL_INIT_new();
+	if (settings == NULL ||
+	    OPENSSL_INIT_set_config_filename(settings, conf) != 1 ||
+	    OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, settings) != 1) {
+		SBC_LOG(ERR, TLS_LOG, "OpenSSL refused its configuration %s", conf);
+		rc = -EIO;
+		goto err;
+	}
+	OPENSSL_INIT_free(settings);
+	return t;
+
+err:
+	if (settings != NULL)
+		OPENSSL_INIT_free(settings);
+	sbc_sip_tls_destroy(t);
+	*err = rc;
+	return NULL;
+}
+
+int sbc_sip_tls_add(struct sbc_sip_tls *t, const char *ifname,
+		    const struct sbc_cfg_sip_listen *l, char *dir, size_t size)
+{
+	const char *agent[] = { l->private_key, l->certificate, NULL };
+	const char *ca[] = { l->ca_file != NULL ? l->ca_file : l->certificate, NULL };
+	char *d, path[PATH_MAX];
+	int rc;
+
+	if (t->n_dirs == TLS_DIRS_MAX)
+		return -ENOSPC;
+	d = t->dirs[t->n_dirs];
+	if (snprintf(path, sizeof(path), "%s/tls-%s", t->root, ifname) >= (int)sizeof(path) ||
+	    strlen(path) + sizeof("/cafile.pem") > PATH_MAX || strlen(path) >= size)
+		return -ENAMETOOLONG;
+	memcpy(d, path, strlen(path) + 1);
+	if (mkdir(d, 0700) != 0)
+		return -errno;
+	t->n_dirs++;
+	snprintf(path, sizeof(path), "%s/agent.pem", d);
+	rc = write_pem(path, agent);
+	if (rc == 0) {
+		snprintf(path, sizeof(path), "%s/cafile.pem", d);
+		rc = write_pem(path, ca);
+	}
+	if (rc != 0) {
+		SBC_LOG(ERR, TLS_LOG, "%s: TLS material not usable: %s", ifname, strerror(-rc));
+		return rc;
+	}
+	snprintf(dir, size, "%s", d);
+	return 0;
+}
+
+void sbc_sip_tls_destroy(struct sbc_sip_tls *t)
+{
+	static const char *const files[] = { "agent.pem", "cafile.pem" };
+	char path[PATH_MAX + 16];
+	unsigned int i, f;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n_dirs; i++) {
+		for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+			snprintf(path, sizeof(path), "%s/%s", t->dirs[i], files[f]);
+			unlink(path);
+		}
+		rmdir(t->dirs[i]);
+	}
+	if (t->root[0] != '\0') {
+		if (t->conf_written) {
+			snprintf(path, sizeof(path), "%s/openssl.cnf", t->root);
+			unlink(path);
+		}
+		rmdir(t->root);
+	}
+	free(t);
+}
