@@ -400,28 +400,6 @@ static const struct sbc_cfg_trunk *trunk_match(const struct sbc_config *cfg,
 	return NULL;
 }
 
-/* First slice: the first trunk of the other side that has a target. */
-static const struct sbc_cfg_trunk *trunk_route(const struct sbc_config *cfg,
-					       const struct sbc_cfg_trunk *from)
-{
-	uint32_t t;
-
-	for (t = 0; t < cfg->n_trunks; t++)
-		if (cfg->trunks[t].side != from->side && cfg->trunks[t].n_targets > 0)
-			return &cfg->trunks[t];
-	return NULL;
-}
-
-static struct b2b_sipif *sipif_find(struct sbc_b2bua *b, const char *name)
-{
-	uint32_t i;
-
-	for (i = 0; i < b->n_sif; i++)
-		if (strcmp(b->sif[i].cfg->name, name) == 0)
-			return &b->sif[i];
-	return NULL;
-}
-
 /*
  * From a target ("host[:port][;params]" or a SIP URI), the part after the
  * scheme and any user: what follows '@' in the Request-URI.
@@ -436,6 +414,58 @@ static const char *target_hostpart(const char *target)
 		p += 5;
 	at = strchr(p, '@');
 	return at != NULL ? at + 1 : p;
+}
+
+/* Whether @target's host, as written (an IPv6 one with its brackets), is @host. */
+static bool target_host_is(const char *target, const char *host)
+{
+	const char *hp = target_hostpart(target);
+	size_t len;
+
+	if (hp[0] == '[') {
+		const char *end = strchr(hp, ']');
+
+		len = end != NULL ? (size_t)(end - hp) + 1 : strlen(hp);
+	} else {
+		len = strcspn(hp, ":;");
+	}
+	/* Host names are case-insensitive (RFC 3261 19.1.4). */
+	return len > 0 && strlen(host) == len && strncasecmp(hp, host, len) == 0;
+}
+
+/*
+ * The trunk of the other side whose first target's host is the
+ * Request-URI's @ruri_host (NULL: none asked for); failing that, the first
+ * trunk of the other side that has a target.
+ */
+static const struct sbc_cfg_trunk *trunk_route(const struct sbc_config *cfg,
+					       const struct sbc_cfg_trunk *from,
+					       const char *ruri_host)
+{
+	const struct sbc_cfg_trunk *first = NULL;
+	uint32_t t;
+
+	for (t = 0; t < cfg->n_trunks; t++) {
+		const struct sbc_cfg_trunk *tr = &cfg->trunks[t];
+
+		if (tr->side == from->side || tr->n_targets == 0)
+			continue;
+		if (ruri_host != NULL && target_host_is(tr->targets[0], ruri_host))
+			return tr;
+		if (first == NULL)
+			first = tr;
+	}
+	return first;
+}
+
+static struct b2b_sipif *sipif_find(struct sbc_b2bua *b, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < b->n_sif; i++)
+		if (strcmp(b->sif[i].cfg->name, name) == 0)
+			return &b->sif[i];
+	return NULL;
 }
 
 /* Codecs of @mine, in its order, that @other allows too. */
@@ -791,7 +821,7 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 		call_reject(c, 503, "Service Unavailable", "failed");
 		return;
 	}
-	tb = trunk_route(cfg, ta);
+	tb = trunk_route(cfg, ta, sip->sip_request->rq_url->url_host);
 	sif_b = tb != NULL ? sipif_find(b, tb->interface) : NULL;
 	if (tb == NULL || sif_b == NULL) {
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: no route from trunk %s: 404", c->no, ta->name);

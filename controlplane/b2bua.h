@@ -10,11 +10,15 @@
  * leg has nua's own Call-ID, tags, Via and Contact; SDP is rebuilt by
  * controlplane/sdp.h.
  *
- * Routing (first slice): the caller's trunk is the trunk on the receiving
- * SIP interface whose `sources` holds the packet's source address (none:
- * 403).  The call goes out on the first trunk of the other side whose
- * `targets` is not empty, to its first target, over the trunk's transport
- * (udp, tcp, or tls when that interface serves TLS; 503 otherwise).
+ * Routing: the caller's trunk is the trunk on the receiving SIP interface
+ * whose `sources` holds the packet's source address (none: 403).  Among
+ * the trunks of the other side whose `targets` is not empty, the call goes
+ * out on the first one whose first target's host (IP address or name, as
+ * written in `targets`, an IPv6 address with its brackets; names compared
+ * without regard to case) equals the INVITE's Request-URI host; when none
+ * does, on the first of them (none at all: 404).  It goes to that trunk's
+ * first target, over the trunk's transport (udp, tcp, or tls when that
+ * interface serves TLS; 503 otherwise).
  *
  * What is served now: SIP over UDP and TCP on each interface's address,
  * IPv4 or IPv6 (when an interface lists udp and tcp on the same port both

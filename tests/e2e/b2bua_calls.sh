@@ -18,7 +18,8 @@
 #               the session the B2BUA bound, checked byte for byte by
 #               scripts/rtp_peer.py; data plane stats show the session while
 #               the call is up; BYE from the caller; the session is gone
-#               afterwards.
+#               afterwards; then 20 more packets from each peer to the
+#               old ports reach neither peer and count as no_stream drops.
 #   callee-bye  as basic, without media; BYE from the callee.
 #   cancel      180, then CANCEL from the caller: 487 back, CANCEL to the
 #               callee.
@@ -28,6 +29,9 @@
 #   reverse     carrier -> PBX (the same code the other way round); BYE from
 #               the PBX.
 #   forbidden   INVITE from an address no trunk lists: 403, nothing sent on.
+#   route       two carrier-side trunks, the first targeting an address where
+#               nothing answers: a call whose Request-URI host is the second
+#               trunk's target host reaches the carrier's UAS.
 #
 # For every call: SIPp's exit status; no address of one side in any SIP
 # message the other side's SIPp sent or received (-trace_msg logs); no
@@ -170,6 +174,39 @@ check_released() {
 	rn_fail "$1: streams left in the data plane: $(cat "$rn_dir/dump.txt")"
 }
 
+# drop_count REASON: the data plane's global drop counter for REASON.
+drop_count() {
+	rn_ctl stats 0 >"$rn_dir/stats0.txt" || rn_fail "sbc-dpctl stats 0"
+	awk -v k="drop $1=" '{ sub(/^ +/, "") } index($0, k) == 1 {
+		n = substr($0, length(k) + 1) } END { print n + 0 }' "$rn_dir/stats0.txt"
+}
+
+# After the release, media to the call's old SBC ports goes nowhere: each
+# peer sends AFTER_RELEASE more packets there, the other peer receives none
+# (each peer's run bounded by --linger-ms), and the data plane counts every
+# one as a no_stream drop.
+AFTER_RELEASE=20
+check_silent_after_release() {
+	local name=$1 before after side
+
+	before=$(drop_count no_stream)
+	rn_peers_start "$AFTER_RELEASE" --require-percent 0 --linger-ms 500
+	rn_peers_wait
+	cat "$rn_dir/peer-carrier.txt" "$rn_dir/peer-pbx.txt"
+	[ "$RN_PEERS_OK" -eq 1 ] ||
+		rn_fail "$name: after the release, a peer got a bad packet: $(cat "$rn_dir"/peer-*.err)"
+	for side in carrier pbx; do
+		[ "$(rn_peer_field "$side" sent)" = "$AFTER_RELEASE" ] ||
+			rn_fail "$name: after the release, the $side peer did not send $AFTER_RELEASE packets"
+		[ "$(rn_peer_field "$side" received)" = 0 ] && [ "$(rn_peer_field "$side" bad)" = 0 ] ||
+			rn_fail "$name: after the release, the $side peer received packets from the SBC"
+	done
+	after=$(drop_count no_stream)
+	[ "$after" -ge $((before + 2 * AFTER_RELEASE)) ] ||
+		rn_fail "$name: after the release, no_stream drops went from $before to $after (want +$((2 * AFTER_RELEASE)))"
+	rn_log "$name: after the release, $((2 * AFTER_RELEASE)) packets to the old ports dropped (no_stream $before -> $after), none delivered"
+}
+
 # cdr_check NAME FRAGMENT...: the last CDR line contains each fragment.
 cdr_check() {
 	local name=$1 f line
@@ -231,6 +268,7 @@ basic_call() {
 	sipp_wait "$uac" "$name-pbx"
 	sipp_wait "$uas" "$name-carrier"
 	check_released "$name"
+	check_silent_after_release "$name"
 	check_leaks "$name"
 	[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "$name: no new CDR line"
 	cdr_check "$name" '"disposition":"answered"' '"sip_cause":200' '"ended_by":"a"' \
@@ -475,7 +513,40 @@ grep -q "^c=IN IP4 $RN_CAR_SBC" "$rn_dir/ipv6-carrier-sipp-msg.log" ||
 	rn_fail "ipv6: the carrier did not get our IPv4 media address"
 RN_PBX_SIP=$v4_sip RN_PBX_SBC=$v4_sbc RN_PBX_PEER=$v4_peer
 
+# ---- routing by Request-URI host: two carrier-side trunks ----
+# The first, `dead`, targets an address where nothing answers (the
+# fallback for a Request-URI host no trunk targets); the call's
+# Request-URI host is the second trunk's target host, so it must reach the
+# carrier's UAS.  Routed wrongly, both SIPp runs time out (bounded).
 cp_stop_check 5
+DEAD=198.18.0.99
+sed "s|^  - { name: carrier, side: carrier,|  - { name: dead, side: carrier, interface: s-carrier, sources: [$DEAD/32],\\n      targets: [\"$DEAD:5060\"], transport: udp, latching: learn,\\n      codecs: [PCMU, PCMA, telephone-event] }\\n&|" \
+	"$RN_CFG" >"$rn_dir/cp-route.yaml"
+grep -q "name: dead" "$rn_dir/cp-route.yaml" || rn_fail "cp-route.yaml"
+rn_controlplane_start "$rn_dir/cp-route.yaml"
+lines=$(cdr_lines)
+RN_SIPP_TIMEOUT=10 sipp_run route-carrier "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer_bye.xml -d 1000
+uas=$last_sipp_pid
+sleep 0.3
+RN_SIPP_TIMEOUT=10 sipp_run route-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_route.xml -s 4000 \
+	-key ruri_host "$RN_CAR_PEER" "$RN_PBX_SIP:5060"
+uac=$last_sipp_pid
+sipp_wait "$uac" route-pbx
+sipp_wait "$uas" route-carrier
+check_released route
+grep -q "^INVITE sip:4000@$RN_CAR_PEER:5060 " "$rn_dir/route-pbx-sipp-msg.log" ||
+	rn_fail "route: the PBX's Request-URI host is not $RN_CAR_PEER"
+grep -q "call [0-9]*: to trunk carrier via s-carrier" "$RN_CP_LOG.start" ||
+	rn_fail "route: not routed to trunk carrier"
+! grep -q "to trunk dead" "$RN_CP_LOG.start" || rn_fail "route: a call went to trunk dead"
+! grep -nE '198\.18\.1\.' "$rn_dir/route-carrier-sipp-msg.log" >"$rn_dir/leak.txt" ||
+	rn_fail "route: PBX-side address sent to the carrier: $(head -n 3 "$rn_dir/leak.txt")"
+[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "route: no new CDR line"
+cdr_check route '"trunk_a":"pbx"' '"trunk_b":"carrier"' '"disposition":"answered"' \
+	'"ended_by":"b"'
+rn_log "route: PASS (Request-URI host $RN_CAR_PEER: the second carrier trunk, not the first)"
+
+cp_stop_check 6
 rn_dataplane_stop 10
 [ "$RN_DP_STATUS" -eq 0 ] || rn_fail "sbc-dataplane exited with status $RN_DP_STATUS"
 echo "---- CDR ----"
