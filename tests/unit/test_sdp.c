@@ -36,9 +36,9 @@
 /* An enterprise PBX offer: G.711 both laws, G.729, events, CN, RTCP port. */
 static const char pbx_offer[] =
 	"v=0\r\n"
-	"o=PBX-UA 1699999999 1699999999 IN IP4 10.20.30.41\r\n"
+	"o=PBX-UA 1699999999 1699999999 IN IP4 198.19.30.41\r\n"
 	"s=Talk\r\n"
-	"c=IN IP4 10.20.30.40\r\n"
+	"c=IN IP4 198.19.30.40\r\n"
 	"b=AS:84\r\n"
 	"t=0 0\r\n"
 	"m=audio 16384 RTP/AVP 0 8 18 101 13\r\n"
@@ -51,7 +51,7 @@ static const char pbx_offer[] =
 	"a=rtpmap:13 CN/8000\r\n"
 	"a=ptime:20\r\n"
 	"a=maxptime:40\r\n"
-	"a=rtcp:16385 IN IP4 10.20.30.40\r\n"
+	"a=rtcp:16385 IN IP4 198.19.30.40\r\n"
 	"a=silenceSupp:off - - - -\r\n"
 	"a=sendrecv\r\n";
 
@@ -70,11 +70,11 @@ static const char ipv6_offer[] =
 /* rtcp-mux, media-level c= only. */
 static const char mux_offer[] =
 	"v=0\r\n"
-	"o=softphone 11 12 IN IP4 172.16.5.9\r\n"
+	"o=softphone 11 12 IN IP4 198.19.5.9\r\n"
 	"s=call\r\n"
 	"t=0 0\r\n"
 	"m=audio 30000 RTP/AVP 0 101\r\n"
-	"c=IN IP4 172.16.5.9\r\n"
+	"c=IN IP4 198.19.5.9\r\n"
 	"a=rtpmap:0 PCMU/8000\r\n"
 	"a=rtpmap:101 telephone-event/8000\r\n"
 	"a=rtcp:30000\r\n"
@@ -84,9 +84,9 @@ static const char mux_offer[] =
 /* Hold, RFC 3264 style, media level. */
 static const char hold_sendonly[] =
 	"v=0\r\n"
-	"o=PBX-UA 1699999999 1700000000 IN IP4 10.20.30.41\r\n"
+	"o=PBX-UA 1699999999 1700000000 IN IP4 198.19.30.41\r\n"
 	"s=Talk\r\n"
-	"c=IN IP4 10.20.30.40\r\n"
+	"c=IN IP4 198.19.30.40\r\n"
 	"t=0 0\r\n"
 	"m=audio 16384 RTP/AVP 0 101\r\n"
 	"a=rtpmap:0 PCMU/8000\r\n"
@@ -96,9 +96,9 @@ static const char hold_sendonly[] =
 /* Inactive given at session level only. */
 static const char hold_inactive[] =
 	"v=0\r\n"
-	"o=PBX-UA 1699999999 1700000001 IN IP4 10.20.30.41\r\n"
+	"o=PBX-UA 1699999999 1700000001 IN IP4 198.19.30.41\r\n"
 	"s=Talk\r\n"
-	"c=IN IP4 10.20.30.40\r\n"
+	"c=IN IP4 198.19.30.40\r\n"
 	"t=0 0\r\n"
 	"a=inactive\r\n"
 	"m=audio 16384 RTP/AVP 0 101\r\n"
@@ -108,7 +108,7 @@ static const char hold_inactive[] =
 /* RFC 2543 hold: c=0.0.0.0, no direction attribute. */
 static const char hold_zero[] =
 	"v=0\r\n"
-	"o=PBX-UA 1699999999 1700000002 IN IP4 10.20.30.41\r\n"
+	"o=PBX-UA 1699999999 1700000002 IN IP4 198.19.30.41\r\n"
 	"s=Talk\r\n"
 	"c=IN IP4 0.0.0.0\r\n"
 	"t=0 0\r\n"
@@ -119,9 +119,9 @@ static const char hold_zero[] =
 /* Fax: T.38 over UDPTL after a re-INVITE. */
 static const char t38_offer[] =
 	"v=0\r\n"
-	"o=gw 5 6 IN IP4 192.168.77.2\r\n"
+	"o=gw 5 6 IN IP4 198.19.77.2\r\n"
 	"s=fax\r\n"
-	"c=IN IP4 192.168.77.2\r\n"
+	"c=IN IP4 198.19.77.2\r\n"
 	"t=0 0\r\n"
 	"m=image 40000 udptl t38\r\n"
 	"a=T38FaxVersion:0\r\n"
@@ -134,9 +134,9 @@ static const char t38_offer[] =
 /* Audio plus video: the video line must come out rejected. */
 static const char video_offer[] =
 	"v=0\r\n"
-	"o=room 99 1 IN IP4 192.168.10.5\r\n"
+	"o=room 99 1 IN IP4 198.19.10.5\r\n"
 	"s=-\r\n"
-	"c=IN IP4 192.168.10.5\r\n"
+	"c=IN IP4 198.19.10.5\r\n"
 	"t=0 0\r\n"
 	"m=audio 5004 RTP/AVP 0 8 101\r\n"
 	"a=rtpmap:101 telephone-event/8000\r\n"
@@ -149,9 +149,9 @@ static const char video_offer[] =
 /* SDES-SRTP offer with two a=crypto lines. */
 static const char srtp_offer[] =
 	"v=0\r\n"
-	"o=tls-pbx 7001 7001 IN IP4 10.99.0.7\r\n"
+	"o=tls-pbx 7001 7001 IN IP4 198.18.99.7\r\n"
 	"s=-\r\n"
-	"c=IN IP4 10.99.0.7\r\n"
+	"c=IN IP4 198.18.99.7\r\n"
 	"t=0 0\r\n"
 	"m=audio 6000 RTP/SAVP 0 8 101\r\n"
 	"a=rtpmap:0 PCMU/8000\r\n"
@@ -169,7 +169,7 @@ static const char *const samples[] = {
 
 /* Addresses of the peers in the samples: none may reach the other side. */
 static const char *const peer_addrs[] = {
-	"10.20.30.", "fd00:10:20", "172.16.5.9", "192.168.", "10.99.0.7",
+	"198.19.30.", "fd00:10:20", "198.19.5.9", "192.168.", "198.18.99.7",
 	"203.0.113.", "PBX-UA", "softphone", "Talk", "silenceSupp",
 };
 
@@ -341,9 +341,9 @@ test_parse_pbx_offer(void)
 	CU_ASSERT_STRING_EQUAL(sbc_sdp_text(d, d->o_user), "PBX-UA");
 	CU_ASSERT_EQUAL(d->o_id, 1699999999u);
 	CU_ASSERT_EQUAL(d->o_version, 1699999999u);
-	sbc_ip_parse(&ip, "10.20.30.41");
+	sbc_ip_parse(&ip, "198.19.30.41");
 	CU_ASSERT_TRUE(sbc_ip_equal(&d->o_addr, &ip));
-	sbc_ip_parse(&ip, "10.20.30.40");
+	sbc_ip_parse(&ip, "198.19.30.40");
 	CU_ASSERT_TRUE(sbc_ip_equal(&d->addr, &ip));
 	CU_ASSERT_EQUAL(d->dir, SBC_SDP_SENDRECV);
 	CU_ASSERT_EQUAL_FATAL(d->n_media, 1);
@@ -415,7 +415,7 @@ test_parse_rtcp_mux(void)
 
 	CU_ASSERT_EQUAL_FATAL(parse_str(d, mux_offer, NULL), 0);
 	CU_ASSERT_EQUAL(d->addr.family, 0);   /* media-level c= only */
-	sbc_ip_parse(&ip, "172.16.5.9");
+	sbc_ip_parse(&ip, "198.19.5.9");
 	CU_ASSERT_TRUE(sbc_ip_equal(&d->media[0].addr, &ip));
 	CU_ASSERT_TRUE(d->media[0].rtcp_mux);
 	CU_ASSERT_EQUAL(d->media[0].rtcp_port, 30000);
@@ -516,7 +516,7 @@ test_parse_srtp(void)
 
 /* ---- malformed bodies ------------------------------------------------- */
 
-#define HDR "v=0\r\no=x 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+#define HDR "v=0\r\no=x 1 1 IN IP4 198.18.9.1\r\ns=-\r\nc=IN IP4 198.18.9.1\r\nt=0 0\r\n"
 #define CRYPTO_LINE "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KEY1 "\r\n"
 
 static void
@@ -561,15 +561,15 @@ test_malformed(void)
 		uint32_t line;
 	} cases[] = {
 		/* missing or wrong v= */
-		{ "o=x 1 1 IN IP4 10.0.0.1\r\ns=-\r\nm=audio 1 RTP/AVP 0\r\n",
+		{ "o=x 1 1 IN IP4 198.18.9.1\r\ns=-\r\nm=audio 1 RTP/AVP 0\r\n",
 		  SBC_SDP_E_NO_VERSION, 400, 1 },
-		{ "v=1\r\n" "o=x 1 1 IN IP4 10.0.0.1\r\n", SBC_SDP_E_NO_VERSION, 400, 1 },
+		{ "v=1\r\n" "o=x 1 1 IN IP4 198.18.9.1\r\n", SBC_SDP_E_NO_VERSION, 400, 1 },
 		{ "\r\n\r\n", SBC_SDP_E_EMPTY, 400, 0 },
 		/* bad c= */
 		{ HDR "m=audio 4000 RTP/AVP 0\r\nc=IN IP4 300.1.2.3\r\n", SBC_SDP_E_CONNECTION, 400, 7 },
 		{ HDR "m=audio 4000 RTP/AVP 0\r\nc=IN IP4\r\n", SBC_SDP_E_CONNECTION, 400, 7 },
-		{ HDR "m=audio 4000 RTP/AVP 0\r\nc=IN IP5 10.0.0.2\r\n", SBC_SDP_E_CONNECTION, 400, 7 },
-		{ HDR "m=audio 4000 RTP/AVP 0\r\nc=IN IP6 10.0.0.2\r\n", SBC_SDP_E_CONNECTION, 400, 7 },
+		{ HDR "m=audio 4000 RTP/AVP 0\r\nc=IN IP5 198.18.9.2\r\n", SBC_SDP_E_CONNECTION, 400, 7 },
+		{ HDR "m=audio 4000 RTP/AVP 0\r\nc=IN IP6 198.18.9.2\r\n", SBC_SDP_E_CONNECTION, 400, 7 },
 		{ HDR "m=audio 4000 RTP/AVP 0\r\nc=ATM NSAP 47.0005\r\n", SBC_SDP_E_CONNECTION, 400, 7 },
 		{ HDR "m=audio 4000 RTP/AVP 0\r\nc=IN IP4 media.pbx.example\r\n", SBC_SDP_E_HOSTNAME, 488, 7 },
 		{ HDR "m=audio 4000 RTP/AVP 0\r\nc=IN IP4 224.2.1.1/127\r\n", SBC_SDP_E_MULTICAST, 488, 7 },
@@ -590,10 +590,10 @@ test_malformed(void)
 		{ HDR "m=audio 4000\r\n", SBC_SDP_E_MEDIA, 400, 6 },
 		{ HDR "m=au(dio 4000 RTP/AVP 0\r\n", SBC_SDP_E_MEDIA, 400, 6 },
 		/* o= */
-		{ "v=0\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n",
+		{ "v=0\r\ns=-\r\nc=IN IP4 198.18.9.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n",
 		  SBC_SDP_E_ORIGIN, 400, 0 },
-		{ HDR "o=y 2 2 IN IP4 10.0.0.1\r\nm=audio 4000 RTP/AVP 0\r\n", SBC_SDP_E_ORIGIN, 400, 6 },
-		{ "v=0\r\no=x one 1 IN IP4 10.0.0.1\r\n", SBC_SDP_E_ORIGIN, 400, 2 },
+		{ HDR "o=y 2 2 IN IP4 198.18.9.1\r\nm=audio 4000 RTP/AVP 0\r\n", SBC_SDP_E_ORIGIN, 400, 6 },
+		{ "v=0\r\no=x one 1 IN IP4 198.18.9.1\r\n", SBC_SDP_E_ORIGIN, 400, 2 },
 		{ "v=0\r\no=x 1 1 IN IP4\r\n", SBC_SDP_E_ORIGIN, 400, 2 },
 		/* structure */
 		{ HDR, SBC_SDP_E_NO_MEDIA, 488, 0 },
@@ -603,7 +603,7 @@ test_malformed(void)
 		{ HDR "m=audio 4000 RTP/AVP 0\r\nwhat\r\n", SBC_SDP_E_BAD_LINE, 400, 7 },
 		{ HDR " m=audio 4000 RTP/AVP 0\r\n", SBC_SDP_E_BAD_LINE, 400, 6 },
 		{ HDR "M=audio 4000 RTP/AVP 0\r\n", SBC_SDP_E_BAD_LINE, 400, 6 },
-		{ "v=0\r\no=x 1 1 IN IP4 10.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n",
+		{ "v=0\r\no=x 1 1 IN IP4 198.18.9.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n",
 		  SBC_SDP_E_NO_CONNECTION, 400, 5 },
 		{ HDR "m=audio 1 RTP/AVP 0\r\nm=audio 2 RTP/AVP 0\r\nm=audio 3 RTP/AVP 0\r\n"
 		  "m=audio 4 RTP/AVP 0\r\nm=audio 5 RTP/AVP 0\r\nm=audio 6 RTP/AVP 0\r\n"
@@ -616,11 +616,11 @@ test_malformed(void)
 		{ "\x89PNG\r\n\x1a\n", SBC_SDP_E_BAD_LINE, 400, 1 },
 		/* Sofia's own field checks: reason stays generic, no text quoted */
 		{ HDR "m=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU\r\n" CRYPTO_LINE, SBC_SDP_E_SYNTAX, 400, 0 },
-		{ "v=0\r\no=x 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=soon\r\n"
+		{ "v=0\r\no=x 1 1 IN IP4 198.18.9.1\r\ns=-\r\nc=IN IP4 198.18.9.1\r\nt=soon\r\n"
 		  "m=audio 4000 RTP/AVP 0\r\n", SBC_SDP_E_SYNTAX, 400, 0 },
 		{ HDR "b=AS\r\nm=audio 4000 RTP/AVP 0\r\n", SBC_SDP_E_SYNTAX, 400, 0 },
 		/* refusals with a key in the body: the reason never carries it */
-		{ HDR "m=audio 4000 RTP/SAVP 0\r\n" CRYPTO_LINE "c=IN IP4 10.0.0.300\r\n",
+		{ HDR "m=audio 4000 RTP/SAVP 0\r\n" CRYPTO_LINE "c=IN IP4 198.18.9.300\r\n",
 		  SBC_SDP_E_CONNECTION, 400, 8 },
 		{ HDR "m=audio 4000 RTP/SAVP 0\r\n" CRYPTO_LINE "a=crypto:2 \x02" KEY1 "\r\n",
 		  SBC_SDP_E_CONTROL_CHAR, 400, 8 },
@@ -674,7 +674,7 @@ test_truncated(void)
 	CU_ASSERT(refused >= (size_t)(strstr(srtp_offer, "RTP/SAVP 0") - srtp_offer) + 9);
 	CU_ASSERT(accepted > 0);
 	/* Specific cut points give specific reasons. */
-	CU_ASSERT_NOT_EQUAL(sbc_sdp_parse(d, srtp_offer, (size_t)(strstr(srtp_offer, "0.7\r\nt=") - srtp_offer) - 2, &err), 0);
+	CU_ASSERT_NOT_EQUAL(sbc_sdp_parse(d, srtp_offer, (size_t)(strstr(srtp_offer, "99.7\r\nt=") - srtp_offer) - 2, &err), 0);
 	CU_ASSERT_EQUAL(err.code, SBC_SDP_E_CONNECTION);
 	CU_ASSERT_NOT_EQUAL(sbc_sdp_parse(d, srtp_offer, (size_t)(strstr(srtp_offer, "SAVP") - srtp_offer) + 2, &err), 0);
 	CU_ASSERT_EQUAL(err.code, SBC_SDP_E_NO_FORMATS);
@@ -787,16 +787,16 @@ test_anchor_media_lines(void)
 {
 	static const char mixed[] =
 		"v=0\r\n"
-		"o=gw 5 6 IN IP4 192.168.77.2\r\n"
+		"o=gw 5 6 IN IP4 198.19.77.2\r\n"
 		"s=-\r\n"
-		"c=IN IP4 192.168.77.2\r\n"
+		"c=IN IP4 198.19.77.2\r\n"
 		"t=0 0\r\n"
 		"m=audio 4000 RTP/AVP 0 8\r\n"
-		"a=rtcp:4009 IN IP4 192.168.77.3\r\n"
+		"a=rtcp:4009 IN IP4 198.19.77.3\r\n"
 		"m=video 4002 RTP/AVP 96\r\n"
 		"a=rtpmap:96 H264/90000\r\n"
 		"m=image 4004 udptl t38\r\n"
-		"c=IN IP4 192.168.77.9\r\n"
+		"c=IN IP4 198.19.77.9\r\n"
 		"a=T38FaxVersion:0\r\n"
 		"a=T38FaxUdpEC:t38UDPRedundancy\r\n"
 		"m=audio 0 RTP/AVP 18\r\n"
@@ -1003,7 +1003,7 @@ static void
 test_cn(void)
 {
 	static const char dyn_cn[] =
-		"v=0\r\no=x 1 1 IN IP4 10.20.30.41\r\ns=-\r\nc=IN IP4 10.20.30.40\r\nt=0 0\r\n"
+		"v=0\r\no=x 1 1 IN IP4 198.19.30.41\r\ns=-\r\nc=IN IP4 198.19.30.40\r\nt=0 0\r\n"
 		"m=audio 16384 RTP/AVP 0 98 101\r\n"
 		"a=rtpmap:98 CN/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
 	static const char answer_cn[] =
@@ -1011,7 +1011,7 @@ test_cn(void)
 		"m=audio 50000 RTP/AVP 0 13 101\r\n"
 		"a=rtpmap:13 CN/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
 	static const char no_cn_offer[] =
-		"v=0\r\no=x 1 1 IN IP4 10.20.30.41\r\ns=-\r\nc=IN IP4 10.20.30.40\r\nt=0 0\r\n"
+		"v=0\r\no=x 1 1 IN IP4 198.19.30.41\r\ns=-\r\nc=IN IP4 198.19.30.40\r\nt=0 0\r\n"
 		"m=audio 16384 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n";
 	struct sbc_sdp_desc *in = desc_new(), *sent = desc_new(), *ans = desc_new();
 	struct sbc_sdp_policy pol = policy(codecs_all, 7, false);
@@ -1122,9 +1122,9 @@ exchange_run(struct exchange *x, const char *offer_a, const char *answer_b,
 
 static const char te_offer_a[] =
 	"v=0\r\n"
-	"o=PBX-UA 1 1 IN IP4 10.20.30.41\r\n"
+	"o=PBX-UA 1 1 IN IP4 198.19.30.41\r\n"
 	"s=-\r\n"
-	"c=IN IP4 10.20.30.40\r\n"
+	"c=IN IP4 198.19.30.40\r\n"
 	"t=0 0\r\n"
 	"m=audio 16384 RTP/AVP 0 8 101\r\n"
 	"a=rtpmap:0 PCMU/8000\r\n"
@@ -1180,7 +1180,7 @@ test_te_mapping(void)
 	CU_ASSERT_EQUAL(map_to(&x->leg_b, 101), 96);
 	CU_ASSERT_EQUAL(map_to(&x->leg_b, 8), -1);
 	/* Remotes from each leg's own SDP; the caller's fields untouched. */
-	sbc_ip_parse(&ip, "10.20.30.40");
+	sbc_ip_parse(&ip, "198.19.30.40");
 	CU_ASSERT_EQUAL(x->leg_a.remote.family, SBC_API_AF_INET);
 	CU_ASSERT_EQUAL(memcmp(x->leg_a.remote.ip, ip.bytes, 4), 0);
 	CU_ASSERT_EQUAL(x->leg_a.remote.port, 16384);
@@ -1206,7 +1206,7 @@ make_sdp(char *buf, size_t size, const char *who, const char *conn, unsigned int
 		 "v=0\r\no=%s 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
 		 "m=audio %u RTP/AVP 0 %u\r\na=rtpmap:0 PCMU/8000\r\n"
 		 "a=rtpmap:%u telephone-event/8000\r\n%s%s%s",
-		 who, strcmp(conn, "0.0.0.0") == 0 ? "10.20.30.41" : conn, conn, port,
+		 who, strcmp(conn, "0.0.0.0") == 0 ? "198.19.30.41" : conn, conn, port,
 		 te_pt, te_pt, dir[0] ? "a=" : "", dir, dir[0] ? "\r\n" : "");
 }
 
@@ -1222,21 +1222,21 @@ test_direction_flags(void)
 #define R SBC_API_LEG_RECV
 #define S SBC_API_LEG_SEND
 		/* A side variants, B answering the natural way */
-		{ "sendrecv", "10.20.30.40", "sendrecv", "203.0.113.50", "a=sendrecv", R | S, R | S },
-		{ "", "10.20.30.40", "", "203.0.113.50", "a=sendrecv", R | S, R | S },
-		{ "sendonly", "10.20.30.40", "recvonly", "203.0.113.50", "a=recvonly", R, S },
-		{ "recvonly", "10.20.30.40", "sendonly", "203.0.113.50", "a=sendonly", S, R },
-		{ "inactive", "10.20.30.40", "inactive", "203.0.113.50", "a=inactive", 0, 0 },
+		{ "sendrecv", "198.19.30.40", "sendrecv", "203.0.113.50", "a=sendrecv", R | S, R | S },
+		{ "", "198.19.30.40", "", "203.0.113.50", "a=sendrecv", R | S, R | S },
+		{ "sendonly", "198.19.30.40", "recvonly", "203.0.113.50", "a=recvonly", R, S },
+		{ "recvonly", "198.19.30.40", "sendonly", "203.0.113.50", "a=sendonly", S, R },
+		{ "inactive", "198.19.30.40", "inactive", "203.0.113.50", "a=inactive", 0, 0 },
 		{ "", "0.0.0.0", "recvonly", "203.0.113.50", "a=recvonly", R, S },
 		{ "sendonly", "0.0.0.0", "recvonly", "203.0.113.50", "a=recvonly", R, S },
 		/* B side variants to a sendrecv offer */
-		{ "sendrecv", "10.20.30.40", "sendonly", "203.0.113.50", "a=sendonly", S, R },
-		{ "sendrecv", "10.20.30.40", "recvonly", "203.0.113.50", "a=recvonly", R, S },
-		{ "sendrecv", "10.20.30.40", "inactive", "203.0.113.50", "a=inactive", 0, 0 },
-		{ "sendrecv", "10.20.30.40", "", "0.0.0.0", "a=sendonly", S, R },
+		{ "sendrecv", "198.19.30.40", "sendonly", "203.0.113.50", "a=sendonly", S, R },
+		{ "sendrecv", "198.19.30.40", "recvonly", "203.0.113.50", "a=recvonly", R, S },
+		{ "sendrecv", "198.19.30.40", "inactive", "203.0.113.50", "a=inactive", 0, 0 },
+		{ "sendrecv", "198.19.30.40", "", "0.0.0.0", "a=sendonly", S, R },
 		/* B answers illegally: answer to A stays within A's offer */
-		{ "sendonly", "10.20.30.40", "sendrecv", "203.0.113.50", "a=recvonly", R, S },
-		{ "inactive", "10.20.30.40", "sendrecv", "203.0.113.50", "a=inactive", 0, 0 },
+		{ "sendonly", "198.19.30.40", "sendrecv", "203.0.113.50", "a=recvonly", R, S },
+		{ "inactive", "198.19.30.40", "sendrecv", "203.0.113.50", "a=inactive", 0, 0 },
 #undef R
 #undef S
 	};
@@ -1344,7 +1344,7 @@ static void
 test_rejected_streams(void)
 {
 	static const char a2[] =
-		"v=0\r\no=PBX-UA 1 1 IN IP4 10.20.30.41\r\ns=-\r\nc=IN IP4 10.20.30.40\r\nt=0 0\r\n"
+		"v=0\r\no=PBX-UA 1 1 IN IP4 198.19.30.41\r\ns=-\r\nc=IN IP4 198.19.30.40\r\nt=0 0\r\n"
 		"m=audio 16384 RTP/AVP 0\r\n"
 		"m=video 16386 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
 		"m=audio 0 RTP/AVP 8\r\n";
@@ -1628,7 +1628,7 @@ test_late_offer_flow(void)
 		"m=audio 50000 RTP/AVP 8 100\r\na=rtpmap:100 telephone-event/8000\r\n"
 		"a=fmtp:100 0-15\r\n";
 	static const char a_answer[] =
-		"v=0\r\no=PBX-UA 5 5 IN IP4 10.20.30.41\r\ns=-\r\nc=IN IP4 10.20.30.40\r\nt=0 0\r\n"
+		"v=0\r\no=PBX-UA 5 5 IN IP4 198.19.30.41\r\ns=-\r\nc=IN IP4 198.19.30.40\r\nt=0 0\r\n"
 		"m=audio 16384 RTP/AVP 8 97\r\na=rtpmap:97 telephone-event/8000\r\n";
 	struct sbc_sdp_desc *ob = desc_new(), *ab = desc_new(), *oa = desc_new(), *aa = desc_new();
 	struct sbc_sdp_policy pol = policy(codecs_g711_te, 3, false);
