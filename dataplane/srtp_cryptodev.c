@@ -642,7 +642,7 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 			       struct sbc_srtp_ctx **ctxs, uint16_t n, int16_t *result)
 {
 	uint16_t op_pkt[SBC_SRTP_BURST_MAX], n_ops, i, t, ok = 0;
-	uint8_t next[SBC_SRTP_BURST_MAX], n_todo = 0, n_next, n_groups;
+	uint8_t next[SBC_SRTP_BURST_MAX], n_waiting = 0, n_next, n_groups;
 
 	cdev_prefetch(e, rtcp, pkts, ctxs, n);
 	for (i = 0; i < n; i++) {
@@ -659,15 +659,15 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 		result[i] = (int16_t)r;
 		e->pkt[i].state = r == SBC_SRTP_OK ? PKT_WAIT : PKT_DONE;
 		if (r == SBC_SRTP_OK)
-			e->todo[n_todo++] = (uint8_t)i;
+			e->waiting[n_waiting++] = (uint8_t)i;
 	}
 
-	while (n_todo > 0) {
+	while (n_waiting > 0) {
 		n_next = 0;
 		n_ops = 0;
 		n_groups = 0;
 		cdev_round_start(e);
-		for (t = 0; t < n_todo; t++) {
+		for (t = 0; t < n_waiting; t++) {
 			struct srtp_ctx_priv *c;
 			struct srtp_cdev_group_state *gs;
 			struct srtp_cdev_pkt *pk;
@@ -675,7 +675,7 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 			int32_t delta;
 			int r;
 
-			i = e->todo[t];
+			i = e->waiting[t];
 			c = srtp_ctx(ctxs[i]);
 			pk = &e->pkt[i];
 			pk->group = cdev_group(e, ctxs[i], &n_groups);
@@ -728,14 +728,14 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 
 		/* Decisions in packet order, against the state the earlier
 		 * packets left, as libsrtp2 takes them. */
-		for (t = 0; t < n_todo; t++) {
+		for (t = 0; t < n_waiting; t++) {
 			struct srtp_ctx_priv *c;
 			struct srtp_cdev_pkt *pk;
 			uint64_t est;
 			int32_t delta = 0;
 			int r;
 
-			i = e->todo[t];
+			i = e->waiting[t];
 			pk = &e->pkt[i];
 			if (pk->state != PKT_ROUND && pk->state != PKT_OP)
 				continue;
@@ -772,8 +772,8 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 			ok++;
 		}
 		/* Deferred packets keep their order. */
-		memcpy(e->todo, next, n_next);
-		n_todo = n_next;
+		memcpy(e->waiting, next, n_next);
+		n_waiting = n_next;
 	}
 	return ok;
 }

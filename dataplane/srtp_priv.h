@@ -150,7 +150,7 @@ struct sbc_srtp {
 	struct rte_crypto_op *enq[SBC_SRTP_BURST_MAX];     /* enqueue order (grouped) */
 	struct rte_crypto_op *deq[SBC_SRTP_BURST_MAX];     /* dequeue sink: ops[] holds the results */
 	struct srtp_cdev_pkt pkt[SBC_SRTP_BURST_MAX];
-	uint8_t todo[SBC_SRTP_BURST_MAX];                  /* unprotect: packets waiting for a round */
+	uint8_t waiting[SBC_SRTP_BURST_MAX];                  /* unprotect: packets waiting for a round */
 	struct srtp_cdev_group_state group[SBC_SRTP_BURST_MAX];
 	struct srtp_cdev_group slot[SRTP_GROUP_SLOTS];
 	uint8_t slot_group[SRTP_GROUP_SLOTS];

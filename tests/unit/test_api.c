@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include <CUnit/Basic.h>
+#include "cunit_run.h"
 
 #include "sbc_api.h"
 
@@ -786,10 +786,7 @@ test_addr(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct sbc_test tests[] = {
 		{ "selfcheck", test_selfcheck },
 		{ "tables", test_tables },
 		{ "init", test_init },
@@ -806,26 +803,5 @@ main(void)
 		{ "error response", test_error_response },
 		{ "address conversion", test_addr },
 	};
-	CU_pSuite suite;
-	unsigned int failures;
-	size_t i;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite("api", NULL, NULL);
-	if (!suite)
-		goto err_registry;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			goto err_registry;
-
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
-
-err_registry:
-	CU_cleanup_registry();
-	return 1;
+	return SBC_TEST_RUN("api", tests);
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <CUnit/Basic.h>
+#include "cunit_run.h"
 
 #include "cdr.h"
 
@@ -120,36 +120,12 @@ static void test_file(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct sbc_test tests[] = {
 		{ "exact line", test_exact_line },
 		{ "escaping", test_escaping },
 		{ "unanswered call", test_unanswered },
 		{ "buffer too small", test_too_small },
 		{ "append to a file", test_file },
 	};
-	CU_pSuite suite;
-	unsigned int failures;
-	size_t i;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite("cdr", NULL, NULL);
-	if (!suite)
-		goto err_registry;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			goto err_registry;
-
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
-
-err_registry:
-	CU_cleanup_registry();
-	return 1;
+	return SBC_TEST_RUN("cdr", tests);
 }

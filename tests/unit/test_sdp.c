@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
+#include "cunit_run.h"
 
 #include "sbc_config.h"
 #include "sdp.h"
@@ -1873,10 +1873,7 @@ test_fuzz(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct sbc_test tests[] = {
 		{ "parse PBX offer", test_parse_pbx_offer },
 		{ "parse IPv6 offer", test_parse_ipv6 },
 		{ "parse rtcp-mux", test_parse_rtcp_mux },
@@ -1907,26 +1904,5 @@ main(void)
 		{ "bad arguments", test_arguments },
 		{ "fuzz mutated samples", test_fuzz },
 	};
-	CU_pSuite suite;
-	unsigned int failures;
-	size_t i;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite("sdp", NULL, NULL);
-	if (!suite)
-		goto err_registry;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			goto err_registry;
-
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
-
-err_registry:
-	CU_cleanup_registry();
-	return 1;
+	return SBC_TEST_RUN("sdp", tests);
 }
