@@ -2,7 +2,8 @@
 # demonstrates with, and a function that installs whichever are missing.
 RAMPART_BUILD_DEPS="gcc pkg-config meson ninja-build python3
   libdpdk-dev dpdk dpdk-dev libsrtp2-dev libsofia-sip-ua-dev libssl-dev libyaml-dev
-  libcunit1-dev libpcap-dev libnuma-dev openssl iproute2 ethtool sip-tester"
+  libcunit1-dev libpcap-dev libnuma-dev openssl iproute2 ethtool sip-tester
+  python3-cryptography"
 
 # rampart_install_missing PKG...: apt-get install what dpkg does not have.
 rampart_install_missing() {
