@@ -49,6 +49,7 @@ struct b2b_leg;
 #include "sbc_api.h"
 #include "sbc_dpclient.h"
 #include "sbc_log.h"
+#include "sdes.h"
 #include "sdp.h"
 #include "sip_tls.h"
 
@@ -81,6 +82,21 @@ struct b2b_sipif {
 
 struct b2b_call;
 
+/*
+ * SRTP of one m= line of one leg (SDES, RFC 4568).  `in` is the peer's
+ * key (it protects what the peer sends, we unprotect with it), `out` ours
+ * (we protect what we send the peer).  The *_pend keys belong to the offer
+ * or answer in progress and replace in/out when that exchange completes
+ * (srtp_commit()); suite SBC_API_SRTP_NONE means plain RTP.  All secret:
+ * wiped when the call is freed, never logged.
+ */
+struct b2b_srtp {
+	struct sbc_sdes_key in, out;
+	struct sbc_sdes_key in_pend, out_pend;
+	char value[SBC_SDES_VALUE_MAX];  /* our a=crypto value for out_pend */
+	const char *valuep;              /* &value[0], for sbc_sdp_media_out.crypto */
+};
+
 /* One leg: a nua handle and the SDP history toward that peer. */
 struct b2b_leg {
 	struct b2b_call *call;
@@ -100,6 +116,8 @@ struct b2b_leg {
 	char ours_body[SBC_SDP_BODY_MAX];  /* text of ours, for same-version re-offers */
 	struct sbc_sdp_media_out out[SBC_SDP_MEDIA_MAX];
 	uint32_t ep[SBC_SDP_MEDIA_MAX];    /* data plane endpoint per m= line; 0 = none */
+	bool tls;                          /* this leg's signalling is TLS: a=crypto allowed */
+	struct b2b_srtp srtp[SBC_SDP_MEDIA_MAX];
 };
 
 /*
@@ -322,8 +340,8 @@ static void call_maybe_free(struct b2b_call *c)
 	}
 	c->b->n_calls--;
 	reoffer_free(c->reoffer);
-	sbc_sdp_desc_wipe(&c->leg[0].theirs);
-	sbc_sdp_desc_wipe(&c->leg[1].theirs);
+	/* SDP texts and SRTP keys: nothing secret stays in freed memory. */
+	sbc_sdes_wipe(c, sizeof(*c));
 	free(c);
 }
 
@@ -483,7 +501,7 @@ static void policy_init(struct b2b_leg *l, const struct sbc_cfg_trunk *mine,
 	l->pol.codecs = l->codecs;
 	l->pol.n_codecs = n;
 	l->pol.cn_allowed = false;
-	/* No SRTP yet: never relay keys, and never put a=crypto on plain transports. */
+	/* Keys are never relayed: each leg gets ours (srtp_offer_to(), srtp_take_offer()). */
 	l->pol.strip_crypto = true;
 }
 
@@ -574,11 +592,206 @@ static int call_alloc_media_late(struct b2b_call *c)
 	return 0;
 }
 
+/* ---- SRTP (SDES) ---- */
+
+/*
+ * Per-trunk SRTP policy (REQUIREMENTS.md "SRTP"), per anchored audio line:
+ *   off        plain RTP only: an RTP/SAVP offer from the trunk gets 488,
+ *              our offers to it are RTP/AVP;
+ *   optional   the trunk's offers may be either; our offers to it are
+ *              RTP/SAVP when the other leg's line is SRTP, else RTP/AVP;
+ *   mandatory  SRTP only: an RTP/AVP offer from the trunk gets 488, our
+ *              offers to it are always RTP/SAVP.
+ * a=crypto travels only on TLS legs: an RTP/SAVP offer over UDP or TCP is
+ * refused (488) whatever the policy, and we never offer SRTP on such a leg
+ * (a mandatory policy on a plain leg fails the call).  Keys are never
+ * relayed between legs: every offer and answer we send carries a fresh key
+ * of ours, so the data plane decrypts with one leg's key and encrypts with
+ * the other's (RTP<->SRTP interworking included); a re-INVITE re-keys.
+ */
+
+static bool srtp_line(const struct b2b_leg *l, uint32_t i, const struct sbc_sdp_media *m)
+{
+	return l->ep[i] != 0 && m->type == SBC_SDP_MEDIA_AUDIO;
+}
+
+static void srtp_clear_pend(struct b2b_leg *l, uint32_t i)
+{
+	sbc_sdes_wipe(&l->srtp[i].in_pend, sizeof(l->srtp[i].in_pend));
+	sbc_sdes_wipe(&l->srtp[i].out_pend, sizeof(l->srtp[i].out_pend));
+	sbc_sdes_wipe(l->srtp[i].value, sizeof(l->srtp[i].value));
+	l->out[i].crypto = NULL;
+	l->out[i].n_crypto = 0;
+}
+
+/* Our key for leg @l's line @i, with @tag and @suite, put on its SDP. */
+static int srtp_new_out(struct b2b_leg *l, uint32_t i, uint32_t tag, unsigned int suite)
+{
+	struct b2b_srtp *s = &l->srtp[i];
+
+	if (sbc_sdes_generate(&s->out_pend, tag, suite) != 0 ||
+	    sbc_sdes_format(&s->out_pend, s->value, sizeof(s->value)) < 0)
+		return -EIO;
+	s->valuep = s->value;
+	l->out[i].crypto = &s->valuep;
+	l->out[i].n_crypto = 1;
+	return 0;
+}
+
+/*
+ * Leg @l offered @d: take its keys and make ours for the answer.  Returns
+ * 0 or a negative SIP status (488: refused by policy or transport; 500:
+ * no randomness).
+ */
+static int srtp_take_offer(struct b2b_call *c, struct b2b_leg *l, const struct sbc_sdp_desc *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->n_media && i < d->n_media; i++) {
+		const struct sbc_sdp_media *m = &d->media[i];
+		struct b2b_srtp *s = &l->srtp[i];
+
+		srtp_clear_pend(l, i);
+		if (!srtp_line(l, i, m) || m->rejected)
+			continue;
+		if (m->proto != SBC_SDP_PROTO_RTP_SAVP) {
+			if (l->trunk->srtp == SBC_SRTP_MANDATORY) {
+				SBC_LOG(NOTICE, B2B_LOG, "call %u: %s offered RTP on line %u, "
+					"trunk %s requires SRTP: 488", c->no, leg_name(l), i,
+					l->trunk->name);
+				return -488;
+			}
+			continue;
+		}
+		if (!l->tls || l->trunk->srtp == SBC_SRTP_OFF) {
+			SBC_LOG(NOTICE, B2B_LOG, "call %u: SRTP offered by %s on line %u refused "
+				"(%s): 488", c->no, leg_name(l), i,
+				!l->tls ? "keys over a plain transport" : "trunk policy off");
+			return -488;
+		}
+		if (sbc_sdes_select(d, m, &s->in_pend) != 0) {
+			SBC_LOG(NOTICE, B2B_LOG, "call %u: no usable a=crypto from %s on line %u: "
+				"488", c->no, leg_name(l), i);
+			return -488;
+		}
+		if (srtp_new_out(l, i, s->in_pend.tag, s->in_pend.suite) != 0)
+			return -500;
+	}
+	return 0;
+}
+
+/*
+ * What we offer leg @to on each anchored audio line: RTP/SAVP with a fresh
+ * key, or RTP/AVP, per the trunk policy and the line of @from (the leg
+ * whose SDP the offer is built from; NULL for our late-offer template).
+ * Returns 0 or a negative SIP status.
+ */
+static int srtp_offer_to(struct b2b_call *c, struct b2b_leg *to, const struct b2b_leg *from)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->n_media; i++) {
+		bool want;
+
+		srtp_clear_pend(to, i);
+		to->out[i].proto = SBC_SDP_PROTO_RTP_AVP;
+		if (to->ep[i] == 0)
+			continue;
+		switch (to->trunk->srtp) {
+		case SBC_SRTP_MANDATORY:
+			want = true;
+			break;
+		case SBC_SRTP_OPTIONAL:
+			want = from != NULL && from->srtp[i].in_pend.suite != SBC_API_SRTP_NONE;
+			break;
+		default:
+			want = false;
+			break;
+		}
+		if (!want)
+			continue;
+		if (!to->tls) {
+			SBC_LOG(WARN, B2B_LOG, "call %u: trunk %s requires SRTP but %s is not TLS",
+				c->no, to->trunk->name, leg_name(to));
+			return -488;
+		}
+		to->out[i].proto = SBC_SDP_PROTO_RTP_SAVP;
+		if (srtp_new_out(to, i, 1, SBC_API_SRTP_AES_CM_128_HMAC_SHA1_80) != 0)
+			return -500;
+	}
+	return 0;
+}
+
+/*
+ * Leg @l answered our offer with @d: its key for every line we offered
+ * SRTP on.  Returns 0 or -488 (an answer that drops or mangles SRTP).
+ */
+static int srtp_take_answer(struct b2b_call *c, struct b2b_leg *l, const struct sbc_sdp_desc *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->n_media && i < d->n_media; i++) {
+		const struct sbc_sdp_media *m = &d->media[i];
+		struct b2b_srtp *s = &l->srtp[i];
+		bool offered = l->out[i].proto == SBC_SDP_PROTO_RTP_SAVP &&
+			       s->out_pend.suite != SBC_API_SRTP_NONE;
+
+		sbc_sdes_wipe(&s->in_pend, sizeof(s->in_pend));
+		if (m->rejected || m->port == 0 || m->type != SBC_SDP_MEDIA_AUDIO) {
+			sbc_sdes_wipe(&s->out_pend, sizeof(s->out_pend));
+			continue;
+		}
+		if (!offered) {
+			if (m->proto == SBC_SDP_PROTO_RTP_SAVP) {
+				SBC_LOG(NOTICE, B2B_LOG, "call %u: %s answered RTP/SAVP to RTP/AVP "
+					"on line %u: 488", c->no, leg_name(l), i);
+				return -488;
+			}
+			continue;
+		}
+		if (m->proto != SBC_SDP_PROTO_RTP_SAVP ||
+		    sbc_sdes_find_answer(d, m, s->out_pend.tag, s->out_pend.suite,
+					 &s->in_pend) != 0) {
+			SBC_LOG(NOTICE, B2B_LOG, "call %u: %s's answer on line %u has no matching "
+				"a=crypto: 488", c->no, leg_name(l), i);
+			return -488;
+		}
+	}
+	return 0;
+}
+
+/* Both exchanges complete: the pending keys become the session's. */
+static void srtp_commit(struct b2b_call *c)
+{
+	uint32_t i;
+	int l;
+
+	for (l = 0; l < 2; l++)
+		for (i = 0; i < c->n_media; i++) {
+			struct b2b_srtp *s = &c->leg[l].srtp[i];
+
+			s->in = s->in_pend;
+			s->out = s->out_pend;
+		}
+}
+
+static bool leg_is_srtp(const struct b2b_leg *l)
+{
+	uint32_t i;
+
+	for (i = 0; i < SBC_SDP_MEDIA_MAX; i++)
+		if (l->srtp[i].in.suite != SBC_API_SRTP_NONE)
+			return true;
+	return false;
+}
+
 static void leg_fill_api(const struct b2b_leg *l, uint32_t i, struct sbc_api_leg *al)
 {
 	al->endpoint_id = l->ep[i];
 	al->latching = (uint8_t)l->trunk->latching;
 	al->relearn_gap_ms = l->trunk->relearn_gap_ms;
+	sbc_sdes_to_api(&l->srtp[i].in, &al->srtp_in);
+	sbc_sdes_to_api(&l->srtp[i].out, &al->srtp_out);
 }
 
 /* BIND (first time) or UPDATE every anchored stream from the current SDP. */
@@ -587,8 +800,9 @@ static int call_program_media(struct b2b_call *c)
 	struct b2b_leg *a = &c->leg[0], *bl = &c->leg[1];
 	struct sbc_api_leg la, lb;
 	uint32_t i;
-	int rc;
+	int rc = 0;
 
+	srtp_commit(c);
 	for (i = 0; i < c->n_media; i++) {
 		if (a->ep[i] == 0 || bl->ep[i] == 0)
 			continue;
@@ -597,7 +811,7 @@ static int call_program_media(struct b2b_call *c)
 		rc = sbc_sdp_plan_media(&a->theirs, &a->ours, &bl->theirs, &bl->ours, i,
 					&la, &lb);
 		if (rc < 0)
-			return rc;
+			break;
 		leg_fill_api(a, i, &la);
 		leg_fill_api(bl, i, &lb);
 		if (c->session[i] == 0) {
@@ -613,10 +827,14 @@ static int call_program_media(struct b2b_call *c)
 		if (rc != 0) {
 			SBC_LOG(ERR, B2B_LOG, "call %u: %s of m= line %u: %d", c->no,
 				c->session[i] ? "UPDATE" : "BIND", i, rc);
-			return rc > 0 ? -EIO : rc;
+			rc = rc > 0 ? -EIO : rc;
+			break;
 		}
 	}
-	return 0;
+	/* The API legs carried SRTP keys. */
+	sbc_sdes_wipe(&la, sizeof(la));
+	sbc_sdes_wipe(&lb, sizeof(lb));
+	return rc;
 }
 
 /*
@@ -636,6 +854,9 @@ static int call_take_answer(struct b2b_call *c, const sip_payload_t *pl)
 		return -488;
 	}
 	bl->have_theirs = true;
+	n = srtp_take_answer(c, bl, &bl->theirs);
+	if (n != 0)
+		return n;
 	n = sbc_sdp_build_answer(&a->theirs, &bl->ours, &bl->theirs, &a->pol, a->out,
 				 c->n_media, &a->origin, a->ours_body, sizeof(a->ours_body),
 				 &a->ours, &err);
@@ -673,6 +894,11 @@ static int call_take_late_answer(struct b2b_call *c, const sip_payload_t *pl)
 		return -488;
 	}
 	bl->have_theirs = true;
+	n = srtp_take_answer(c, bl, &bl->theirs);
+	if (n == 0)
+		n = srtp_offer_to(c, a, bl);
+	if (n != 0)
+		return n;
 	n = sbc_sdp_build_offer(&bl->theirs, &a->pol, a->out, c->n_media, &a->origin,
 				a->ours_body, sizeof(a->ours_body), &a->ours, &err);
 	if (n < 0) {
@@ -830,6 +1056,13 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 	}
 	bl->sif = sif_b;
 	bl->trunk = tb;
+	/*
+	 * nta refuses a request whose top Via names another transport than the
+	 * one it came on, so the Via says how A's signalling travels.
+	 */
+	a->tls = sip->sip_via != NULL && sip->sip_via->v_protocol != NULL &&
+		 strcasecmp(sip->sip_via->v_protocol, "SIP/2.0/TLS") == 0;
+	bl->tls = tb->transport == SBC_TRANSPORT_TLS;
 	if (tb->transport == SBC_TRANSPORT_TLS && !sif_b->tls) {
 		SBC_LOG(WARN, B2B_LOG, "call %u: trunk %s wants TLS, not served on %s: 503",
 			c->no, tb->name, sif_b->cfg->name);
@@ -859,6 +1092,14 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 	if (rc != 0) {
 		SBC_LOG(WARN, B2B_LOG, "call %u: data plane ALLOC failed: %d", c->no, rc);
 		call_reject(c, 503, "Service Unavailable", "failed");
+		return;
+	}
+	rc = c->late_offer ? 0 : srtp_take_offer(c, a, &a->theirs);
+	if (rc == 0)
+		rc = srtp_offer_to(c, bl, c->late_offer ? NULL : a);
+	if (rc != 0) {
+		call_reject(c, -rc, -rc == 488 ? "Not Acceptable Here" : "Server Internal Error",
+			    "rejected");
 		return;
 	}
 	if (c->late_offer)
@@ -1007,6 +1248,16 @@ static void on_reoffer(struct b2b_leg *l, const sip_t *sip, bool update)
 	ro->to_origin = to->origin;
 	memcpy(ro->to_ours_body, to->ours_body, sizeof(ro->to_ours_body));
 	l->theirs = *d;
+	/* Fresh keys both ways: a re-offer re-keys SRTP legs. */
+	rc = srtp_take_offer(c, l, &l->theirs);
+	if (rc == 0)
+		rc = srtp_offer_to(c, to, l);
+	if (rc != 0) {
+		l->theirs = ro->from_theirs;
+		B2B_RESPOND_NOW(l->nh, nua, -rc, -rc == 488 ? "Not Acceptable Here" :
+				"Server Internal Error", TAG_END());
+		goto out;
+	}
 	n = sbc_sdp_build_offer(&l->theirs, &to->pol, to->out, c->n_media, &to->origin,
 				to->ours_body, sizeof(to->ours_body), &to->ours, &err);
 	if (n < 0) {
@@ -1084,7 +1335,8 @@ static void on_reoffer_response(struct b2b_leg *to, int status, const sip_t *sip
 		return;
 	}
 	if (!has_sdp(sip) || sbc_sdp_parse(&to->theirs, sip->sip_payload->pl_data,
-					   sip->sip_payload->pl_len, &err) != 0) {
+					   sip->sip_payload->pl_len, &err) != 0 ||
+	    srtp_take_answer(c, to, &to->theirs) != 0) {
 		/* nua has ACKed the 200; the session is the old one again. */
 		reoffer_restore(c);
 		nua_respond(from->nh, 488, "Not Acceptable Here", NUTAG_WITH_SAVED(ro->request),
@@ -1200,6 +1452,8 @@ static void on_late_ack(struct b2b_leg *a, const sip_t *sip)
 		   a->theirs.n_media != a->ours.n_media) {
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: answer in the ACK from a refused: %s",
 			c->no, sbc_sdp_error_str(err.code));
+		status = 488;
+	} else if (srtp_take_answer(c, a, &a->theirs) != 0) {
 		status = 488;
 	} else {
 		a->have_theirs = true;
@@ -1357,7 +1611,16 @@ static struct b2b_call *call_by_session(struct sbc_b2bua *b, uint32_t session_id
 static void dp_event(struct sbc_b2bua *b, const struct sbc_api_event *ev)
 {
 	struct b2b_call *c;
+	char addr[64];
 
+	if (ev->kind == SBC_API_EV_SRTP_AUTH_BURST) {
+		/* Wrong key, tampering or a stray sender: counted, the call goes on. */
+		c = call_by_session(b, ev->session_id);
+		SBC_LOG(WARN, B2B_LOG, "call %u: SRTP authentication failures: %u in a second on "
+			"endpoint %u (last from %s)", c != NULL ? c->no : 0, ev->count,
+			ev->endpoint_id, sbc_api_addr_str(&ev->addr, addr, sizeof(addr)));
+		return;
+	}
 	if (ev->kind != SBC_API_EV_MEDIA_TIMEOUT) {
 		SBC_LOG(DEBUG, B2B_LOG, "data plane event %u on session %u", ev->kind,
 			ev->session_id);
@@ -1467,10 +1730,11 @@ static void ctl_call(struct sbc_b2bua *b, FILE *o, uint32_t no)
 	for (l = 0; l < 2; l++) {
 		const struct b2b_leg *g = &c->leg[l];
 
-		fprintf(o, "leg=%s trunk=%s interface=%s transport=%s call_id=%s answered=%s "
-			"ended=%s\n", l == 0 ? "a" : "b", g->trunk ? g->trunk->name : "-",
-			g->sif ? g->sif->cfg->name : "-",
+		fprintf(o, "leg=%s trunk=%s interface=%s transport=%s tls=%s srtp=%s call_id=%s "
+			"answered=%s ended=%s\n", l == 0 ? "a" : "b",
+			g->trunk ? g->trunk->name : "-", g->sif ? g->sif->cfg->name : "-",
 			g->trunk ? sbc_transport_name(g->trunk->transport) : "-",
+			g->tls ? "yes" : "no", leg_is_srtp(g) ? "yes" : "no",
 			g->call_id[0] ? g->call_id : "-", g->answered ? "yes" : "no",
 			g->ended ? "yes" : "no");
 	}
@@ -1486,10 +1750,13 @@ static void ctl_call(struct sbc_b2bua *b, FILE *o, uint32_t no)
 		}
 		for (l = 0; l < 2; l++)
 			fprintf(o, "stream=%u leg=%s packets=%" PRIu64 " bytes=%" PRIu64
-				" lost=%u jitter_us=%u ssrc=%u source=%s\n", i, l == 0 ? "a" : "b",
+				" lost=%u jitter_us=%u ssrc=%u source=%s srtp_auth_drops=%" PRIu64
+				" srtp_replay_drops=%" PRIu64 "\n", i, l == 0 ? "a" : "b",
 				st.leg[l].packets, st.leg[l].bytes, st.leg[l].lost,
 				st.leg[l].jitter_us, st.leg[l].ssrc,
-				sbc_api_addr_str(&st.leg[l].source, addr, sizeof(addr)));
+				sbc_api_addr_str(&st.leg[l].source, addr, sizeof(addr)),
+				st.leg[l].drops[SBC_DROP_SRTP_AUTH],
+				st.leg[l].drops[SBC_DROP_SRTP_REPLAY]);
 	}
 }
 
