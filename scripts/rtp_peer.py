@@ -47,10 +47,15 @@ keystream) and B.3 (key derivation), against whole SRTP and SRTCP packets
 as libsrtp protects them, and round trips (ROC across a sequence wrap,
 reordering across it, replay, tampering, a wrong key, SRTCP); it prints one
 line per check and exits 0 when all pass, 1 otherwise.  With --loopback it
-then runs this program twice on 127.0.0.1, peers A and B with wrapping
-sequences, 100 packets at 5 ms and --rtcp 10: SRTP and SRTCP both ways with
-each suite (both must pass --strict), then B receiving with a wrong key (B
-must exit 1 with every SRTP and SRTCP packet counted in auth_fail).
+then runs this program in pairs on 127.0.0.1 (three pairs at once), peers
+A and B with wrapping sequences, 100 packets at 5 ms and --rtcp 10: SRTP
+and SRTCP both ways with each suite (both must pass --strict), and B
+receiving with a wrong key (B must exit 1 with every SRTP and SRTCP packet
+counted in auth_fail).
+
+A receiver that starts late, after the sender's sequence wrapped, takes its
+first packet for ROC 0 and fails every tag (RFC 3711 has no way round it):
+a peer that starts after --start-at says so on stderr.
 
 Prints one line:
   NAME sent=N received=N lost=N out_of_order=N duplicate=N bad=N
@@ -538,10 +543,11 @@ def loopback_test():
         ("AES_CM_128_HMAC_SHA1_32 + SRTCP", "AES_CM_128_HMAC_SHA1_32", keys[0], True),
         ("B receives with a wrong key", "AES_CM_128_HMAC_SHA1_80", keys[2], False),
     ]
-    failed = 0
-    for name, suite, b_recv, good in runs:
-        port_a, port_b = free_port_pairs(2)
-        start = "%.3f" % (time.time() + 1.0)
+    ports = free_port_pairs(2 * len(runs))
+    start = "%.3f" % (time.time() + 2.0)      # all at once, 2 s for 6 Pythons to start
+    started = []
+    for k, (name, suite, b_recv, good) in enumerate(runs):
+        port_a, port_b = ports[2 * k:2 * k + 2]
 
         def peer(label, bind, to, ssrc, peer_ssrc, send_key, recv_key):
             cmd = [sys.executable, os.path.abspath(__file__), "--name", label,
@@ -553,8 +559,10 @@ def loopback_test():
             return subprocess.Popen(cmd + (["--strict"] if good else []),
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-        procs = [peer("A", port_a, port_b, ssrc_a, ssrc_b, keys[0], keys[1]),
-                 peer("B", port_b, port_a, ssrc_b, ssrc_a, keys[1], b_recv)]
+        started.append([peer("A", port_a, port_b, ssrc_a, ssrc_b, keys[0], keys[1]),
+                        peer("B", port_b, port_a, ssrc_b, ssrc_a, keys[1], b_recv)])
+    failed = 0
+    for (name, suite, b_recv, good), procs in zip(runs, started):
         results = []
         for proc in procs:
             try:
@@ -564,7 +572,7 @@ def loopback_test():
                 out, err = proc.communicate()
             fields = dict(f.split("=", 1) for f in out.split()[1:] if "=" in f)
             results.append((proc.returncode, fields, out.strip(), err.strip()))
-        (rc_a, fa, out_a, _), (rc_b, fb, out_b, err_b) = results
+        (rc_a, fa, out_a, err_a), (rc_b, fb, out_b, err_b) = results
         ok = rc_a == 0 and fa.get("received") == str(packets) and fa.get("auth_fail") == "0" \
             and fa.get("rtcp_received") == str(packets // every)
         if good:
@@ -575,7 +583,7 @@ def loopback_test():
                 and fb.get("auth_fail") == str(packets + packets // every)
         print("loopback: %-40s %s\n  %s\n  %s%s" % (
             name, "ok" if ok else "FAILED", out_a, out_b,
-            "" if good and ok else "\n  " + err_b.replace("\n", "\n  ")))
+            "".join("\n  " + line for e in (err_a, err_b) for line in e.splitlines())))
         failed += not ok
     print("loopback: %s" % ("all passed" if not failed else "%d run(s) FAILED" % failed))
     return 1 if failed else 0
@@ -666,6 +674,10 @@ def main():
 
     sock = open_socket(a.bind[1])
     rtcp_sock = open_socket(a.bind[1] + 1) if a.rtcp else None
+    late = time.time() - start
+    if late > 0.0:
+        print("%s: started %.0f ms after --start-at: what the peer sent before is lost"
+              % (a.name, 1000.0 * late), file=sys.stderr)
     socks = [sock] + ([rtcp_sock] if rtcp_sock else [])
     want_from = (a.to[0], a.to[1])
     rtcp_to = (a.to[0], a.to[1] + 1)
