@@ -59,6 +59,8 @@ rn_namespaces=()
 rn_links=()
 rn_peer_pids=()
 rn_sipp_pids=()
+RN_CAR_PEER_ARGS=()
+RN_PBX_PEER_ARGS=()
 rn_dp_pid=
 rn_cp_pid=
 rn_dir=
@@ -425,9 +427,11 @@ rn_session_wait() {
 # rn_peers_start PACKETS [rtp_peer.py options...]: both peers, in their
 # namespaces, starting together 0.8 s from now (time for Python to start),
 # sending to the SBC's ports RN_CAR_TO_PORT / RN_PBX_TO_PORT (default
-# RN_MEDIA_PORT).
+# RN_MEDIA_PORT).  The arrays RN_CAR_PEER_ARGS and RN_PBX_PEER_ARGS, when
+# set, add options for one side only (SRTP keys).
 rn_peers_start() {
 	local packets=$1 start_ms
+	local -a car_args=("${RN_CAR_PEER_ARGS[@]}") pbx_args=("${RN_PBX_PEER_ARGS[@]}")
 	shift
 
 	start_ms=$(($(rn_now_ms) + 800))
@@ -435,13 +439,13 @@ rn_peers_start() {
 	ip netns exec "$RN_NS_CAR" python3 "$RN_PEER_PY" --name carrier \
 		--bind "$RN_CAR_PEER:$RN_CAR_PEER_PORT" --to "$RN_CAR_SBC:${RN_CAR_TO_PORT:-$RN_MEDIA_PORT}" \
 		--ssrc "$RN_CAR_SSRC" --peer-ssrc "$RN_PBX_SSRC" --packets "$packets" \
-		--start-at "$RN_MEDIA_START" "$@" \
+		--start-at "$RN_MEDIA_START" "${car_args[@]}" "$@" \
 		>"$rn_dir/peer-carrier.txt" 2>"$rn_dir/peer-carrier.err" &
 	rn_peer_pids+=($!)
 	ip netns exec "$RN_NS_PBX" python3 "$RN_PEER_PY" --name pbx \
 		--bind "$RN_PBX_PEER:$RN_PBX_PEER_PORT" --to "$RN_PBX_SBC:${RN_PBX_TO_PORT:-$RN_MEDIA_PORT}" \
 		--ssrc "$RN_PBX_SSRC" --peer-ssrc "$RN_CAR_SSRC" --packets "$packets" \
-		--start-at "$RN_MEDIA_START" "$@" \
+		--start-at "$RN_MEDIA_START" "${pbx_args[@]}" "$@" \
 		>"$rn_dir/peer-pbx.txt" 2>"$rn_dir/peer-pbx.err" &
 	rn_peer_pids+=($!)
 }

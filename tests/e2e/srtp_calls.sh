@@ -1,0 +1,369 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Meson suite `e2e`, test `srtp-calls`: SRTP (SDES over SIP/TLS) on the PBX
+# leg, plain RTP over UDP on the carrier leg, through sbc-controlplane and
+# sbc-dataplane between network namespaces (topology: scripts/netns-lib.sh).
+#
+#   PBX:     tests/e2e/sip_tls_uac.py over TLS to 198.18.1.10:5061, an
+#            RTP/SAVP offer with a fresh a=crypto key; scripts/rtp_peer.py
+#            protects what it sends with that key and unprotects what it
+#            receives with the key of our answer (its own RFC 3711 code on
+#            python3-cryptography: independent of ours and of libsrtp2).
+#   carrier: SIPp UAS over UDP, plain rtp_peer.py.
+#   trunks:  pbx `srtp: mandatory`, `transport: tls`; carrier `srtp: off`.
+#
+# Checks, for each data plane SRTP engine (libsrtp2, then cryptodev on
+# crypto_aesni_mb):
+#   interwork  media both ways byte for byte after decryption on the far
+#              side: the PBX's SRTP arrives at the carrier as the plain RTP
+#              it encrypted, the carrier's RTP reaches the PBX as SRTP under
+#              our answer's key (a different key from the PBX's); the PBX got
+#              RTP/SAVP and exactly one a=crypto line in the 200; the carrier
+#              saw neither RTP/SAVP nor a=crypto in any message; no key
+#              appears in either process's log; sbcctl shows leg a SRTP and
+#              leg b plain while the call is up; one CDR line.
+# and with the cryptodev engine:
+#   rekey      a re-INVITE from the PBX with a fresh key: our answer carries
+#              a fresh key too; media with the new keys is exact both ways;
+#              then packets under the old key are dropped (counted as
+#              srtp_auth in the data plane), none reaches the carrier, and
+#              the burst of failures raises the data plane's event, which
+#              the control plane logs.
+#   savp-udp   an RTP/SAVP offer with a=crypto over plain UDP: 488, nothing
+#              sent to the carrier.
+#   avp-tls    an RTP/AVP offer over TLS from the SRTP-mandatory trunk: 488.
+#
+# E2E_KEEP=DIR copies the run's logs and traces there.
+# Skipped (exit 77) unless run as root with `ip netns`, sipp and python3's
+# cryptography module.
+#
+# usage: srtp_calls.sh SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL
+set -euo pipefail
+
+if [ $# -ne 4 ]; then
+	echo "usage: $0 SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL" >&2
+	exit 2
+fi
+RN_DATAPLANE=$1
+RN_DPCTL=$2
+RN_CONTROLPLANE=$3
+SBCCTL=$4
+E2E_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/netns-lib.sh
+. "$E2E_DIR/../../scripts/netns-lib.sh"
+
+PACKETS=50                      # 1 s of G.711 at 20 ms
+RN_SIPP_TIMEOUT=40              # bound on every SIPp run, seconds
+TLS_UAC=$E2E_DIR/sip_tls_uac.py
+
+why=$(rn_missing_prerequisite)
+[ -n "$why" ] || command -v sipp >/dev/null || why="no sipp (Debian package sip-tester)"
+[ -n "$why" ] || python3 -c 'import cryptography' 2>/dev/null ||
+	why="no python3 cryptography (Debian package python3-cryptography)"
+if [ -n "$why" ]; then
+	echo "srtp-calls: SKIP: $why"
+	exit 77
+fi
+for exe in "$RN_DATAPLANE" "$RN_DPCTL" "$RN_CONTROLPLANE" "$SBCCTL"; do
+	[ -x "$exe" ] || { echo "srtp-calls: $exe is not executable" >&2; exit 1; }
+done
+
+cleanup() {
+	local rc=$?
+
+	trap - EXIT INT TERM
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ] && [ "$rc" -ne 143 ] && [ -n "${rn_dir:-}" ]; then
+		for f in "$rn_dir"/*.err "$rn_dir"/*sipp*.log "$RN_CP_LOG.start" "$RN_DP_LOG"; do
+			[ -s "$f" ] || continue
+			echo "---- $(basename "$f") (last 20 lines) ----" >&2
+			tail -n 20 "$f" >&2
+		done
+	fi
+	if [ -n "${E2E_KEEP:-}" ] && [ -n "${rn_dir:-}" ]; then
+		if mkdir -p "$E2E_KEEP"; then
+			cp -r "$rn_dir"/. "$E2E_KEEP"/ || true
+		fi
+	fi
+	rn_cleanup "$rc"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+rn_init $$ srtp-calls
+CDR=$rn_dir/cdr.jsonl
+RUNTIME_DIRECTORY=$RN_CP_RUNTIME
+CA=$RN_ROOT/config/tls/example-ca.crt
+rn_b2bua_config "$CDR"
+# The PBX side also listens on TLS 5061; the pbx trunk is SRTP-only over TLS.
+RN_SIP_CONFIG=$(printf '%s\n' "$RN_SIP_CONFIG" | awk \
+	-v crt="$RN_ROOT/config/tls/example.crt" -v key="$RN_ROOT/config/tls/example.key" '
+	/name: s-pbx/ { pbx = 1 }
+	pbx && /transport: tcp, port: 5060 }]/ {
+		sub(/}]/, "}, { transport: tls, port: 5061, certificate: " crt ", private_key: " key " }]")
+		pbx = 0
+	}
+	/name: pbx, side: enterprise/ { trunk = 1 }
+	trunk && /transport: udp, latching: learn/ {
+		sub(/transport: udp/, "transport: tls, srtp: mandatory")
+		trunk = 0
+	}
+	{ print }')
+grep -q 'transport: tls, port: 5061' <<<"$RN_SIP_CONFIG" || rn_fail "no TLS listener in the config"
+grep -q 'transport: tls, srtp: mandatory' <<<"$RN_SIP_CONFIG" || rn_fail "no SRTP trunk in the config"
+
+t0=$SECONDS
+rn_topology_up
+rn_sip_up
+
+sipp_run() {
+	rn_sipp_start "$@"
+	last_sipp_pid=$RN_SIPP_PID
+}
+
+sipp_wait() {
+	rn_sipp_wait "$1"
+	[ "$RN_SIPP_STATUS" -eq 0 ] || rn_fail "SIPp $2 exited with status $RN_SIPP_STATUS"
+}
+
+cdr_lines() {
+	[ -f "$CDR" ] && wc -l <"$CDR" || echo 0
+}
+
+cdr_check() {
+	local name=$1 f line
+	shift
+
+	line=$(tail -n 1 "$CDR" 2>/dev/null) || rn_fail "$name: no CDR file"
+	for f in "$@"; do
+		grep -qF -- "$f" <<<"$line" || rn_fail "$name: CDR has no $f in: $line"
+	done
+}
+
+check_released() {
+	local i
+
+	for ((i = 0; i < 50; i++)); do
+		rn_ctl dump >"$rn_dir/dump.txt" || rn_fail "sbc-dpctl dump"
+		grep -q '^0 streams$' "$rn_dir/dump.txt" && return 0
+		sleep 0.1
+	done
+	rn_fail "$1: streams left in the data plane: $(cat "$rn_dir/dump.txt")"
+}
+
+drop_count() {
+	rn_ctl stats 0 >"$rn_dir/stats0.txt" || rn_fail "sbc-dpctl stats 0"
+	awk -v k="drop $1=" '{ sub(/^ +/, "") } index($0, k) == 1 {
+		n = substr($0, length(k) + 1) } END { print n + 0 }' "$rn_dir/stats0.txt"
+}
+
+# json_field FILE KEY: one value of the UAC's --media-out file.
+json_field() {
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
+}
+
+# wait_file FILE SECONDS
+wait_file() {
+	local i
+
+	for ((i = 0; i < $2 * 10; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	rn_fail "no $(basename "$1") after $2 s"
+}
+
+# start_stack ENGINE: data plane with that SRTP engine, then the B2BUA.
+start_stack() {
+	rn_config_write
+	sed -i "s/^  idle_backoff_us: .*/&\n  srtp_engine: $1\n  srtp_auth_burst: 10/" "$RN_CFG"
+	grep -q "srtp_engine: $1" "$RN_CFG" || rn_fail "srtp_engine not set"
+	rn_dataplane_start
+	rn_api_wait 30
+	rn_log "data plane up ($1): $RN_HELLO"
+	rn_controlplane_start
+	grep -q "listening on .* and sips:$RN_PBX_SIP:5061" "$RN_CP_LOG.start" ||
+		rn_fail "no TLS listener on $RN_PBX_SIP:5061"
+}
+
+stop_stack() {
+	rn_controlplane_stop 10
+	[ "$RN_CP_STATUS" -eq 0 ] || rn_fail "sbc-controlplane exited with status $RN_CP_STATUS"
+	rn_dataplane_stop 10
+	[ "$RN_DP_STATUS" -eq 0 ] || rn_fail "sbc-dataplane exited with status $RN_DP_STATUS"
+}
+
+# srtp_media NAME MEDIA_JSON [rtp_peer options...]: one round of media, the
+# PBX peer on the keys of MEDIA_JSON, every packet checked after decryption.
+srtp_media() {
+	local name=$1 json=$2
+	shift 2
+
+	RN_PBX_PEER_ARGS=(--srtp-send "$(json_field "$json" offer_inline)"
+			  --srtp-recv "$(json_field "$json" answer_inline)")
+	rn_peers_start "$PACKETS" "$@"
+	rn_peers_wait
+	RN_PBX_PEER_ARGS=()
+	cat "$rn_dir/peer-carrier.txt" "$rn_dir/peer-pbx.txt"
+}
+
+# Nothing of the SDP exchange's keys in any log we or the processes wrote.
+check_no_keys() {
+	local name=$1 json k
+	shift
+
+	for json in "$@"; do
+		for k in offer_inline answer_inline; do
+			k=$(json_field "$json" "$k")
+			[ -n "$k" ] || rn_fail "$name: empty $k"
+			! grep -rqF -- "$k" "$RN_CP_LOG.start" "$RN_DP_LOG" "$CDR" ||
+				rn_fail "$name: an SRTP key appears in a log"
+		done
+	done
+}
+
+# The carrier leg is UDP: no SRTP of any kind may reach it.
+check_carrier_plain() {
+	local log=$rn_dir/$1-carrier-sipp-msg.log
+
+	[ -s "$log" ] || rn_fail "$1: no carrier trace"
+	! grep -qiE 'a=crypto|RTP/SAVP' "$log" || rn_fail "$1: a=crypto or RTP/SAVP sent to the carrier over UDP"
+	grep -q '^m=audio [0-9]* RTP/AVP ' "$log" || rn_fail "$1: no RTP/AVP offer to the carrier"
+}
+
+# interwork_call NAME
+interwork_call() {
+	local name=$1 uas uac json=$rn_dir/$1-media.json lines id
+
+	lines=$(cdr_lines)
+	sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml
+	uas=$last_sipp_pid
+	sleep 0.3
+	ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" call --to "$RN_PBX_SIP:5061" \
+		--bind "$RN_PBX_PEER" --ca "$CA" --media "$RN_PBX_PEER:$RN_PBX_PEER_PORT" \
+		--srtp --media-out "$json" --hold-ms 4500 --timeout 30 \
+		--trace "$rn_dir/$name-pbx-sipp-msg.log" \
+		>"$rn_dir/$name-pbx.out" 2>"$rn_dir/$name-pbx.err" </dev/null &
+	uac=$!
+	rn_sipp_pids+=("$uac")
+	rn_session_wait 10
+	wait_file "$json" 10
+	[ "$(json_field "$json" proto)" = RTP/SAVP ] || rn_fail "$name: the answer is not RTP/SAVP"
+	[ "$(json_field "$json" offer_inline)" != "$(json_field "$json" answer_inline)" ] ||
+		rn_fail "$name: our answer reuses the PBX's key"
+	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 calls >"$rn_dir/$name-calls.txt" ||
+		rn_fail "$name: sbcctl calls"
+	id=$(sed -n 's/^call=\([0-9]*\) .*/\1/p' "$rn_dir/$name-calls.txt")
+	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 call "$id" >"$rn_dir/$name-ctl.txt" ||
+		rn_fail "$name: sbcctl call $id"
+	grep -q '^leg=a .* tls=yes srtp=yes ' "$rn_dir/$name-ctl.txt" &&
+		grep -q '^leg=b .* tls=no srtp=no ' "$rn_dir/$name-ctl.txt" ||
+		rn_fail "$name: sbcctl: leg a should be SRTP over TLS, leg b plain: $(cat "$rn_dir/$name-ctl.txt")"
+	srtp_media "$name" "$json" --strict --linger-ms 500
+	[ "$RN_PEERS_OK" -eq 1 ] || rn_fail "$name: media not exact: $(cat "$rn_dir"/peer-*.err)"
+	rn_sipp_wait "$uac"
+	[ "$RN_SIPP_STATUS" -eq 0 ] || rn_fail "$name: the TLS caller failed: $(cat "$rn_dir/$name-pbx.err")"
+	sipp_wait "$uas" "$name-carrier"
+	# The 200 the PBX got: RTP/SAVP and exactly one a=crypto line.
+	[ "$(grep -c '^a=crypto:' "$rn_dir/$name-pbx-sipp-msg.log")" -eq 2 ] ||
+		rn_fail "$name: want one a=crypto in our offer's answer (and one in the PBX's offer)"
+	check_carrier_plain "$name"
+	check_no_keys "$name" "$json"
+	check_released "$name"
+	[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "$name: no new CDR line"
+	cdr_check "$name" '"disposition":"answered"' "\"a\":{\"packets\":$PACKETS," \
+		"\"b\":{\"packets\":$PACKETS,"
+	rn_log "$name: PASS (SRTP over TLS on the PBX leg <-> RTP over UDP on the carrier leg, $PACKETS packets each way, exact after decryption)"
+}
+
+for engine in libsrtp2 cryptodev; do
+	start_stack "$engine"
+	interwork_call "interwork-$engine"
+	[ "$engine" = cryptodev ] || stop_stack
+done
+
+# ---- re-key by re-INVITE (cryptodev engine) ----
+name=rekey
+json=$rn_dir/$name-media.json
+lines=$(cdr_lines)
+sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml
+uas=$last_sipp_pid
+sleep 0.3
+ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" call --to "$RN_PBX_SIP:5061" \
+	--bind "$RN_PBX_PEER" --ca "$CA" --media "$RN_PBX_PEER:$RN_PBX_PEER_PORT" \
+	--srtp --media-out "$json" --reinvite-ms 4000 --hold-ms 11000 --timeout 40 \
+	--trace "$rn_dir/$name-pbx-sipp-msg.log" \
+	>"$rn_dir/$name-pbx.out" 2>"$rn_dir/$name-pbx.err" </dev/null &
+uac=$!
+rn_sipp_pids+=("$uac")
+rn_session_wait 10
+wait_file "$json" 10
+srtp_media "$name-1" "$json" --strict --linger-ms 500
+[ "$RN_PEERS_OK" -eq 1 ] || rn_fail "$name: media before the re-INVITE not exact: $(cat "$rn_dir"/peer-*.err)"
+wait_file "$json.2" 10
+for k in offer_inline answer_inline; do
+	[ "$(json_field "$json" "$k")" != "$(json_field "$json.2" "$k")" ] ||
+		rn_fail "$name: $k unchanged by the re-INVITE"
+done
+srtp_media "$name-2" "$json.2" --strict --linger-ms 500
+[ "$RN_PEERS_OK" -eq 1 ] || rn_fail "$name: media after the re-key not exact: $(cat "$rn_dir"/peer-*.err)"
+# The old keys no longer open anything.
+auth_before=$(drop_count srtp_auth)
+RN_PBX_PEER_ARGS=(--srtp-send "$(json_field "$json" offer_inline)"
+		  --srtp-recv "$(json_field "$json.2" answer_inline)")
+rn_peers_start "$PACKETS" --require-percent 0 --linger-ms 500
+rn_peers_wait
+RN_PBX_PEER_ARGS=()
+cat "$rn_dir/peer-carrier.txt" "$rn_dir/peer-pbx.txt"
+[ "$(rn_peer_field carrier received)" = 0 ] ||
+	rn_fail "$name: packets under the old key reached the carrier"
+auth_after=$(drop_count srtp_auth)
+[ "$auth_after" -ge $((auth_before + PACKETS)) ] ||
+	rn_fail "$name: srtp_auth drops went from $auth_before to $auth_after (want +$PACKETS)"
+for ((i = 0; i < 30; i++)); do
+	grep -q 'SRTP authentication failures' "$RN_CP_LOG.start" && break
+	sleep 0.1
+done
+grep -q 'SRTP authentication failures' "$RN_CP_LOG.start" ||
+	rn_fail "$name: no SRTP authentication-failure event reached the control plane"
+rn_sipp_wait "$uac"
+[ "$RN_SIPP_STATUS" -eq 0 ] || rn_fail "$name: the TLS caller failed: $(cat "$rn_dir/$name-pbx.err")"
+sipp_wait "$uas" "$name-carrier"
+[ "$(grep -c '^a=crypto:' "$rn_dir/$name-pbx-sipp-msg.log")" -eq 4 ] ||
+	rn_fail "$name: want one a=crypto in each of two offers and two answers"
+check_carrier_plain "$name"
+check_no_keys "$name" "$json" "$json.2"
+check_released "$name"
+[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "$name: no new CDR line"
+rn_log "$name: PASS (re-INVITE re-keyed both directions; old key: $((auth_after - auth_before)) srtp_auth drops, event logged)"
+
+# ---- refusals ----
+name=savp-udp
+lines=$(cdr_lines)
+sipp_run "$name-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" uac_savp_udp.xml -s 4000 "$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" "$name-pbx"
+grep -q 'keys over a plain transport' "$RN_CP_LOG.start" || rn_fail "$name: no refusal logged"
+[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "$name: no new CDR line"
+cdr_check "$name" '"disposition":"rejected"' '"sip_cause":488'
+! grep -q 'to trunk carrier' <(sed -n "/INVITE on s-pbx from $RN_PBX_PEER.*trunk pbx/,\$p" "$RN_CP_LOG.start" | tail -n 3) ||
+	rn_fail "$name: the call was sent on"
+rn_log "$name: PASS (a=crypto over UDP: 488, nothing sent on)"
+
+name=avp-tls
+lines=$(cdr_lines)
+! ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" call --to "$RN_PBX_SIP:5061" \
+	--bind "$RN_PBX_PEER" --ca "$CA" --media "$RN_PBX_PEER:$RN_PBX_PEER_PORT" \
+	--hold-ms 0 --timeout 10 --trace "$rn_dir/$name-pbx-sipp-msg.log" \
+	>"$rn_dir/$name-pbx.out" 2>"$rn_dir/$name-pbx.err" </dev/null ||
+	rn_fail "$name: a plain RTP offer from the SRTP-mandatory trunk was answered"
+grep -q 'INVITE answered 488' "$rn_dir/$name-pbx.err" ||
+	rn_fail "$name: want 488, got: $(cat "$rn_dir/$name-pbx.err")"
+[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "$name: no new CDR line"
+cdr_check "$name" '"disposition":"rejected"' '"sip_cause":488'
+rn_log "$name: PASS (RTP/AVP offer on the SRTP-mandatory trunk: 488)"
+
+stop_stack
+echo "---- CDR ----"
+cat "$CDR"
+rn_log "PASS in $((SECONDS - t0)) s"
