@@ -223,6 +223,9 @@ def call(a):
                "CSeq: %d %s\nContact: <sip:2000@%s:%d;transport=tls>\nMax-Forwards: 70\n"
                % (method, ruri, lhost, local_port, branch, lhost, tag, to, call_id,
                   cseq, method, lhost, local_port))
+        if method == "INVITE" and cseq == 1:
+            for h in a.header:
+                msg += h + "\n"
         if body:
             msg += "Content-Type: application/sdp\n"
         msg += "Content-Length: %d\n\n" % len(body.encode())
@@ -328,9 +331,13 @@ def main():
     p.add_argument("--reinvite-ms", type=float, metavar="N",
                    help="re-INVITE with fresh keys N ms after the call is up; "
                    "its answer to FILE.2")
+    p.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'",
+                   help="an extra header in the initial INVITE (repeatable)")
     p.add_argument("--hold-until", metavar="FILE",
                    help="end the call once FILE exists (--hold-ms at the latest)")
     a = p.parse_args()
+    if any("\r" in h or "\n" in h or ":" not in h for h in a.header):
+        p.error("--header: one 'Name: value' line")
     if not 0 < a.timeout <= 120 or not 0 <= a.hold_ms <= 60000:
         p.error("--timeout must be in (0, 120] and --hold-ms in [0, 60000]")
     short = {s[-2:]: s for s in CRYPTO_SUITES}
