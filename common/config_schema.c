@@ -57,6 +57,9 @@ static const struct sbc_cfg_enum_name codec_names[] = {
 	{ "telephone-event", SBC_CODEC_TELEPHONE_EVENT }, { "CN", SBC_CODEC_CN },
 	{ "T38", SBC_CODEC_T38 }, { 0 },
 };
+static const struct sbc_cfg_enum_name unknown_source_names[] = {
+	{ "reject", SBC_UNKNOWN_SOURCE_REJECT }, { "drop", SBC_UNKNOWN_SOURCE_DROP }, { 0 },
+};
 static const struct sbc_cfg_enum_name log_level_names[] = {
 	{ "err", SBC_LOG_ERR }, { "warn", SBC_LOG_WARN },
 	{ "notice", SBC_LOG_NOTICE }, { "info", SBC_LOG_INFO },
@@ -107,6 +110,26 @@ static int check_e164(const void *v, char *why, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+/* A Network Number: E.164, or a prefix range "+441632960*" (E.164 digits, '*'). */
+static int check_network_number(const void *v, char *why, size_t len)
+{
+	const char *s = *(char *const *)v;
+	size_t n = strlen(s);
+	char digits[17];
+
+	if (n >= 3 && n <= 16 && s[0] == '+' && s[n - 1] == '*') {
+		memcpy(digits, s + 1, n - 2);
+		digits[n - 2] = '\0';
+		if (all_digits(digits, 1, 14) && digits[0] != '0')
+			return 0;
+	} else if (check_e164(v, why, len) == 0) {
+		return 0;
+	}
+	snprintf(why, len, "'%s' is neither an E.164 number (+ and 7..15 digits) nor a "
+		 "prefix range (+ digits *)", s);
+	return -1;
 }
 
 /* Emergency dial strings: digits only ("999", "112", "911", "+44999"). */
@@ -617,6 +640,30 @@ static const struct sbc_cfg_section sip_if_section = {
 	check_sip_if, "A signalling interface facing one side.",
 };
 
+static const struct sbc_cfg_field pike_fields[] = {
+	ROW("enabled", SBC_CFG_BOOL, struct sbc_cfg_pike, enabled, .flags = RELOAD,
+	    .def = "true", .doc = "Count and block flooding sources."),
+	ROW("threshold", SBC_CFG_U32, struct sbc_cfg_pike, threshold, .flags = RELOAD,
+	    .min = 1, .max = 1000000, .def = "30",
+	    .doc = "Requests a source may send per window; more start a block."),
+	ROW("window_ms", SBC_CFG_U32, struct sbc_cfg_pike, window_ms, .flags = RELOAD,
+	    .min = 100, .max = 3600000, .def = "2000", .doc = "Counting window."),
+	ROW("block_ms", SBC_CFG_U32, struct sbc_cfg_pike, block_ms, .flags = RELOAD,
+	    .min = 1000, .max = 86400000, .def = "60000",
+	    .doc = "How long a source stays blocked after its last request over the limit."),
+	ROW("entries", SBC_CFG_U32, struct sbc_cfg_pike, entries, .min = 1024,
+	    .max = 16777216, .def = "65536",
+	    .doc = "Sources tracked (a power of two is used; 64 bytes each, allocated at "
+		   "start)."),
+	ROW("ipv6_prefix_len", SBC_CFG_U32, struct sbc_cfg_pike, ipv6_prefix_len,
+	    .flags = RELOAD, .min = 32, .max = 128, .def = "64",
+	    .doc = "IPv6 sources are counted per prefix of this length."),
+};
+static const struct sbc_cfg_section pike_section = {
+	"pike", sizeof(struct sbc_cfg_pike), pike_fields, NFIELDS(pike_fields), NULL,
+	"Per-source request-rate limit (unauthenticated requests).",
+};
+
 static const struct sbc_cfg_field sip_fields[] = {
 	LIST_OF("interfaces", SBC_CFG_SECTION, struct sbc_cfg_sip, interfaces, .flags = REQ,
 		.items_min = 1, .items_max = 16, .section = &sip_if_section,
@@ -630,6 +677,17 @@ static const struct sbc_cfg_field sip_fields[] = {
 	ROW("control_socket", SBC_CFG_STRING, struct sbc_cfg_sip, control_socket, .min = 2,
 	    .max = 107, .def = "/run/rampart/controlplane.sock", .check = check_abs_path,
 	    .doc = "UNIX stream socket (mode 0600) where `sbcctl` reaches `sbc-controlplane`."),
+	ROW("unknown_source", SBC_CFG_ENUM, struct sbc_cfg_sip, unknown_source,
+	    .flags = RELOAD, .enums = unknown_source_names, .def = "reject",
+	    .doc = "Requests no trunk admits (source, trunk key, digest): `reject` answers "
+		   "403, `drop` sends nothing."),
+	ROW("digest_nonce_ttl_s", SBC_CFG_U32, struct sbc_cfg_sip, digest_nonce_ttl_s,
+	    .flags = RELOAD, .min = 10, .max = 3600, .def = "300",
+	    .doc = "Lifetime of the nonces in our digest challenges; older ones get "
+		   "`stale=true`."),
+	/* Not RELOAD as a whole: its keys say which may change (entries may not). */
+	SECTION("pike", struct sbc_cfg_sip, pike, pike_section,
+		.doc = "Per-source request-rate limit for unauthenticated traffic."),
 };
 static const struct sbc_cfg_section sip_section = {
 	"sip", sizeof(struct sbc_cfg_sip), sip_fields, NFIELDS(sip_fields), NULL,
@@ -647,6 +705,21 @@ static const struct sbc_cfg_field cred_fields[] = {
 static const struct sbc_cfg_section cred_section = {
 	"credentials", sizeof(struct sbc_cfg_credentials), cred_fields, NFIELDS(cred_fields),
 	NULL, "Digest credentials for 401/407 challenges from this trunk.",
+};
+
+static const struct sbc_cfg_field inbound_auth_fields[] = {
+	ROW("username", SBC_CFG_STRING, struct sbc_cfg_credentials, username, .flags = REQ,
+	    .min = 1, .max = 128, .doc = "User name the PBX must present."),
+	ROW("password", SBC_CFG_SECRET, struct sbc_cfg_credentials, password, .flags = REQ,
+	    .min = 16, .max = 256,
+	    .doc = "Its password (secret; at least 64 random bits, SIPconnect 16.6.1)."),
+	ROW("realm", SBC_CFG_STRING, struct sbc_cfg_credentials, realm, .flags = REQ,
+	    .min = 1, .max = 128, .doc = "Realm of our challenges."),
+};
+static const struct sbc_cfg_section inbound_auth_section = {
+	"inbound_auth", sizeof(struct sbc_cfg_credentials), inbound_auth_fields,
+	NFIELDS(inbound_auth_fields), NULL,
+	"Digest credentials Rampart challenges this trunk's PBX for (401/407).",
 };
 
 static const struct sbc_cfg_field trunk_fields[] = {
@@ -683,6 +756,9 @@ static const struct sbc_cfg_field trunk_fields[] = {
 		.doc = "Codec filter in preference order; empty = pass what is offered."),
 	SECTION("credentials", struct sbc_cfg_trunk, credentials, cred_section,
 		.flags = RELOAD, .doc = "Outbound digest credentials."),
+	SECTION("inbound_auth", struct sbc_cfg_trunk, inbound_auth, inbound_auth_section,
+		.flags = RELOAD, .doc = "Challenge this trunk's requests (digest); absent = "
+		"no challenge."),
 	ROW("trunk_group_id", SBC_CFG_STRING, struct sbc_cfg_trunk, trunk_group_id,
 	    .flags = RELOAD, .min = 1, .max = 64,
 	    .doc = "Inbound `X-Terminating-Trunk-Group-Id` (TLS only)."),
@@ -711,8 +787,9 @@ static const struct sbc_cfg_field tenant_fields[] = {
 	ROW("trunk", SBC_CFG_STRING, struct sbc_cfg_tenant, trunk, .flags = REQ, .min = 1,
 	    .max = 31, .doc = "Enterprise trunk serving this tenant."),
 	LIST_OF("network_numbers", SBC_CFG_STRING, struct sbc_cfg_tenant, network_numbers,
-		.items_max = 100000, .min = 8, .max = 16, .check = check_e164,
-		.doc = "E.164 numbers the customer may assert (UK ND1016)."),
+		.items_max = 100000, .min = 3, .max = 16, .check = check_network_number,
+		.doc = "Numbers the customer may assert (UK ND1016): E.164, or a prefix "
+		       "range such as `+441632960*`."),
 	ROW("default_pai", SBC_CFG_STRING, struct sbc_cfg_tenant, default_pai, .min = 8,
 	    .max = 16, .check = check_e164, .doc = "PAI inserted when the PBX's is not valid."),
 };

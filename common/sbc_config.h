@@ -123,6 +123,23 @@ struct sbc_cfg_sip_if {
 	char *media_interface;        /* dataplane.interfaces[] name */
 };
 
+/* sip.unknown_source: what a request no trunk admits gets. */
+enum sbc_unknown_source {
+	SBC_UNKNOWN_SOURCE_REJECT = 0,  /* 403 Forbidden */
+	SBC_UNKNOWN_SOURCE_DROP = 1,    /* no response at all */
+};
+
+/* sip.pike: request-rate limit per source for unauthenticated traffic
+ * (struct sbc_pike_params in controlplane/cac.h). */
+struct sbc_cfg_pike {
+	bool enabled;
+	uint32_t threshold;           /* requests per window */
+	uint32_t window_ms;
+	uint32_t block_ms;
+	uint32_t entries;             /* sources tracked (fixed memory) */
+	uint32_t ipv6_prefix_len;     /* IPv6 sources counted per prefix */
+};
+
 struct sbc_cfg_sip {
 	struct sbc_cfg_sip_if *interfaces;
 	uint32_t n_interfaces;
@@ -130,6 +147,9 @@ struct sbc_cfg_sip {
 	uint32_t t1_ms;
 	uint32_t max_forwards;
 	char *control_socket;         /* sbcctl's UNIX stream socket (absolute path) */
+	uint32_t unknown_source;      /* enum sbc_unknown_source */
+	uint32_t digest_nonce_ttl_s;  /* lifetime of our digest nonces */
+	struct sbc_cfg_pike pike;
 };
 
 struct sbc_cfg_credentials {
@@ -156,6 +176,9 @@ struct sbc_cfg_trunk {
 	uint32_t *codecs;             /* enum sbc_codec, in preference order */
 	uint32_t n_codecs;
 	struct sbc_cfg_credentials credentials;
+	/* Digest credentials this trunk's PBX must present when we challenge
+	 * it; username NULL = not challenged. */
+	struct sbc_cfg_credentials inbound_auth;
 	char *trunk_group_id;         /* X-Terminating-Trunk-Group-Id */
 	char *trunk_key;              /* X-Trunk-Key, secret */
 	uint32_t options_interval_s;  /* 0 = no keepalive */
@@ -167,7 +190,7 @@ struct sbc_cfg_tenant {
 	char *name;
 	char *domain;                 /* <customer>.<region>.<domain> */
 	char *trunk;                  /* enterprise trunk serving the tenant */
-	char **network_numbers;       /* E.164 */
+	char **network_numbers;       /* E.164, or E.164 digits + '*' (a prefix range) */
 	uint32_t n_network_numbers;
 	char *default_pai;
 };
