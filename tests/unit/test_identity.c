@@ -6,6 +6,7 @@
  * emergency override.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -481,6 +482,53 @@ static void test_identity_headers(void)
 			       "\"Anonymous\" <sip:anonymous@anonymous.invalid>");
 }
 
+/* Mutated URIs through every parser: bounded, terminated, no crash. */
+static void test_fuzz(void)
+{
+	static const char *const seeds[] = {
+		"\"John \\\"J\\\" Smith\" <sip:+44-1632-960123;phone-context=+44@pbx.example.com"
+		";user=phone>;tag=1",
+		"<tel:960123;phone-context=%2B441632;isub=1>",
+		"sip:118118;phone-context=+44@[2001:db8::1]:5061;user=phone",
+		"sips:anonymous:pw@anonymous.invalid?subject=x",
+	};
+	static const char chars[] = "\"\\<>@:;=+%-.()*# \t0a9\xff";
+	struct sbc_cfg_trunk tr = { .name = "t" };
+	uint32_t x = 0x49444e54u;
+	char buf[512], out[SBC_ID_USER_MAX + 1], num[40];
+	unsigned int ok = 0;
+
+	for (unsigned int i = 0; i < 20000; i++) {
+		const char *seed = seeds[i % 4];
+		size_t len = strlen(seed);
+		int rc;
+
+		memcpy(buf, seed, len + 1);
+		for (unsigned int e = 0; e < 1 + i % 5; e++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			if (x % 3 == 0)
+				len = x % (len + 1);                       /* truncate */
+			else if (len > 0)
+				buf[x % len] = chars[(x >> 8) % (sizeof(chars) - 1)];
+			buf[len] = '\0';
+		}
+		rc = sbc_identity_uri_user(buf, out, sizeof(out));
+		CU_ASSERT_FATAL(rc == 0 || rc == -ENOENT || rc == -EINVAL || rc == -E2BIG);
+		if (rc == 0) {
+			CU_ASSERT_FATAL(strnlen(out, sizeof(out)) < sizeof(out));
+			rc = sbc_identity_uk_classify(out, "1632", num, sizeof(num));
+			CU_ASSERT_FATAL(rc >= 0 || rc == -EINVAL || rc == -E2BIG || rc == -ENOSPC);
+			ok += rc >= 0;
+		}
+		rc = sbc_identity_screen_from(&tr, &acme, buf);
+		CU_ASSERT_FATAL(rc >= 0);
+		sbc_privacy_parse(buf);
+	}
+	CU_ASSERT(ok > 1000);
+}
+
 int main(void)
 {
 	static const struct sbc_test tests[] = {
@@ -495,6 +543,7 @@ int main(void)
 		{ "Privacy parsing", test_privacy_parse },
 		{ "privacy decision table", test_privacy_decide },
 		{ "identity-revealing headers", test_identity_headers },
+		{ "fuzz mutated URIs", test_fuzz },
 	};
 	return SBC_TEST_RUN("identity", tests);
 }
