@@ -163,6 +163,8 @@ static void test_uk_conversion_table(void)
 		{ "14102031234567", NULL, SBC_ID_UK_SPECIFIC, "14102031234567" },
 		{ "016329601234", NULL, SBC_ID_UK_SPECIFIC, "016329601234" },  /* too long */
 		{ "01632", NULL, SBC_ID_UK_SPECIFIC, "01632" },
+		{ "012", NULL, SBC_ID_UK_SPECIFIC, "012" },
+		{ "016329601", NULL, SBC_ID_UK_SPECIFIC, "016329601" },      /* 9 digits */
 		{ "0044016329601", NULL, SBC_ID_UK_SPECIFIC, "0044016329601" },
 		{ "00123", NULL, SBC_ID_UK_SPECIFIC, "00123" },
 		/* not ours to interpret, or not user=phone material */
