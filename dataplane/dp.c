@@ -285,6 +285,7 @@ struct sbc_dp *sbc_dp_create(const struct sbc_config *cfg, const struct sbc_dp_o
 		return NULL;
 	dp->cfg = cfg;
 	dp->listen_fd = -1;
+	dp->srtp_dev = -1;
 	for (unsigned int i = 0; i < SBC_DP_MAX_CLIENTS; i++)
 		dp->clients[i] = -1;
 	dp->n_workers = c->n_workers;
@@ -332,6 +333,10 @@ struct sbc_dp *sbc_dp_create(const struct sbc_config *cfg, const struct sbc_dp_o
 		LOG_ERR("worker setup failed");
 		goto err;
 	}
+	if (sbc_dp_srtp_init(dp) != 0) {
+		LOG_ERR("SRTP engines (dataplane.srtp_engine) could not be set up");
+		goto err;
+	}
 	dp->streams = sbc_stream_table_create("sbc_streams", c->stream_table_size, dp->qsbr,
 					      (int)rte_socket_id());
 	if (dp->streams == NULL) {
@@ -368,6 +373,7 @@ void sbc_dp_destroy(struct sbc_dp *dp)
 		return;
 	sbc_dp_api_close(dp);
 	sbc_dp_sessions_fini(dp);
+	sbc_dp_srtp_fini(dp);
 	for (unsigned int i = 0; i < dp->n_workers; i++) {
 		struct sbc_worker *w = dp->workers[i];
 
@@ -462,8 +468,10 @@ static void events_poll(struct sbc_dp *dp)
 		for (unsigned int k = 0; k < n; k++) {
 			struct sbc_api_event e;
 
-			/* First make the new source the peer's destination. */
-			sbc_dp_session_learn(dp, ev[k].slot);
+			/* First make a new source the peer's destination. */
+			if (ev[k].kind == SBC_API_EV_SOURCE_LATCHED ||
+			    ev[k].kind == SBC_API_EV_SOURCE_CHANGED)
+				sbc_dp_session_learn(dp, ev[k].slot);
 
 			sbc_api_init(&e, SBC_API_EVENT, 0);
 			e.kind = ev[k].kind;
@@ -488,6 +496,7 @@ void sbc_dp_main_poll(struct sbc_dp *dp, int timeout_ms)
 	host_poll(dp, now_ms);
 	events_poll(dp);
 	sbc_stream_table_reclaim(sbc_dp_streams(dp));
+	sbc_dp_srtp_reclaim(dp);
 	gen = sbc_host_generation(dp->host);
 	if (gen != dp->host_generation || now_ms >= dp->next_resolve_ms ||
 	    dp->republish_pending) {

@@ -50,6 +50,8 @@ struct sbc_dp_port {
 };
 
 struct sbc_dp;
+struct sbc_srtp;
+struct sbc_srtp_ctx;
 
 /* Per-worker state: cache-aligned, written by its worker only. */
 struct sbc_worker {
@@ -72,6 +74,17 @@ struct sbc_worker {
 	uint64_t tsc_per_8k;                /* TSC ticks per 8 kHz RTP clock tick */
 	uint64_t tsc_per_ms;
 	uint32_t idle_backoff_us;
+	/*
+	 * SRTP: this worker's engine and its contexts, indexed by
+	 * sbc_stream.srtp_in / srtp_out (1..srtp_n_ctx; 0 = none).  The main
+	 * lcore initialises and clears contexts (dp_srtp.c) while no worker
+	 * can reach them; this worker alone uses them in between.
+	 */
+	struct sbc_srtp *srtp;
+	struct sbc_srtp_ctx *srtp_ctx;
+	uint32_t srtp_n_ctx;
+	uint32_t srtp_auth_burst;           /* dataplane.srtp_auth_burst */
+	uint32_t seen_per_s;                /* sbc_seen() units in one second */
 	/* Counters: summed by the main lcore on read. */
 	uint64_t rx_packets;
 	uint64_t rx_bytes;
@@ -111,6 +124,13 @@ const struct sbc_dp_iface *sbc_dp_iface_by_name(const struct sbc_dp *dp, const c
 const struct sbc_dp_port *sbc_dp_port(const struct sbc_dp *dp, uint16_t port_id);
 /** Media interfaces owning addresses on @port_id (NULL if none). */
 void sbc_dp_counters(const struct sbc_dp *dp, struct sbc_dp_counters *c);
+
+/**
+ * SRTP contexts initialised on the workers' engines, those waiting for
+ * their RCU grace period included.  Main lcore; the telemetry thread reads
+ * it like a counter (possibly one change behind).
+ */
+uint32_t sbc_dp_srtp_contexts(const struct sbc_dp *dp);
 
 /** Launch workers on their lcores and run until sbc_dp_stop(). Main lcore. */
 int sbc_dp_run(struct sbc_dp *dp);

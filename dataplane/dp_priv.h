@@ -34,6 +34,26 @@ struct sbc_dp_session {
 	struct sbc_api_leg leg[2];
 	/* Sources the workers latched, as last published: [leg][rtp, rtcp]. */
 	struct sbc_latch learned[2][2];
+	/*
+	 * SRTP contexts of each leg's stream as published, in the pool of the
+	 * stream's owner worker: [leg][SBC_DP_SRTP_IN, SBC_DP_SRTP_OUT], 0 =
+	 * none.  srtp_rekey[leg] bit d: the keys of [leg][d] changed since
+	 * (an UPDATE): the next publish makes a fresh context.  Contexts
+	 * whose keys did not change carry on (rollover counter, replay
+	 * window) across publishes.
+	 */
+	uint16_t srtp_ctx[2][2];
+	uint8_t srtp_rekey[2];
+};
+
+#define SBC_DP_SRTP_IN  0     /* unprotect what arrives on the leg */
+#define SBC_DP_SRTP_OUT 1     /* protect what goes to the peer leg */
+
+/* A worker's SRTP contexts, as the main lcore hands them out. */
+struct sbc_dp_srtp_pool {
+	uint16_t *free;           /* stack of free indices (1..n) */
+	uint32_t n_free;
+	uint32_t n;
 };
 
 struct sbc_dp_port_pool {     /* free RTP port pairs of one interface */
@@ -68,6 +88,9 @@ struct sbc_dp {
 	uint32_t *free_sessions;
 	uint32_t n_free_sessions;
 	struct sbc_dp_port_pool pools[SBC_DP_MAX_IFACES];
+	struct sbc_dp_srtp_pool srtp_pools[SBC_DP_MAX_WORKERS];
+	struct rte_rcu_qsbr_dq *srtp_dq;    /* contexts waiting for their grace period */
+	int srtp_dev;                       /* cryptodev engine's device, -1 = none */
 	uint64_t host_generation;           /* neighbour table generation seen */
 	uint8_t republish_pending;          /* a publish waits for objects */
 	uint32_t timeout_cursor;
@@ -92,6 +115,30 @@ void sbc_dp_sessions_fini(struct sbc_dp *dp);
 void sbc_dp_sessions_republish_pending(struct sbc_dp *dp);
 void sbc_dp_sessions_timeout_scan(struct sbc_dp *dp, uint64_t now_ms);
 void sbc_dp_session_learn(struct sbc_dp *dp, uint32_t slot);
+
+/*
+ * dp_srtp.c: the workers' SRTP engines and contexts.  Every function runs on
+ * the main lcore.
+ */
+/* Engines (dataplane.srtp_engine), context arrays and the defer queue, after
+ * the workers and their RCU variable exist.  0 or -errno (logged). */
+int sbc_dp_srtp_init(struct sbc_dp *dp);
+/* Clear every context, destroy the engines, close the crypto device.  With
+ * the workers stopped; safe after a partial init. */
+void sbc_dp_srtp_fini(struct sbc_dp *dp);
+/* Initialise a free context of @worker's engine from @k for @dir
+ * (SBC_DP_SRTP_IN: unprotect, SBC_DP_SRTP_OUT: protect); the key copy made
+ * for it is wiped.  Returns 0 and its index in *@idx, -ENOSPC (none free,
+ * even after reclaiming), or the engine's -errno. */
+int sbc_dp_srtp_ctx_new(struct sbc_dp *dp, unsigned int worker, const struct sbc_api_srtp *k,
+			unsigned int dir, uint16_t *idx);
+/* Clear a context no published object ever named, at once.  0 is ignored. */
+void sbc_dp_srtp_ctx_discard(struct sbc_dp *dp, unsigned int worker, uint16_t idx);
+/* A context no published object names any more: cleared and freed after the
+ * RCU grace period that starts now.  0 is ignored. */
+void sbc_dp_srtp_ctx_retire(struct sbc_dp *dp, unsigned int worker, uint16_t idx);
+/* Clear the retired contexts whose grace period ended. */
+void sbc_dp_srtp_reclaim(struct sbc_dp *dp);
 
 /* telemetry.c */
 int sbc_dp_telemetry_register(struct sbc_dp *dp);

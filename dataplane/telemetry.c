@@ -37,6 +37,7 @@ static int tel_streams(const char *cmd, const char *params, struct rte_tel_data 
 	rte_tel_data_add_dict_u64(d, "streams", sbc_stream_table_count(tel_dp->streams));
 	rte_tel_data_add_dict_u64(d, "capacity", sbc_stream_table_capacity(tel_dp->streams));
 	rte_tel_data_add_dict_u64(d, "memory_bytes", sbc_stream_table_memory(tel_dp->streams));
+	rte_tel_data_add_dict_u64(d, "srtp_contexts", sbc_dp_srtp_contexts(tel_dp));
 	rte_tel_data_add_dict_u64(d, "api_requests", tel_dp->api_requests);
 	rte_tel_data_add_dict_u64(d, "api_errors", tel_dp->api_errors);
 	rte_tel_data_add_dict_u64(d, "events_sent", tel_dp->events_sent);
