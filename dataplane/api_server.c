@@ -136,6 +136,50 @@ static int do_alloc(struct sbc_dp *dp, const void *req, void *resp)
 	return SBC_API_OK;
 }
 
+/* The worker owning the stream of leg @li (its local port decides). */
+static unsigned int leg_owner(const struct sbc_dp *dp, const struct sbc_dp_session *sess,
+			      unsigned int li)
+{
+	return sbc_stream_owner(dp->endpoints[sess->slot[li]].rtp_port, dp->n_workers);
+}
+
+/*
+ * SRTP contexts for the stream of leg @li: unprotect with the leg's in-key,
+ * protect with the peer's out-key.  A direction keeps the context it has
+ * unless its keys changed (sess->srtp_rekey); a new one is made on the
+ * owner worker's engine.  @use receives what the object names, @fresh what
+ * was made here (to discard if the publish fails).
+ */
+static int leg_srtp(struct sbc_dp *dp, struct sbc_dp_session *sess, unsigned int li,
+		    uint16_t use[2], uint16_t fresh[2])
+{
+	const struct sbc_api_srtp *want[2] = {
+		[SBC_DP_SRTP_IN] = &sess->leg[li].srtp_in,
+		[SBC_DP_SRTP_OUT] = &sess->leg[li ^ 1].srtp_out,
+	};
+	unsigned int owner = leg_owner(dp, sess, li);
+
+	fresh[0] = fresh[1] = 0;
+	for (unsigned int d = 0; d < 2; d++) {
+		int rc;
+
+		use[d] = sess->srtp_ctx[li][d];
+		if (want[d]->suite == SBC_API_SRTP_NONE) {
+			use[d] = 0;
+			continue;
+		}
+		if (use[d] != 0 && !(sess->srtp_rekey[li] & (1u << d)))
+			continue;
+		rc = sbc_dp_srtp_ctx_new(dp, owner, want[d], d, &fresh[d]);
+		if (rc != 0) {
+			sbc_dp_srtp_ctx_discard(dp, owner, fresh[0]);
+			return rc;
+		}
+		use[d] = fresh[d];
+	}
+	return 0;
+}
+
 /* Build and publish the stream of leg @li of session @sess. */
 static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_session *sess,
 		       unsigned int li)
@@ -144,6 +188,8 @@ static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_ses
 	struct sbc_dp_endpoint *ep = &dp->endpoints[sess->slot[li]];
 	struct sbc_dp_endpoint *pep = &dp->endpoints[sess->slot[li ^ 1]];
 	const struct sbc_dp_iface *pifc = &dp->ifaces[pep->iface];
+	unsigned int owner = leg_owner(dp, sess, li);
+	uint16_t srtp[2], fresh[2];
 	struct sbc_stream_key key;
 	struct sbc_api_addr local;
 	struct sbc_stream s;
@@ -154,12 +200,17 @@ static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_ses
 	s.session_id = session_id;
 	s.latching = leg->latching;
 	s.latch_gen = sess->latch_gen[li];
-	s.recv = (leg->flags & SBC_API_LEG_RECV) != 0;
-	s.send = (peer->flags & SBC_API_LEG_SEND) != 0;
-	s.rtcp_mux = (leg->flags & SBC_API_LEG_RTCP_MUX) || ep->rtcp_mux;
-	s.peer_rtcp_mux = (peer->flags & SBC_API_LEG_RTCP_MUX) || pep->rtcp_mux;
+	if (leg->flags & SBC_API_LEG_RECV)
+		s.flags |= SBC_STREAM_F_RECV;
+	if (peer->flags & SBC_API_LEG_SEND)
+		s.flags |= SBC_STREAM_F_SEND;
+	if ((leg->flags & SBC_API_LEG_RTCP_MUX) || ep->rtcp_mux)
+		s.flags |= SBC_STREAM_F_RTCP_MUX;
+	if ((peer->flags & SBC_API_LEG_RTCP_MUX) || pep->rtcp_mux)
+		s.flags |= SBC_STREAM_F_PEER_RTCP_MUX;
+	if (leg->remote.port != 0 && leg->remote.family != SBC_API_AF_NONE)
+		s.flags |= SBC_STREAM_F_REMOTE_SET;
 	s.relearn_gap_ms = leg->relearn_gap_ms;
-	s.remote_set = leg->remote.port != 0 && leg->remote.family != SBC_API_AF_NONE;
 	memcpy(s.remote_ip, leg->remote.ip, 16);
 	s.remote_rtp_port = rte_cpu_to_be_16(leg->remote.port);
 	s.remote_rtcp_port = rte_cpu_to_be_16(leg->remote_rtcp_port ? leg->remote_rtcp_port :
@@ -211,11 +262,30 @@ static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_ses
 			s.pt_allowed[1] |= 1u << (from - 96);
 	}
 	endpoint_key(dp, ep, &key);
-	rc = sbc_stream_publish(dp->streams, &key, &s, sess->slot[li], sess->slot[li ^ 1]);
-	if (rc == 0)
+	rc = leg_srtp(dp, sess, li, srtp, fresh);
+	if (rc == 0) {
+		s.srtp_in = srtp[SBC_DP_SRTP_IN];
+		s.srtp_out = srtp[SBC_DP_SRTP_OUT];
+		rc = sbc_stream_publish(dp->streams, &key, &s, sess->slot[li], sess->slot[li ^ 1]);
+		if (rc != 0) {
+			/* Never published: no worker saw them. */
+			sbc_dp_srtp_ctx_discard(dp, owner, fresh[0]);
+			sbc_dp_srtp_ctx_discard(dp, owner, fresh[1]);
+		}
+	}
+	if (rc == 0) {
 		ep->published = 1;
-	else
+		/* Contexts no object names any more: cleared after a grace period. */
+		for (unsigned int d = 0; d < 2; d++) {
+			if (sess->srtp_ctx[li][d] != srtp[d])
+				sbc_dp_srtp_ctx_retire(dp, owner, sess->srtp_ctx[li][d]);
+			sess->srtp_ctx[li][d] = srtp[d];
+		}
+		sess->srtp_rekey[li] = 0;
+	} else if (rc == -ENOSPC) {
+		/* Objects or contexts come back after a grace period. */
 		sess->needs_retry = 1;  /* the old object stays; retried by the main loop */
+	}
 	if (sess->needs_retry)
 		dp->republish_pending = 1;
 	return rc;
@@ -223,11 +293,16 @@ static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_ses
 
 static int publish_session(struct sbc_dp *dp, uint32_t id, struct sbc_dp_session *sess)
 {
+	int rc;
+
 	sess->needs_mac = 0;
 	sess->needs_retry = 0;
-	if (publish_leg(dp, id, sess, 0) != 0 || publish_leg(dp, id, sess, 1) != 0)
-		return SBC_API_ENOSPC;
-	return SBC_API_OK;
+	rc = publish_leg(dp, id, sess, 0);
+	if (rc == 0)
+		rc = publish_leg(dp, id, sess, 1);
+	if (rc == 0)
+		return SBC_API_OK;
+	return rc == -ENOSPC ? SBC_API_ENOSPC : SBC_API_EINTERNAL;
 }
 
 static int leg_family_ok(const struct sbc_dp_endpoint *ep, const struct sbc_api_leg *leg)
@@ -304,6 +379,14 @@ static int do_update(struct sbc_dp *dp, const void *req, void *resp)
 				sess->latch_gen[li] = 1;
 			memset(sess->learned[li], 0, sizeof(sess->learned[li]));
 		}
+		/*
+		 * New keys (re-key): this leg's stream unprotects with its
+		 * in-key, the peer's stream protects toward it with its out-key.
+		 */
+		if (memcmp(&nl->srtp_in, &ol->srtp_in, sizeof(nl->srtp_in)) != 0)
+			sess->srtp_rekey[li] |= 1u << SBC_DP_SRTP_IN;
+		if (memcmp(&nl->srtp_out, &ol->srtp_out, sizeof(nl->srtp_out)) != 0)
+			sess->srtp_rekey[li ^ 1] |= 1u << SBC_DP_SRTP_OUT;
 		sess->leg[li] = *nl;
 	}
 	if (rq->what & SBC_API_UPDATE_TIMEOUT)
@@ -331,13 +414,23 @@ static int do_release(struct sbc_dp *dp, const void *req, void *resp)
 	(void)resp;  /* STATUS_RESP: the header says it all */
 	if (rq->session_id != 0) {
 		struct sbc_dp_session *sess = session_get(dp, rq->session_id);
+		unsigned int owner[2];
 
 		if (sess == NULL)
 			return SBC_API_ENOENT;
+		owner[0] = leg_owner(dp, sess, 0);
+		owner[1] = leg_owner(dp, sess, 1);
 		endpoint_free(dp, sess->slot[0]);
 		endpoint_free(dp, sess->slot[1]);
+		/*
+		 * The streams are out of the table: their contexts are cleared
+		 * after the grace period that starts now.
+		 */
+		for (unsigned int li = 0; li < 2; li++)
+			for (unsigned int d = 0; d < 2; d++)
+				sbc_dp_srtp_ctx_retire(dp, owner[li], sess->srtp_ctx[li][d]);
 		/* Keys wiped: SRTP material must not linger in memory. */
-		memset(sess, 0, sizeof(*sess));
+		explicit_bzero(sess, sizeof(*sess));
 		dp->free_sessions[dp->n_free_sessions++] = rq->session_id - 1;
 		return SBC_API_OK;
 	}
@@ -601,6 +694,7 @@ void sbc_dp_sessions_republish_pending(struct sbc_dp *dp)
 			continue;
 		if (publish_session(dp, i + 1, sess) == SBC_API_ENOSPC) {
 			sbc_stream_table_reclaim(dp->streams);
+			sbc_dp_srtp_reclaim(dp);
 			dp->republish_pending = 1;
 			return;
 		}
@@ -760,6 +854,8 @@ void sbc_dp_api_poll(struct sbc_dp *dp, int timeout_ms)
 			/* MSG_TRUNC reports the real length: an oversized one fails decode. */
 			rlen = sbc_dp_api_handle(dp, req, (size_t)len > sizeof(req) ?
 						 sizeof(req) : (size_t)len, resp);
+			/* BIND and UPDATE carry SRTP keys: no copy stays behind. */
+			explicit_bzero(req, (size_t)len > sizeof(req) ? sizeof(req) : (size_t)len);
 			if (send(p->fd, resp, rlen, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
 			    errno != EAGAIN) {
 				close(p->fd);

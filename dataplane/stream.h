@@ -71,6 +71,13 @@ struct sbc_stream_out {
 	uint8_t dst_ip[16];
 };
 
+/* sbc_stream.flags */
+#define SBC_STREAM_F_RECV          0x01u  /* this leg accepts media (not inactive/recvonly hold) */
+#define SBC_STREAM_F_SEND          0x02u  /* media may be sent toward the peer leg */
+#define SBC_STREAM_F_RTCP_MUX      0x04u  /* this leg: RTCP on the RTP port */
+#define SBC_STREAM_F_PEER_RTCP_MUX 0x08u  /* the peer leg: RTCP on the RTP port */
+#define SBC_STREAM_F_REMOTE_SET    0x10u  /* signalled remote known (port != 0) */
+
 /*
  * Published stream: immutable after publication.
  * Written by: main lcore (before publication); read: workers under RCU.
@@ -83,13 +90,18 @@ struct sbc_stream_out {
 struct sbc_stream {
 	/* line 0 */
 	uint8_t latching;         /* enum sbc_api_latching */
-	uint8_t recv;             /* this leg accepts media (not inactive/recvonly hold) */
-	uint8_t send;             /* media may be sent toward the peer leg */
-	uint8_t rtcp_mux;         /* this leg: RTCP on the RTP port */
-	uint8_t peer_rtcp_mux;
+	uint8_t flags;            /* SBC_STREAM_F_* */
 	uint8_t n_pt_map;         /* rewrites applied toward the peer; 0 = no filter */
-	uint8_t remote_set;       /* signalled remote known (port != 0) */
 	uint8_t latch_gen;        /* a latch of another generation is void; never 0 */
+	/*
+	 * SRTP contexts (struct sbc_srtp_ctx) in the owning worker's array
+	 * (sbc_worker.srtp_ctx), 0 = none: srtp_in unprotects what arrives
+	 * on this leg (SRTP and SRTCP), srtp_out protects what goes to the
+	 * peer.  The contexts themselves are the worker's mutable state; a
+	 * re-key publishes a new object naming fresh ones.
+	 */
+	uint16_t srtp_in;
+	uint16_t srtp_out;
 	uint32_t pt_allowed[2];   /* identity maps: PTs 0-31 and 96-127 allowed */
 	struct sbc_stream_out out;              /* toward the peer leg */
 	/* line 1 */
@@ -106,6 +118,8 @@ struct sbc_stream {
 
 _Static_assert(offsetof(struct sbc_stream, out_src_rtcp_port) == RTE_CACHE_LINE_SIZE,
 	       "the hot part of a stream is one cache line");
+_Static_assert(sizeof(struct sbc_stream) == 2 * RTE_CACHE_LINE_SIZE,
+	       "a published stream is two cache lines");
 
 /* Is payload type @pt in an identity map's allowed set? */
 static inline bool sbc_stream_pt_allowed(const struct sbc_stream *s, unsigned int pt)
@@ -167,10 +181,19 @@ struct sbc_stream_state {
 	uint64_t rtcp_packets;
 	uint32_t latch_changes;
 	uint32_t drops[SBC_DROP__COUNT];
+	/* SRTP authentication failures in the one-second window that began at
+	 * srtp_auth_window (sbc_seen()), and the SRTP_AUTH_BURST events raised
+	 * (the last at srtp_auth_event). */
+	uint32_t srtp_auth_window;
+	uint32_t srtp_auth_fails;
+	uint32_t srtp_auth_event;
+	uint32_t srtp_auth_events;
 } __rte_cache_aligned;
 
 _Static_assert(offsetof(struct sbc_stream_state, latch_rtp) == RTE_CACHE_LINE_SIZE,
 	       "what every RTP packet touches fits one cache line");
+_Static_assert(sizeof(struct sbc_stream_state) == 4 * RTE_CACHE_LINE_SIZE,
+	       "a stream's state is four cache lines");
 
 static inline struct sbc_latch *sbc_stream_latch(struct sbc_stream_state *st, bool rtcp)
 {

@@ -2,8 +2,15 @@
  * The worker fast path: run-to-completion over bursts.
  *
  *   rx burst → parse + classify (prefetching ahead) → bulk hash lookup →
- *   per packet: owner check, source check / latching, RTP/RTCP sanity,
+ *   per packet: owner check, RTP/RTCP sanity, source check / latching,
  *   stats, payload-type remap, L2/L3/L4 rewrite → buffered TX.
+ *
+ * Packets of SRTP streams leave that per-packet pass at the crypto steps and
+ * are collected for the burst (struct srtp_batch): all SRTP/SRTCP of the
+ * burst is unprotected in one call per kind, the packets go on through
+ * source check / latching (only authenticated packets may latch), stats and
+ * payload-type remap, what goes to an SRTP peer is protected in one call per
+ * kind, and the lengths and checksums are rewritten in full.
  *
  * No allocation, lock, syscall or log on this path; every drop is a counter
  * (per worker, and per stream when the stream is known).  Runs on a worker
@@ -22,6 +29,7 @@
 #include <rte_udp.h>
 
 #include "dp_priv.h"
+#include "srtp.h"
 
 enum {
 	CLASS_MEDIA = 0,          /* UDP to one of our addresses: look it up */
@@ -38,6 +46,26 @@ struct pkt_meta {
 	uint8_t reason;           /* drop reason when cls == CLASS_DROP */
 	uint8_t is_rtcp_port;
 	uint16_t dport;           /* host order */
+};
+
+/* A packet of an SRTP stream waiting for the burst's crypto step. */
+struct srtp_pkt {
+	struct rte_mbuf *m;
+	struct pkt_meta *pm;
+	const struct sbc_stream *s;
+	uint32_t slot;
+	uint32_t wire_len;        /* UDP payload as received: what the byte counter counts */
+	rte_be16_t sport;         /* protect: the egress ports, chosen before it */
+	rte_be16_t dport;
+	uint8_t rtcp;
+};
+
+/* The SRTP packets of one burst, each list in arrival order. */
+struct srtp_batch {
+	uint16_t n_in;            /* to unprotect */
+	uint16_t n_out;           /* to protect */
+	struct srtp_pkt in[SBC_DP_MAX_BURST];
+	struct srtp_pkt out[SBC_DP_MAX_BURST];
 };
 
 static inline void drop(struct sbc_worker *w, struct rte_mbuf *m, unsigned int reason)
@@ -295,11 +323,65 @@ static inline void parse(const struct sbc_dp *dp, struct rte_mbuf *m, struct pkt
 	pm->cls = CLASS_MEDIA;
 }
 
+static inline const uint8_t *pkt_src_ip(const struct pkt_meta *pm)
+{
+	return pm->family == 4 ?
+	       (const uint8_t *)&((const struct rte_ipv4_hdr *)pm->l3)->src_addr :
+	       ((const struct rte_ipv6_hdr *)pm->l3)->src_addr;
+}
+
+/* Source verdicts: accept, refuse, or accept and learn a new source. */
+enum {
+	SRC_OK = 0,
+	SRC_REFUSE = 1,
+	SRC_LATCH = 2,            /* first source of this latch generation */
+	SRC_MOVE = 3,             /* relearn: another source after the quiet gap */
+};
+
 /*
- * Source check and latching for a packet that passed the RTP/RTCP sanity
- * check.  Returns 0 to accept or a drop reason.  A latch is the worker's own
- * state; the main lcore learns it from the event (or its periodic sweep) and
- * publishes it as the peer stream's destination.
+ * The source check of a packet that passed the RTP/RTCP sanity check, without
+ * side effects: SRTP streams ask before the crypto (to spare it for packets
+ * refused anyway) and decide again once the packet authenticated.
+ */
+static inline int source_verdict(const struct sbc_worker *w, const struct sbc_stream *s,
+				 const struct sbc_stream_state *st, const struct pkt_meta *pm,
+				 unsigned int li, uint64_t now)
+{
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->payload) - 1;
+	const uint8_t *src = pkt_src_ip(pm);
+	unsigned int alen = pm->family == 4 ? 4 : 16;
+	const struct sbc_latch *l = li ? &st->latch_rtcp : &st->latch_rtp;
+
+	if (s->latching == SBC_API_LATCH_STRICT) {
+		rte_be16_t want = li ? s->remote_rtcp_port : s->remote_rtp_port;
+
+		if (unlikely(!(s->flags & SBC_STREAM_F_REMOTE_SET) || udp->src_port != want ||
+			     memcmp(src, s->remote_ip, alen) != 0))
+			return SRC_REFUSE;
+		return SRC_OK;
+	}
+	/* RTP checks the copy in the state's hot line; RTCP the full latch. */
+	if (li == 0 ? likely(st->latch_gen == s->latch_gen) :
+	    (l->valid && l->gen == s->latch_gen)) {
+		const uint8_t *lip = li == 0 ? st->latch_ip : l->ip;
+		rte_be16_t lport = li == 0 ? st->latch_port : l->port;
+
+		if (likely(lport == udp->src_port && memcmp(src, lip, alen) == 0))
+			return SRC_OK;
+		/* relearn: the source may move after a quiet gap */
+		if (s->latching != SBC_API_LATCH_RELEARN ||
+		    sbc_seen(now) - st->last_seen <
+		    (uint32_t)(((uint64_t)s->relearn_gap_ms * w->tsc_per_ms) >> SBC_SEEN_SHIFT))
+			return SRC_REFUSE;
+		return SRC_MOVE;
+	}
+	return SRC_LATCH;
+}
+
+/*
+ * Source check and latching.  Returns 0 to accept or a drop reason.  A latch
+ * is the worker's own state; the main lcore learns it from the event (or its
+ * periodic sweep) and publishes it as the peer stream's destination.
  */
 static inline int check_source(struct sbc_worker *w, const struct sbc_stream *s,
 			       struct sbc_stream_state *st, const struct pkt_meta *pm,
@@ -311,37 +393,19 @@ static inline int check_source(struct sbc_worker *w, const struct sbc_stream *s,
 	unsigned int alen = pm->family == 4 ? 4 : 16;
 	struct sbc_latch *l = sbc_stream_latch(st, li);
 	struct sbc_dp_event ev;
+	int v = source_verdict(w, s, st, pm, li, now);
 
-	src = pm->family == 4 ?
-	      (const uint8_t *)&((const struct rte_ipv4_hdr *)pm->l3)->src_addr :
-	      ((const struct rte_ipv6_hdr *)pm->l3)->src_addr;
-
-	if (s->latching == SBC_API_LATCH_STRICT) {
-		rte_be16_t want = li ? s->remote_rtcp_port : s->remote_rtp_port;
-
-		if (unlikely(!s->remote_set || udp->src_port != want ||
-			     memcmp(src, s->remote_ip, alen) != 0))
-			return SBC_DROP_WRONG_SOURCE;
+	if (likely(v == SRC_OK))
 		return 0;
-	}
-	/* RTP checks the copy in the state's hot line; RTCP the full latch. */
-	if (li == 0 ? likely(st->latch_gen == s->latch_gen) :
-	    (l->valid && l->gen == s->latch_gen)) {
-		const uint8_t *lip = li == 0 ? st->latch_ip : l->ip;
-		rte_be16_t lport = li == 0 ? st->latch_port : l->port;
-
-		if (likely(lport == udp->src_port && memcmp(src, lip, alen) == 0))
-			return 0;
-		/* relearn: the source may move after a quiet gap */
-		if (s->latching != SBC_API_LATCH_RELEARN ||
-		    sbc_seen(now) - st->last_seen <
-		    (uint32_t)(((uint64_t)s->relearn_gap_ms * w->tsc_per_ms) >> SBC_SEEN_SHIFT))
-			return SBC_DROP_WRONG_SOURCE;
+	if (v == SRC_REFUSE)
+		return SBC_DROP_WRONG_SOURCE;
+	if (v == SRC_MOVE) {
 		ev.kind = SBC_API_EV_SOURCE_CHANGED;
 		st->latch_changes++;
 	} else {
 		ev.kind = SBC_API_EV_SOURCE_LATCHED;
 	}
+	src = pkt_src_ip(pm);
 	sbc_latch_write(l, src, alen, udp->src_port,
 			&rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr, s->latch_gen);
 	if (li == 0) {
@@ -491,53 +555,201 @@ static inline int rewrite_cross_family(struct rte_mbuf *m, const struct pkt_meta
 	return 0;
 }
 
-/* Handle one media packet whose stream was found. */
-static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
-			 const struct sbc_stream *s, uint32_t slot, uint64_t now, uint32_t arrival)
+/*
+ * Rewrite toward the peer after SRTP changed the UDP payload (its bytes and
+ * its length): lengths set, IPv4 header and UDP checksums computed in full.
+ * Same address family on both legs (see rewrite_cross_family()).
+ */
+static void rewrite_resized(struct rte_mbuf *m, const struct pkt_meta *pm,
+			    const struct sbc_stream_out *out, rte_be16_t sport, rte_be16_t dport,
+			    const struct rte_ether_addr *smac)
 {
-	struct sbc_stream_state *st = &w->states[slot];
-	const struct sbc_stream_out *out = &s->out;
-	rte_be16_t sport, dport;
-	bool rtcp = pm->is_rtcp_port;
-	unsigned int li = pm->is_rtcp_port;
-	uint8_t old_pt, ttl;
-	int pt = -1, reason;
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)pm->payload - 1;
+	uint16_t ulen = (uint16_t)(sizeof(*udp) + pm->plen);
 
-	if (unlikely(pm->is_rtcp_port && s->rtcp_mux)) {
-		stream_drop(w, st, m, SBC_DROP_NO_STREAM);
-		return;
-	}
-	if (unlikely(!s->recv)) {
-		stream_drop(w, st, m, SBC_DROP_INACTIVE);
-		return;
-	}
-	if (!rtcp && s->rtcp_mux && sbc_rtp_is_muxed_rtcp(pm->payload, pm->plen))
-		rtcp = true;
-	if (rtcp) {
-		if (unlikely(!sbc_rtcp_check(pm->payload, pm->plen))) {
-			stream_drop(w, st, m, SBC_DROP_NOT_RTP);
-			return;
+	eth->dst_addr = out->dst_mac;
+	eth->src_addr = *smac;
+	udp->src_port = sport;
+	udp->dst_port = dport;
+	udp->dgram_len = rte_cpu_to_be_16(ulen);
+	if (pm->family == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pm->l3;
+		uint16_t ihl = (uint16_t)((uint8_t *)udp - pm->l3);
+
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(ihl + ulen));
+		memcpy(&ip->src_addr, out->src_ip, 4);
+		memcpy(&ip->dst_addr, out->dst_ip, 4);
+		ip->time_to_live--;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = ihl == sizeof(*ip) ? ipv4_hdr_cksum20(ip) : rte_ipv4_cksum(ip);
+		/* IPv4 UDP without checksum stays without one (RFC 768). */
+		if (udp->dgram_cksum != 0) {
+			udp->dgram_cksum = 0;
+			udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
 		}
 	} else {
-		pt = sbc_rtp_check(pm->payload, pm->plen);
-		if (unlikely(pt < 0)) {
-			stream_drop(w, st, m, SBC_DROP_NOT_RTP);
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)pm->l3;
+
+		ip->payload_len = udp->dgram_len;
+		memcpy(ip->src_addr, out->src_ip, 16);
+		memcpy(ip->dst_addr, out->dst_ip, 16);
+		ip->hop_limits--;
+		udp->dgram_cksum = 0;
+		udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+	}
+	m->port = out->port_id;
+}
+
+static inline unsigned int srtp_drop_reason(int result)
+{
+	switch (result) {
+	case SBC_SRTP_AUTH:
+		return SBC_DROP_SRTP_AUTH;
+	case SBC_SRTP_REPLAY:
+	case SBC_SRTP_TOO_OLD:
+		return SBC_DROP_SRTP_REPLAY;
+	default:
+		return SBC_DROP_SRTP_ERROR;
+	}
+}
+
+/*
+ * Before a packet's SRTP step: cut it at the end of its UDP payload (the
+ * engines take the packet to end with the data: Ethernet padding goes) and
+ * tell the engines where it starts.  False for a multi-segment mbuf.
+ */
+static inline bool srtp_prepare(struct rte_mbuf *m, const struct pkt_meta *pm)
+{
+	uint32_t off = (uint32_t)(pm->payload - rte_pktmbuf_mtod(m, uint8_t *));
+	uint32_t end = off + pm->plen;
+
+	if (unlikely(m->nb_segs != 1))
+		return false;
+	if (rte_pktmbuf_data_len(m) > end)
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - end));
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = (uint32_t)(off - RTE_ETHER_HDR_LEN - sizeof(struct rte_udp_hdr)) & 0x1ffu;
+	m->l4_len = sizeof(struct rte_udp_hdr);
+	return true;
+}
+
+/*
+ * One more SRTP authentication failure on a stream: when the failures of
+ * the current one-second window reach dataplane.srtp_auth_burst, one
+ * SRTP_AUTH_BURST event (at most one per stream per second) with the
+ * count and the source of the packet that reached it.
+ */
+static void srtp_auth_failed(struct sbc_worker *w, const struct sbc_stream *s,
+			     struct sbc_stream_state *st, const struct pkt_meta *pm,
+			     uint32_t slot, uint64_t now)
+{
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->payload) - 1;
+	uint32_t seen = sbc_seen(now);
+	struct sbc_dp_event ev;
+
+	if (st->srtp_auth_fails == 0 || seen - st->srtp_auth_window >= w->seen_per_s) {
+		st->srtp_auth_window = seen;
+		st->srtp_auth_fails = 0;
+	}
+	if (++st->srtp_auth_fails < w->srtp_auth_burst ||
+	    (st->srtp_auth_events != 0 && seen - st->srtp_auth_event < w->seen_per_s))
+		return;
+	st->srtp_auth_event = seen;
+	st->srtp_auth_events++;
+	ev.kind = SBC_API_EV_SRTP_AUTH_BURST;
+	ev.slot = slot;
+	ev.session_id = s->session_id;
+	ev.count = st->srtp_auth_fails;
+	ev.family = pm->family;
+	ev.pad = 0;
+	ev.port = udp->src_port;
+	memset(ev.ip, 0, sizeof(ev.ip));
+	memcpy(ev.ip, pkt_src_ip(pm), pm->family == 4 ? 4 : 16);
+	/* A full ring loses this notification; the drop counters keep the count. */
+	(void)rte_ring_sp_enqueue_elem(w->events, &ev, sizeof(ev));
+}
+
+/* Queue a packet for the burst's protect step (SRTP toward the peer). */
+static void srtp_stage_out(struct sbc_worker *w, struct srtp_batch *sb, struct rte_mbuf *m,
+			   struct pkt_meta *pm, const struct sbc_stream *s,
+			   struct sbc_stream_state *st, uint32_t slot, bool rtcp,
+			   uint32_t wire_len, rte_be16_t sport, rte_be16_t dport)
+{
+	struct srtp_pkt *sp;
+
+	/* Protect appends the trailer: the mbuf must have room for it. */
+	if (unlikely(!srtp_prepare(m, pm) ||
+		     rte_pktmbuf_tailroom(m) < SBC_SRTP_PROTECT_TAILROOM)) {
+		stream_drop(w, st, m, SBC_DROP_SRTP_ERROR);
+		return;
+	}
+	sp = &sb->out[sb->n_out++];
+	sp->m = m;
+	sp->pm = pm;
+	sp->s = s;
+	sp->slot = slot;
+	sp->wire_len = wire_len;
+	sp->sport = sport;
+	sp->dport = dport;
+	sp->rtcp = rtcp;
+}
+
+/* Send a packet whose payload SRTP changed: full rewrite, then TX. */
+static void relay_resized(struct sbc_worker *w, struct sbc_stream_state *st,
+			  struct rte_mbuf *m, const struct pkt_meta *pm,
+			  const struct sbc_stream *s, rte_be16_t sport, rte_be16_t dport)
+{
+	const struct sbc_stream_out *out = &s->out;
+
+	if (out->family == pm->family) {
+		rewrite_resized(m, pm, out, sport, dport, &w->port_mac[out->port_id]);
+	} else {
+		uint8_t ttl = pm->family == 4 ? ((struct rte_ipv4_hdr *)pm->l3)->time_to_live :
+						((struct rte_ipv6_hdr *)pm->l3)->hop_limits;
+
+		if (unlikely(rewrite_cross_family(m, pm, out, out->dst_ip, sport, dport,
+						  &w->port_mac[out->port_id], &out->dst_mac,
+						  (uint8_t)(ttl - 1)) != 0)) {
+			stream_drop(w, st, m, SBC_DROP_TRUNCATED);
 			return;
 		}
 	}
-	reason = check_source(w, s, st, pm, m, slot, li, now);
+	w->tx_packets += rte_eth_tx_buffer(m->port, (uint16_t)w->id, w->txb[m->port], m);
+}
+
+/*
+ * A packet that passed the sanity checks (and, from an SRTP leg, that
+ * authenticated: @unprotected): source check / latching, stats, payload-type
+ * remap, then either the protect step (SRTP toward the peer) or rewrite and
+ * TX.  @unprotected is a constant at every call site: the plain RTP relay
+ * compiles without the SRTP branches it cannot take.
+ */
+static __rte_always_inline void relay_accept(struct sbc_worker *w, struct srtp_batch *sb,
+					     struct rte_mbuf *m, struct pkt_meta *pm,
+					     const struct sbc_stream *s,
+					     struct sbc_stream_state *st, uint32_t slot,
+					     bool rtcp, int pt, uint32_t wire_len, uint64_t now,
+					     uint32_t arrival, bool unprotected)
+{
+	const struct sbc_stream_out *out = &s->out;
+	rte_be16_t sport, dport;
+	uint8_t old_pt, ttl;
+	int reason;
+
+	reason = check_source(w, s, st, pm, m, slot, pm->is_rtcp_port, now);
 	if (unlikely(reason != 0)) {
 		stream_drop(w, st, m, (unsigned int)reason);
 		return;
 	}
 	st->packets++;
-	st->bytes += pm->plen;
+	st->bytes += wire_len;
 	st->last_seen = sbc_seen(now);
 	if (rtcp)
 		st->rtcp_packets++;
 	else  /* 8 kHz: G.711, G.722, G.729 and telephone-event all use it */
 		sbc_rtp_stats_update(&st->rtp, pm->payload, arrival);
-	if (unlikely(!s->send)) {
+	if (unlikely(!(s->flags & SBC_STREAM_F_SEND))) {
 		stream_drop(w, st, m, SBC_DROP_INACTIVE);
 		return;
 	}
@@ -562,7 +774,7 @@ static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_me
 		}
 	}
 	/* With rtcp-mux on the peer leg its RTCP shares the RTP ports. */
-	if (rtcp && !s->peer_rtcp_mux) {
+	if (rtcp && !(s->flags & SBC_STREAM_F_PEER_RTCP_MUX)) {
 		sport = s->out_src_rtcp_port;
 		dport = s->out_dst_rtcp_port;
 	} else {
@@ -571,6 +783,14 @@ static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_me
 	}
 	if (unlikely(!out->mac_ok || dport == 0)) {
 		stream_drop(w, st, m, SBC_DROP_NO_NEXTHOP);
+		return;
+	}
+	if (unlikely(s->srtp_out != 0)) {
+		srtp_stage_out(w, sb, m, pm, s, st, slot, rtcp, wire_len, sport, dport);
+		return;
+	}
+	if (unprotected) {
+		relay_resized(w, st, m, pm, s, sport, dport);
 		return;
 	}
 	if (likely(out->family == pm->family)) {
@@ -589,6 +809,189 @@ static inline void relay(struct sbc_worker *w, struct rte_mbuf *m, struct pkt_me
 	w->tx_packets += rte_eth_tx_buffer(m->port, (uint16_t)w->id, w->txb[m->port], m);
 }
 
+/*
+ * A packet from an SRTP leg: only the clear header can be checked before
+ * it is unprotected (the rest of an SRTCP compound and an SRTP padding
+ * count are encrypted), and the source check is asked without side effects:
+ * a packet refused whatever it carries is dropped before the crypto, and
+ * one from a new source latches only once it authenticated.
+ */
+static void srtp_stage_in(struct sbc_worker *w, struct srtp_batch *sb, struct rte_mbuf *m,
+			  struct pkt_meta *pm, const struct sbc_stream *s,
+			  struct sbc_stream_state *st, uint32_t slot, bool rtcp, uint64_t now)
+{
+	const uint8_t *p = pm->payload;
+	struct srtp_pkt *sp;
+	bool hdr_ok = rtcp ? pm->plen >= 8 && (p[0] >> 6) == 2 && p[1] >= 192 && p[1] <= 223 :
+			     pm->plen >= SBC_RTP_HDR_LEN && (p[0] >> 6) == 2;
+
+	if (unlikely(!hdr_ok)) {
+		stream_drop(w, st, m, SBC_DROP_NOT_RTP);
+		return;
+	}
+	if (source_verdict(w, s, st, pm, pm->is_rtcp_port, now) == SRC_REFUSE) {
+		stream_drop(w, st, m, SBC_DROP_WRONG_SOURCE);
+		return;
+	}
+	if (unlikely(!srtp_prepare(m, pm))) {
+		stream_drop(w, st, m, SBC_DROP_SRTP_ERROR);
+		return;
+	}
+	sp = &sb->in[sb->n_in++];
+	sp->m = m;
+	sp->pm = pm;
+	sp->s = s;
+	sp->slot = slot;
+	sp->wire_len = pm->plen;
+	sp->rtcp = rtcp;
+}
+
+/* Handle one media packet whose stream was found. */
+static inline void relay(struct sbc_worker *w, struct srtp_batch *sb, struct rte_mbuf *m,
+			 struct pkt_meta *pm, const struct sbc_stream *s, uint32_t slot,
+			 uint64_t now, uint32_t arrival)
+{
+	struct sbc_stream_state *st = &w->states[slot];
+	bool rtcp = pm->is_rtcp_port;
+	int pt = -1;
+
+	if (unlikely(pm->is_rtcp_port && (s->flags & SBC_STREAM_F_RTCP_MUX))) {
+		stream_drop(w, st, m, SBC_DROP_NO_STREAM);
+		return;
+	}
+	if (unlikely(!(s->flags & SBC_STREAM_F_RECV))) {
+		stream_drop(w, st, m, SBC_DROP_INACTIVE);
+		return;
+	}
+	if (!rtcp && (s->flags & SBC_STREAM_F_RTCP_MUX) &&
+	    sbc_rtp_is_muxed_rtcp(pm->payload, pm->plen))
+		rtcp = true;
+	if (unlikely(s->srtp_in != 0)) {
+		srtp_stage_in(w, sb, m, pm, s, st, slot, rtcp, now);
+		return;
+	}
+	if (rtcp) {
+		if (unlikely(!sbc_rtcp_check(pm->payload, pm->plen))) {
+			stream_drop(w, st, m, SBC_DROP_NOT_RTP);
+			return;
+		}
+	} else {
+		pt = sbc_rtp_check(pm->payload, pm->plen);
+		if (unlikely(pt < 0)) {
+			stream_drop(w, st, m, SBC_DROP_NOT_RTP);
+			return;
+		}
+	}
+	relay_accept(w, sb, m, pm, s, st, slot, rtcp, pt, pm->plen, now, arrival, false);
+}
+
+/* The context an SRTP packet's stream names, or NULL (a stale index). */
+static inline struct sbc_srtp_ctx *srtp_ctx_of(struct sbc_worker *w, uint16_t idx)
+{
+	return likely(idx != 0 && idx <= w->srtp_n_ctx) ? &w->srtp_ctx[idx] : NULL;
+}
+
+/*
+ * Run one crypto step over a list of the burst's packets: SRTP and SRTCP
+ * each in one burst call, results back in list order in @result.  A packet
+ * whose stream names no valid context gets SBC_SRTP_BAD_CTX.
+ */
+static void srtp_run(struct sbc_worker *w, struct srtp_pkt *list, uint16_t n, bool protect,
+		     int16_t *result)
+{
+	struct rte_mbuf *pkts[2][SBC_DP_MAX_BURST];
+	struct sbc_srtp_ctx *ctx[2][SBC_DP_MAX_BURST];
+	int16_t res[2][SBC_DP_MAX_BURST];
+	uint16_t pos[SBC_DP_MAX_BURST], k[2] = { 0, 0 };
+
+	for (uint16_t i = 0; i < n; i++) {
+		const struct srtp_pkt *sp = &list[i];
+		struct sbc_srtp_ctx *c = srtp_ctx_of(w, protect ? sp->s->srtp_out : sp->s->srtp_in);
+		unsigned int g = sp->rtcp;
+
+		if (unlikely(c == NULL)) {
+			pos[i] = UINT16_MAX;
+			continue;
+		}
+		pos[i] = k[g];
+		pkts[g][k[g]] = sp->m;
+		ctx[g][k[g]] = c;
+		k[g]++;
+	}
+	if (protect) {
+		if (k[0])
+			sbc_srtp_protect_burst(w->srtp, pkts[0], ctx[0], k[0], res[0]);
+		if (k[1])
+			sbc_srtp_protect_rtcp_burst(w->srtp, pkts[1], ctx[1], k[1], res[1]);
+	} else {
+		if (k[0])
+			sbc_srtp_unprotect_burst(w->srtp, pkts[0], ctx[0], k[0], res[0]);
+		if (k[1])
+			sbc_srtp_unprotect_rtcp_burst(w->srtp, pkts[1], ctx[1], k[1], res[1]);
+	}
+	for (uint16_t i = 0; i < n; i++)
+		result[i] = pos[i] == UINT16_MAX ? SBC_SRTP_BAD_CTX : res[list[i].rtcp][pos[i]];
+}
+
+/* The UDP payload length after an SRTP step changed it. */
+static inline void srtp_update_len(struct pkt_meta *pm, const struct rte_mbuf *m)
+{
+	pm->plen = rte_pktmbuf_data_len(m) -
+		   (uint32_t)(pm->payload - rte_pktmbuf_mtod(m, const uint8_t *));
+}
+
+/*
+ * The SRTP part of a burst, once every packet went through relay(): unprotect
+ * what came from SRTP legs and carry on with it (relay_accept(), which may
+ * queue it for protect), then protect what goes to SRTP legs and send it.
+ */
+static __rte_noinline void srtp_finish(struct sbc_worker *w, struct srtp_batch *sb,
+				       uint64_t now, uint32_t arrival)
+{
+	int16_t result[SBC_DP_MAX_BURST];
+
+	if (sb->n_in != 0) {
+		srtp_run(w, sb->in, sb->n_in, false, result);
+		for (uint16_t i = 0; i < sb->n_in; i++) {
+			struct srtp_pkt *sp = &sb->in[i];
+			struct sbc_stream_state *st = &w->states[sp->slot];
+			int pt = -1;
+
+			if (result[i] != SBC_SRTP_OK) {
+				if (result[i] == SBC_SRTP_AUTH)
+					srtp_auth_failed(w, sp->s, st, sp->pm, sp->slot, now);
+				stream_drop(w, st, sp->m, srtp_drop_reason(result[i]));
+				continue;
+			}
+			srtp_update_len(sp->pm, sp->m);
+			/* The plaintext gets the full RTP/RTCP sanity check. */
+			if (sp->rtcp ? !sbc_rtcp_check(sp->pm->payload, sp->pm->plen) :
+			    (pt = sbc_rtp_check(sp->pm->payload, sp->pm->plen)) < 0) {
+				stream_drop(w, st, sp->m, SBC_DROP_NOT_RTP);
+				continue;
+			}
+			relay_accept(w, sb, sp->m, sp->pm, sp->s, st, sp->slot, sp->rtcp, pt,
+				     sp->wire_len, now, arrival, true);
+		}
+		sb->n_in = 0;
+	}
+	if (sb->n_out != 0) {
+		srtp_run(w, sb->out, sb->n_out, true, result);
+		for (uint16_t i = 0; i < sb->n_out; i++) {
+			struct srtp_pkt *sp = &sb->out[i];
+			struct sbc_stream_state *st = &w->states[sp->slot];
+
+			if (result[i] != SBC_SRTP_OK) {
+				stream_drop(w, st, sp->m, srtp_drop_reason(result[i]));
+				continue;
+			}
+			srtp_update_len(sp->pm, sp->m);
+			relay_resized(w, st, sp->m, sp->pm, sp->s, sp->sport, sp->dport);
+		}
+		sb->n_out = 0;
+	}
+}
+
 static inline void process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint16_t n,
 				 uint64_t now, bool received)
 {
@@ -598,6 +1001,7 @@ static inline void process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, u
 	void *data[SBC_DP_MAX_BURST];
 	struct rte_mbuf *media[SBC_DP_MAX_BURST];
 	struct pkt_meta *mm[SBC_DP_MAX_BURST];
+	struct srtp_batch sb;
 	struct sbc_dp *dp = w->dp;
 	uint64_t hits = 0;
 	uint32_t arrival;
@@ -644,6 +1048,8 @@ static inline void process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, u
 	}
 	if (nm == 0)
 		return;
+	sb.n_in = 0;
+	sb.n_out = 0;
 	/* One division per burst: every packet of it arrived "now". */
 	arrival = (uint32_t)(now / w->tsc_per_8k);
 	if (rte_hash_lookup_bulk_data(w->hash, kp, nm, &hits, data) < 0)
@@ -674,9 +1080,11 @@ static inline void process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, u
 			     SBC_DROP_NO_STREAM : SBC_DROP_NOT_FOR_US);
 			continue;
 		}
-		relay(w, media[i], mm[i], &w->objs[sbc_stream_ref_obj(ref)],
+		relay(w, &sb, media[i], mm[i], &w->objs[sbc_stream_ref_obj(ref)],
 		      sbc_stream_ref_slot(ref), now, arrival);
 	}
+	if (unlikely(sb.n_in != 0 || sb.n_out != 0))
+		srtp_finish(w, &sb, now, arrival);
 }
 
 void sbc_worker_process_burst(struct sbc_worker *w, struct rte_mbuf **pkts, uint16_t n,
