@@ -22,6 +22,8 @@
 #include <unistd.h>
 #include <netinet/in.h>
 
+#include <openssl/crypto.h>
+
 struct sbc_b2bua;
 struct b2b_sipif;
 struct b2b_leg;
@@ -45,13 +47,19 @@ struct b2b_leg;
 #include <sofia-sip/tport_tag.h>
 
 #include "b2bua.h"
+#include "cac.h"
 #include "cdr.h"
+#include "digest.h"
+#include "emergency.h"
+#include "identity.h"
 #include "sbc_api.h"
 #include "sbc_dpclient.h"
 #include "sbc_log.h"
 #include "sdes.h"
 #include "sdp.h"
 #include "sip_tls.h"
+#include "tenant.h"
+#include "trunk_auth.h"
 
 #define B2B_LOG "b2bua"
 #define B2B_DP_TIMEOUT_MS 2000     /* bound of one data plane request */
@@ -143,9 +151,70 @@ struct b2b_reoffer {
 	char to_ours_body[SBC_SDP_BODY_MAX];
 };
 
+/*
+ * A configuration generation: the one sbc-controlplane started with
+ * (main() owns it) or one a SIGHUP loaded.  A call keeps the generation it
+ * started under (its legs point at that generation's trunks) until it is
+ * freed; a generation no call uses any more and that is not the current
+ * one is freed then.
+ */
+struct b2b_gen {
+	struct b2b_gen *next;
+	struct sbc_config *owned;  /* NULL for the startup configuration */
+	const struct sbc_config *cfg;
+	struct sbc_tenants *tenants; /* index of cfg's tenants by domain */
+	uint32_t refs;             /* calls started under it */
+};
+
+/*
+ * Run-time state of a trunk, kept by name across reloads: its call
+ * admission control (calls-per-minute bucket, concurrent calls, verdict
+ * counters).  A trunk a reload removed is retired and freed when its last
+ * call ends.
+ */
+struct b2b_trunk_rt {
+	struct b2b_trunk_rt *next;
+	char *name;
+	bool retired;
+	struct sbc_cac_trunk cac;
+	uint64_t refused_auth;     /* 401/403/407 on requests identified as this trunk's */
+};
+
+/* What B's INVITE says about the caller and the called number (call_identity()). */
+struct b2b_ident {
+	char ruser[SBC_ID_USER_MAX];   /* Request-URI user part toward B */
+	bool user_phone;               /* ;user=phone on B's Request-URI */
+	char fuser[SBC_ID_USER_MAX];   /* From user part toward B */
+	bool anonymous;                /* From := SBC_ID_ANONYMOUS_FROM */
+	char pai[B2B_URI_MAX];         /* "P-Asserted-Identity: <...>", or "" */
+	char privacy[160];             /* "Privacy: ...", or "" */
+	char geo[2][B2B_URI_MAX];      /* Geolocation, Geolocation-Routing (emergency) */
+};
+
+/* B's initial INVITE, kept to send it again after a redirect (3xx). */
+struct b2b_b_invite {
+	struct b2b_ident id;
+	char from[B2B_URI_MAX];
+	char to[B2B_URI_MAX];
+	char pem[160];                 /* P-Early-Media to relay, or "" */
+};
+
+/* A digest realm we challenge PBXs in, and its nonce server. */
+struct b2b_realm {
+	struct b2b_realm *next;
+	char *realm;
+	struct sbc_digest_server *srv;
+};
+
 struct b2b_call {
 	struct b2b_call *next;
 	struct sbc_b2bua *b;
+	struct b2b_gen *gen;       /* the configuration the call started under */
+	struct b2b_trunk_rt *rt[2];/* CAC state the call counts in, per leg; NULL = none */
+	bool emergency;            /* an emergency number: no limits, identity never withheld */
+	uint32_t redirects;        /* 3xx from B acted on (a new INVITE each) */
+	bool b_auth_tried;         /* our digest answer to B's 401/407 was sent */
+	struct b2b_b_invite binv;  /* B's INVITE (identity, From, To) */
 	uint32_t no;               /* for logs */
 	enum b2b_state state;
 	struct b2b_leg leg[2];     /* [0] = A (caller), [1] = B (callee) */
@@ -165,7 +234,19 @@ struct b2b_call {
 };
 
 struct sbc_b2bua {
-	const struct sbc_config *cfg;
+	const struct sbc_config *cfg;  /* the current generation's (gen->cfg) */
+	const struct sbc_config *startup_cfg; /* SIP interfaces point into it */
+	struct b2b_gen *gen;           /* current */
+	struct b2b_gen *old_gens;      /* replaced, still used by calls */
+	uint32_t reloads;              /* accepted */
+	uint32_t reloads_refused;
+	struct b2b_trunk_rt *trunk_rt; /* one per configured trunk, plus retired ones */
+	struct sbc_pike *pike;         /* per-source limit for unauthenticated requests */
+	struct b2b_realm *realms;      /* digest servers, one per realm we challenge for */
+	uint64_t auth_verdicts[SBC_TA__COUNT];
+	uint64_t pike_refused;
+	uint64_t digest_challenges;
+	uint64_t digest_failures;
 	su_root_t *root;
 	struct b2b_sipif *sif;
 	uint32_t n_sif;
@@ -279,6 +360,121 @@ static void call_release_media(struct b2b_call *c)
 	}
 }
 
+/* ---- configuration generations, trunk run-time state ---- */
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static struct b2b_trunk_rt *trunk_rt_find(struct sbc_b2bua *b, const char *name)
+{
+	struct b2b_trunk_rt *t;
+
+	for (t = b->trunk_rt; t != NULL; t = t->next)
+		if (!t->retired && strcmp(t->name, name) == 0)
+			return t;
+	return NULL;
+}
+
+static void trunk_rt_free_retired(struct sbc_b2bua *b)
+{
+	struct b2b_trunk_rt **pp = &b->trunk_rt, *t;
+
+	while ((t = *pp) != NULL) {
+		if (t->retired && sbc_cac_calls_active(&t->cac.calls) == 0) {
+			*pp = t->next;
+			free(t->name);
+			free(t);
+		} else {
+			pp = &t->next;
+		}
+	}
+}
+
+/*
+ * The trunks of b->cfg get their run-time state: kept (with the new
+ * limits) for a trunk of the same name, fresh for a new one; trunks no
+ * longer configured are retired.  Returns 0 or -ENOMEM (state of trunks
+ * already processed stays; the missing ones admit no call).
+ */
+static int b2b_trunks_reloaded(struct sbc_b2bua *b)
+{
+	const struct sbc_config *cfg = b->cfg;
+	struct b2b_trunk_rt *t;
+	uint64_t now = mono_ms();
+	uint32_t i;
+	int rc = 0;
+
+	for (t = b->trunk_rt; t != NULL; t = t->next) {
+		if (t->retired)
+			continue;
+		t->retired = true;
+		for (i = 0; i < cfg->n_trunks; i++)
+			if (strcmp(cfg->trunks[i].name, t->name) == 0) {
+				t->retired = false;
+				sbc_cac_trunk_reconfigure(&t->cac, &cfg->trunks[i], now);
+				break;
+			}
+	}
+	for (i = 0; i < cfg->n_trunks; i++) {
+		if (trunk_rt_find(b, cfg->trunks[i].name) != NULL)
+			continue;
+		t = calloc(1, sizeof(*t));
+		if (t != NULL)
+			t->name = strdup(cfg->trunks[i].name);
+		if (t == NULL || t->name == NULL ||
+		    sbc_cac_trunk_init(&t->cac, &cfg->trunks[i], now) != 0) {
+			if (t != NULL)
+				free(t->name);
+			free(t);
+			rc = -ENOMEM;
+			continue;
+		}
+		t->next = b->trunk_rt;
+		b->trunk_rt = t;
+	}
+	trunk_rt_free_retired(b);
+	return rc;
+}
+
+/* An admitted call is over: its places on both trunks are free again. */
+static void call_release_cac(struct b2b_call *c)
+{
+	int l;
+
+	for (l = 0; l < 2; l++) {
+		if (c->rt[l] == NULL)
+			continue;
+		if (l == 0)
+			sbc_cac_trunk_release(&c->rt[l]->cac);
+		else
+			sbc_cac_calls_release(&c->rt[l]->cac.calls);
+		c->rt[l] = NULL;
+	}
+	trunk_rt_free_retired(c->b);
+}
+
+static void gen_unref(struct sbc_b2bua *b, struct b2b_gen *g)
+{
+	struct b2b_gen **pp;
+
+	if (g == NULL || --g->refs != 0 || g == b->gen)
+		return;
+	for (pp = &b->old_gens; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == g) {
+			*pp = g->next;
+			break;
+		}
+	}
+	sbc_tenants_destroy(g->tenants);
+	sbc_config_free(g->owned);  /* NULL (the startup one) is main()'s */
+	free(g);
+}
+
 /* ---- call life ---- */
 
 static void call_write_cdr(struct b2b_call *c, const char *disposition, int cause,
@@ -320,6 +516,7 @@ static void call_end(struct b2b_call *c, const char *disposition, int cause,
 		return;
 	c->state = B2B_ENDED;
 	call_release_media(c);
+	call_release_cac(c);
 	call_write_cdr(c, disposition, cause, ended_by);
 	SBC_LOG(INFO, B2B_LOG, "call %u: ended: %s, cause %d, by %s; packets a=%" PRIu64
 		" b=%" PRIu64, c->no, disposition, cause, ended_by, c->stats[0].packets,
@@ -339,6 +536,7 @@ static void call_maybe_free(struct b2b_call *c)
 		}
 	}
 	c->b->n_calls--;
+	gen_unref(c->b, c->gen);
 	reoffer_free(c->reoffer);
 	/* SDP texts and SRTP keys: nothing secret stays in freed memory. */
 	sbc_sdes_wipe(c, sizeof(*c));
@@ -371,6 +569,8 @@ static struct b2b_call *call_new(struct sbc_b2bua *b)
 	if (c == NULL)
 		return NULL;
 	c->b = b;
+	c->gen = b->gen;
+	c->gen->refs++;
 	c->no = ++b->next_call_no;
 	c->start_ms = wall_ms();
 	for (l = 0; l < 2; l++)
@@ -397,25 +597,6 @@ static int ip_from_sockaddr(struct sbc_ip *ip, const su_sockaddr_t *sa)
 		return 0;
 	}
 	return -EAFNOSUPPORT;
-}
-
-/* The trunk on @sif whose sources hold @src; NULL when none does. */
-static const struct sbc_cfg_trunk *trunk_match(const struct sbc_config *cfg,
-					       const struct b2b_sipif *sif,
-					       const struct sbc_ip *src)
-{
-	uint32_t t, s;
-
-	for (t = 0; t < cfg->n_trunks; t++) {
-		const struct sbc_cfg_trunk *tr = &cfg->trunks[t];
-
-		if (strcmp(tr->interface, sif->cfg->name) != 0)
-			continue;
-		for (s = 0; s < tr->n_sources; s++)
-			if (sbc_prefix_contains(&tr->sources[s], src))
-				return tr;
-	}
-	return NULL;
 }
 
 /*
@@ -998,6 +1179,415 @@ static void call_reject(struct b2b_call *c, int status, const char *phrase,
 	call_end(c, disposition, status, "sbc");
 }
 
+/* ---- who calls: trunk identification, digest, per-source limit ---- */
+
+/* The value of the first header @name (any case) Sofia did not parse itself. */
+static const char *hdr_value(const sip_t *sip, const char *name)
+{
+	const sip_unknown_t *u;
+
+	for (u = sip != NULL ? sip->sip_unknown : NULL; u != NULL; u = u->un_next)
+		if (u->un_name != NULL && strcasecmp(u->un_name, name) == 0)
+			return u->un_value;
+	return NULL;
+}
+
+/* The Request-URI exactly as received (digest's uri parameter must equal it). */
+static bool raw_request_uri(const sip_t *sip, char *buf, size_t size)
+{
+	const char *d = sip->sip_request ? sip->sip_request->rq_common->h_data : NULL;
+	size_t len = sip->sip_request ? sip->sip_request->rq_common->h_len : 0;
+	const char *sp1, *end;
+
+	if (d == NULL || len == 0)
+		return false;
+	sp1 = memchr(d, ' ', len);
+	if (sp1 == NULL)
+		return false;
+	sp1++;
+	end = memchr(sp1, ' ', len - (size_t)(sp1 - d));
+	if (end == NULL || (size_t)(end - sp1) >= size)
+		return false;
+	memcpy(buf, sp1, (size_t)(end - sp1));
+	buf[end - sp1] = '\0';
+	return true;
+}
+
+static enum sbc_transport via_transport(const sip_t *sip)
+{
+	const char *p = sip->sip_via != NULL ? sip->sip_via->v_protocol : NULL;
+
+	if (p != NULL && strcasecmp(p, "SIP/2.0/TLS") == 0)
+		return SBC_TRANSPORT_TLS;
+	if (p != NULL && strcasecmp(p, "SIP/2.0/TCP") == 0)
+		return SBC_TRANSPORT_TCP;
+	return SBC_TRANSPORT_UDP;
+}
+
+static struct sbc_digest_server *realm_server(struct sbc_b2bua *b, const char *realm)
+{
+	struct b2b_realm *r;
+
+	for (r = b->realms; r != NULL; r = r->next)
+		if (strcmp(r->realm, realm) == 0)
+			return r->srv;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	r->realm = strdup(realm);
+	r->srv = r->realm != NULL ?
+		 sbc_digest_server_create(realm, b->cfg->sip.digest_nonce_ttl_s) : NULL;
+	if (r->srv == NULL) {
+		free(r->realm);
+		free(r);
+		return NULL;
+	}
+	r->next = b->realms;
+	b->realms = r;
+	return r->srv;
+}
+
+/* The realm a trunk's PBX is challenged in. */
+static const char *trunk_realm(const struct sbc_cfg_trunk *t)
+{
+	return t->inbound_auth.realm != NULL ? t->inbound_auth.realm : "rampart";
+}
+
+/* 407 with our challenges (SHA-256 first, MD5 for older PBXs; RFC 8760). */
+static void respond_challenge(struct sbc_b2bua *b, nua_handle_t *nh, const char *realm,
+			      bool stale)
+{
+	struct sbc_digest_server *srv = realm_server(b, realm);
+	char h256[512], hmd5[512], v[480];
+	uint64_t now_s = (uint64_t)time(NULL);
+
+	b->digest_challenges++;
+	if (srv == NULL ||
+	    sbc_digest_challenge(srv, SBC_DIGEST_SHA256, stale, now_s, v, sizeof(v)) < 0 ||
+	    snprintf(h256, sizeof(h256), "Proxy-Authenticate: %s", v) >= (int)sizeof(h256) ||
+	    sbc_digest_challenge(srv, SBC_DIGEST_MD5, stale, now_s, v, sizeof(v)) < 0 ||
+	    snprintf(hmd5, sizeof(hmd5), "Proxy-Authenticate: %s", v) >= (int)sizeof(hmd5)) {
+		nua_respond(nh, 500, "Server Internal Error", TAG_END());
+		return;
+	}
+	nua_respond(nh, 407, "Proxy Authentication Required", SIPTAG_HEADER_STR(h256),
+		    SIPTAG_HEADER_STR(hmd5), TAG_END());
+}
+
+/*
+ * Digest check of an INVITE for trunk @t (known by source or key: its
+ * inbound_auth), or, @t NULL, for whichever trunk of @sif the credentials'
+ * user name names.  Returns the authenticated trunk; NULL when a response
+ * (407, 403, 400) has been sent.
+ */
+static const struct sbc_cfg_trunk *digest_check(struct b2b_sipif *sif, nua_handle_t *nh,
+						const sip_t *sip,
+						const struct sbc_cfg_trunk *t)
+{
+	struct sbc_b2bua *b = sif->b;
+	struct sbc_digest_credentials cr;
+	const struct sbc_cfg_trunk *who = t;
+	enum sbc_digest_verdict v;
+	struct sbc_digest_server *srv;
+	char value[SBC_DIGEST_VALUE_MAX], uri[SBC_DIGEST_URI_MAX];
+	const char *realm = t != NULL ? trunk_realm(t) : NULL;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	char *hv;
+	int rc;
+
+	if (sip->sip_proxy_authorization == NULL) {
+		if (realm == NULL) {
+			/* a credentials-only PBX: the first such trunk's realm */
+			uint32_t i;
+
+			for (i = 0; i < b->cfg->n_trunks && realm == NULL; i++)
+				if (b->cfg->trunks[i].inbound_auth.username != NULL &&
+				    strcmp(b->cfg->trunks[i].interface, sif->cfg->name) == 0)
+					realm = trunk_realm(&b->cfg->trunks[i]);
+		}
+		respond_challenge(b, nh, realm != NULL ? realm : "rampart", false);
+		return NULL;
+	}
+	hv = sip_header_as_string(home, (const sip_header_t *)sip->sip_proxy_authorization);
+	rc = hv != NULL && strlen(hv) < sizeof(value) ? 0 : -E2BIG;
+	if (rc == 0) {
+		snprintf(value, sizeof(value), "%s", hv);
+		rc = sbc_digest_parse_credentials(value, &cr);
+	}
+	su_home_deinit(home);
+	if (rc != 0 || !raw_request_uri(sip, uri, sizeof(uri))) {
+		b->digest_failures++;
+		nua_respond(nh, 400, "Bad Request", TAG_END());
+		return NULL;
+	}
+	if (who == NULL)
+		who = sbc_trunk_auth_by_username(b->cfg, sif->cfg->name, cr.username);
+	if (who == NULL || who->inbound_auth.username == NULL ||
+	    strcmp(cr.username, who->inbound_auth.username) != 0) {
+		b->digest_failures++;
+		nua_respond(nh, 403, "Forbidden", TAG_END());
+		OPENSSL_cleanse(&cr, sizeof(cr));
+		return NULL;
+	}
+	srv = realm_server(b, trunk_realm(who));
+	v = srv != NULL ? sbc_digest_verify(srv, &cr, "INVITE", uri, who->inbound_auth.password,
+					    (uint64_t)time(NULL)) : SBC_DIGEST_BAD_RESPONSE;
+	OPENSSL_cleanse(&cr, sizeof(cr));
+	switch (v) {
+	case SBC_DIGEST_OK:
+		return who;
+	case SBC_DIGEST_STALE:
+	case SBC_DIGEST_BAD_NONCE:
+	case SBC_DIGEST_WRONG_REALM:
+		respond_challenge(b, nh, trunk_realm(who), v == SBC_DIGEST_STALE);
+		return NULL;
+	case SBC_DIGEST_URI_MISMATCH:
+		b->digest_failures++;
+		nua_respond(nh, 400, "Bad Request", TAG_END());
+		return NULL;
+	default:
+		b->digest_failures++;
+		SBC_LOG(NOTICE, B2B_LOG, "INVITE on %s: digest for trunk %s refused (%s): 403",
+			sif->cfg->name, who->name, sbc_digest_verdict_name(v));
+		nua_respond(nh, 403, "Forbidden", TAG_END());
+		return NULL;
+	}
+}
+
+/*
+ * The trunk an initial INVITE comes from (trunk_auth.h: key over TLS,
+ * source address, digest), or NULL once it has been answered (403, 407,
+ * 503 from the per-source limit) or, per sip.unknown_source, left
+ * unanswered.  Requests from sources no trunk lists count against the
+ * per-source limit before anything else is spent on them.
+ */
+static const struct sbc_cfg_trunk *caller_trunk(struct b2b_sipif *sif, nua_handle_t *nh,
+						const sip_t *sip, const struct sbc_ip *src)
+{
+	struct sbc_b2bua *b = sif->b;
+	struct sbc_trunk_auth_request rq;
+	struct sbc_trunk_auth_result ar;
+	enum sbc_pike_verdict pv;
+	char ipbuf[64];
+	int status;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.interface = sif->cfg->name;
+	rq.src = *src;
+	rq.transport = via_transport(sip);
+	rq.trunk_group_id = hdr_value(sip, SBC_TRUNK_GROUP_HEADER);
+	rq.trunk_key = hdr_value(sip, SBC_TRUNK_KEY_HEADER);
+	sbc_trunk_auth(b->cfg, &rq, &ar);
+	if (ar.reason < SBC_TA__COUNT)
+		b->auth_verdicts[ar.reason]++;
+	if (ar.reason != SBC_TA_SOURCE && b->pike != NULL && b->cfg->sip.pike.enabled) {
+		pv = sbc_pike_check(b->pike, src, mono_ms());
+		if (pv != SBC_PIKE_ALLOW) {
+			b->pike_refused++;
+			if (pv == SBC_PIKE_BLOCK_START)
+				SBC_LOG(WARN, B2B_LOG, "source %s over %u requests per %u ms: blocked "
+					"for %u ms", sbc_ip_str(src, ipbuf, sizeof(ipbuf)),
+					b->cfg->sip.pike.threshold, b->cfg->sip.pike.window_ms,
+					b->cfg->sip.pike.block_ms);
+			if (b->cfg->sip.unknown_source == SBC_UNKNOWN_SOURCE_DROP)
+				nua_handle_destroy(nh);
+			else
+				nua_respond(nh, 503, "Service Unavailable",
+					    SIPTAG_RETRY_AFTER_STR("60"), TAG_END());
+			return NULL;
+		}
+	}
+	status = sbc_trunk_auth_sip_status(&ar, false);
+	if (status == 0 || status == 407) {
+		if (ar.reason == SBC_TA_CHALLENGE || ar.digest)
+			return digest_check(sif, nh, sip,
+					    ar.reason == SBC_TA_CHALLENGE ? NULL : ar.trunk);
+		return ar.trunk;
+	}
+	SBC_LOG(NOTICE, B2B_LOG, "INVITE on %s from %s refused: %s", sif->cfg->name,
+		sbc_ip_str(src, ipbuf, sizeof(ipbuf)), sbc_trunk_auth_reason_name(ar.reason));
+	if (status < 0)
+		nua_handle_destroy(nh);    /* sip.unknown_source: drop */
+	else
+		nua_respond(nh, 403, "Forbidden", TAG_END());
+	return NULL;
+}
+
+/* The first tenant an enterprise trunk serves; NULL when none. */
+static const struct sbc_cfg_tenant *tenant_of_trunk(const struct sbc_config *cfg,
+						    const struct sbc_cfg_trunk *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < cfg->n_tenants; i++)
+		if (strcmp(cfg->tenants[i].trunk, t->name) == 0)
+			return &cfg->tenants[i];
+	return NULL;
+}
+
+static const struct sbc_cfg_trunk *trunk_by_name(const struct sbc_config *cfg,
+						 const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < cfg->n_trunks; i++)
+		if (strcmp(cfg->trunks[i].name, name) == 0)
+			return &cfg->trunks[i];
+	return NULL;
+}
+
+/*
+ * Call admission control (cac.h): the calling trunk's calls-per-minute
+ * bucket and concurrent calls, and the called trunk's concurrent calls;
+ * emergency calls are counted but never refused.  Returns 0, or the
+ * Retry-After (seconds) of the 503 to send.
+ */
+static uint32_t call_admit(struct b2b_call *c)
+{
+	struct sbc_b2bua *b = c->b;
+	struct b2b_trunk_rt *ra = trunk_rt_find(b, c->leg[0].trunk->name);
+	struct b2b_trunk_rt *rb = trunk_rt_find(b, c->leg[1].trunk->name);
+	enum sbc_cac_verdict v;
+	uint32_t retry = 1;
+
+	if (ra == NULL || rb == NULL)
+		return 1;                  /* no state (out of memory on a reload) */
+	v = sbc_cac_trunk_admit(&ra->cac, mono_ms(), c->emergency, &retry);
+	if (!sbc_cac_verdict_admits(v)) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: trunk %s %s: 503, Retry-After %u", c->no,
+			ra->name, sbc_cac_verdict_name(v), retry);
+		return retry > 0 ? retry : 1;
+	}
+	c->rt[0] = ra;
+	if (!sbc_cac_calls_acquire(&rb->cac.calls, c->emergency)) {
+		rb->cac.verdicts[SBC_CAC_OVER_CONCURRENT]++;
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: trunk %s over_concurrent: 503", c->no,
+			rb->name);
+		return SBC_CAC_BUSY_RETRY_AFTER_S;   /* call_end() releases ra */
+	}
+	c->rt[1] = rb;
+	return 0;
+}
+
+/* ---- identity toward B (identity.h: UK profile) ---- */
+
+/*
+ * What B is told about the caller and the called number:
+ *  - from a tenant's PBX (enterprise trunk serving a tenant): the PAI if
+ *    it names one of the tenant's Network Numbers, else the tenant's
+ *    default_pai; From screened (replaced by that identity) unless the
+ *    trunk has a special arrangement; UK dial strings in the Request-URI
+ *    as +44 E.164 or phone-context=+44 (user=phone);
+ *  - otherwise a received PAI is passed when it names an E.164 number;
+ *  - every PAI is rewritten onto our host (topology hiding);
+ *  - Privacy (RFC 3323/3325) per sbc_privacy_decide() for the next hop,
+ *    except that emergency calls never lose PAI or From; their Geolocation
+ *    and Geolocation-Routing headers are passed as received.
+ */
+static void call_identity(struct b2b_call *c, const sip_t *sip,
+			  const struct sbc_cfg_tenant *tenant, struct b2b_ident *id)
+{
+	const struct sbc_cfg_trunk *ta = c->leg[0].trunk, *tb = c->leg[1].trunk;
+	const char *host = c->leg[1].sif->host;
+	const char *pai_in = hdr_value(sip, "P-Asserted-Identity");
+	const char *priv_in = hdr_value(sip, "Privacy");
+	const char *ruser = sip->sip_request->rq_url->url_user;
+	const char *fuser = sip->sip_from ? sip->sip_from->a_url->url_user : NULL;
+	struct sbc_privacy_decision d;
+	char e164[SBC_ID_NUMBER_MAX], num[SBC_ID_NUMBER_MAX], from_uri[B2B_URI_MAX];
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	char *fs;
+	int rc, cls;
+
+	memset(id, 0, sizeof(*id));
+	snprintf(id->ruser, sizeof(id->ruser), "%s", ruser ? ruser : "");
+	snprintf(id->fuser, sizeof(id->fuser), "%s", fuser ? fuser : "anonymous");
+	e164[0] = '\0';
+	if (ta->side == SBC_SIDE_ENTERPRISE && tenant != NULL) {
+		rc = sbc_identity_select_pai(tenant, pai_in, e164, sizeof(e164));
+		if (rc < 0) {
+			e164[0] = '\0';
+			SBC_LOG(NOTICE, B2B_LOG, "call %u: no valid PAI and no default_pai for "
+				"tenant %s", c->no, tenant->name);
+		}
+		fs = sip->sip_from ? sip_header_as_string(home, (const sip_header_t *)sip->sip_from)
+				   : NULL;
+		snprintf(from_uri, sizeof(from_uri), "%s", fs ? fs : "");
+		if (e164[0] != '\0' && !c->emergency &&
+		    sbc_identity_screen_from(ta, tenant, from_uri) == SBC_ID_FROM_REPLACE)
+			snprintf(id->fuser, sizeof(id->fuser), "%s", e164);
+		cls = ruser != NULL ? sbc_identity_uk_classify(ruser, NULL, num, sizeof(num)) : -1;
+		if (cls == SBC_ID_E164) {
+			snprintf(id->ruser, sizeof(id->ruser), "%s", num);
+			id->user_phone = true;
+		} else if (cls == SBC_ID_UK_SPECIFIC) {
+			snprintf(id->ruser, sizeof(id->ruser), "%s;phone-context=+44", num);
+			id->user_phone = true;
+		}
+	} else if (pai_in != NULL &&
+		   sbc_identity_e164_of_uri(pai_in, e164, sizeof(e164)) != 0) {
+		e164[0] = '\0';
+	}
+	su_home_deinit(home);
+	if (e164[0] != '\0')
+		snprintf(id->pai, sizeof(id->pai), "P-Asserted-Identity: <sip:%s@%s;user=phone>",
+			 e164, host);
+	sbc_privacy_decide(sbc_privacy_parse(priv_in), tb->trusted, (enum sbc_side)tb->side,
+			   c->emergency, &d);
+	if (d.strip_pai)
+		id->pai[0] = '\0';
+	id->anonymous = d.anonymise_from;
+	if (d.requested && id->pai[0] != '\0' && priv_in != NULL &&
+	    strcspn(priv_in, "\r\n") == strlen(priv_in))
+		snprintf(id->privacy, sizeof(id->privacy), "Privacy: %s", priv_in);
+	if (c->emergency) {
+		static const char *const geo[2] = { "Geolocation", "Geolocation-Routing" };
+		int i;
+
+		for (i = 0; i < 2; i++) {
+			const char *v = hdr_value(sip, geo[i]);
+
+			if (v != NULL && strcspn(v, "\r\n") == strlen(v))
+				snprintf(id->geo[i], sizeof(id->geo[i]), "%s: %s", geo[i], v);
+		}
+	}
+}
+
+/*
+ * Send B's INVITE with Request-URI user @ruser on B's trunk's first target
+ * (a new nua handle: the first attempt, or a redirect), with our offer
+ * and what c->binv says.  Returns 0 or -ENOMEM.
+ */
+static int leg_b_invite(struct b2b_call *c, const char *ruser, bool user_phone)
+{
+	struct b2b_leg *bl = &c->leg[1];
+	const struct sbc_cfg_trunk *tb = bl->trunk;
+	const struct b2b_ident *id = &c->binv.id;
+	const char *hostpart = target_hostpart(tb->targets[0]);
+	char ruri[B2B_URI_MAX];
+
+	snprintf(ruri, sizeof(ruri), "sip:%s%s%s%s%s", ruser, ruser[0] != '\0' ? "@" : "",
+		 hostpart, user_phone ? ";user=phone" : "",
+		 strstr(hostpart, "transport=") != NULL ? "" :
+		 tb->transport == SBC_TRANSPORT_TCP ? ";transport=tcp" :
+		 tb->transport == SBC_TRANSPORT_TLS ? ";transport=tls" : "");
+	bl->nh = nua_handle(bl->sif->nua, bl, NUTAG_URL(ruri), SIPTAG_TO_STR(c->binv.to),
+			    SIPTAG_FROM_STR(c->binv.from), TAG_END());
+	if (bl->nh == NULL)
+		return -ENOMEM;
+	SBC_LOG(INFO, B2B_LOG, "call %u: to trunk %s via %s (%s)", c->no, tb->name,
+		bl->sif->cfg->name, sbc_transport_name(tb->transport));
+	nua_invite(bl->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		   SIPTAG_PAYLOAD_STR(bl->ours_body),
+		   TAG_IF(c->binv.pem[0] != '\0', SIPTAG_HEADER_STR(c->binv.pem)),
+		   TAG_IF(id->pai[0] != '\0', SIPTAG_HEADER_STR(id->pai)),
+		   TAG_IF(id->privacy[0] != '\0', SIPTAG_HEADER_STR(id->privacy)),
+		   TAG_IF(id->geo[0][0] != '\0', SIPTAG_HEADER_STR(id->geo[0])),
+		   TAG_IF(id->geo[1][0] != '\0', SIPTAG_HEADER_STR(id->geo[1])),
+		   TAG_END());
+	return 0;
+}
+
 static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *sip)
 {
 	struct sbc_b2bua *b = sif->b;
@@ -1009,9 +1599,11 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 	struct sbc_sdp_error err;
 	su_addrinfo_t *ai;
 	struct sbc_ip src;
-	char ipbuf[64], ruri[B2B_URI_MAX], from[B2B_URI_MAX], to[B2B_URI_MAX];
-	const char *hostpart, *ruser, *fuser, *tuser;
-	char tohost[B2B_URI_MAX], pem[160];
+	char ipbuf[64];
+	const char *hostpart, *tuser;
+	char tohost[B2B_URI_MAX], ra[16];
+	const struct sbc_cfg_tenant *tenant;
+	uint32_t retry;
 	size_t hl;
 	int n, rc;
 
@@ -1020,13 +1612,9 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 		nua_respond(nh, 500, "Server Internal Error", TAG_END());
 		return;
 	}
-	ta = trunk_match(cfg, sif, &src);
-	if (ta == NULL) {
-		SBC_LOG(NOTICE, B2B_LOG, "INVITE on %s from %s: no trunk: 403", sif->cfg->name,
-			sbc_ip_str(&src, ipbuf, sizeof(ipbuf)));
-		nua_respond(nh, 403, "Forbidden", TAG_END());
-		return;
-	}
+	ta = caller_trunk(sif, nh, sip, &src);
+	if (ta == NULL)
+		return;                    /* answered (403, 407, 503) or dropped */
 	c = call_new(b);
 	if (c == NULL) {
 		nua_respond(nh, 500, "Server Internal Error", TAG_END());
@@ -1047,7 +1635,20 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 		call_reject(c, 503, "Service Unavailable", "failed");
 		return;
 	}
-	tb = trunk_route(cfg, ta, sip->sip_request->rq_url->url_host);
+	/*
+	 * Emergency numbers are recognised in the Request-URI only; a carrier's
+	 * call to a tenant's domain goes to the tenant's trunk (Request-URI,
+	 * never To); otherwise routing by Request-URI host.
+	 */
+	c->emergency = sbc_emergency_match_user(&cfg->emergency,
+						sip->sip_request->rq_url->url_user) != NULL;
+	tenant = ta->side == SBC_SIDE_CARRIER ?
+		 sbc_tenants_by_host(c->gen->tenants, sip->sip_request->rq_url->url_host) :
+		 tenant_of_trunk(cfg, ta);
+	if (ta->side == SBC_SIDE_CARRIER && tenant != NULL)
+		tb = trunk_by_name(cfg, tenant->trunk);
+	else
+		tb = trunk_route(cfg, ta, sip->sip_request->rq_url->url_host);
 	sif_b = tb != NULL ? sipif_find(b, tb->interface) : NULL;
 	if (tb == NULL || sif_b == NULL) {
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: no route from trunk %s: 404", c->no, ta->name);
@@ -1056,6 +1657,17 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 	}
 	bl->sif = sif_b;
 	bl->trunk = tb;
+	if (c->emergency)
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: emergency call (%s): no session limits", c->no,
+			sip->sip_request->rq_url->url_user);
+	retry = call_admit(c);
+	if (retry != 0) {
+		snprintf(ra, sizeof(ra), "%u", retry);
+		nua_respond(nh, 503, "Service Unavailable", SIPTAG_RETRY_AFTER_STR(ra), TAG_END());
+		a->ended = true;
+		call_end(c, "rejected", 503, "sbc");
+		return;
+	}
 	/*
 	 * nta refuses a request whose top Via names another transport than the
 	 * one it came on, so the Via says how A's signalling travels.
@@ -1123,36 +1735,28 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 	 * host is ours or the target's, and nua makes B's Call-ID, tags, Via
 	 * and Contact.
 	 */
-	ruser = sip->sip_request->rq_url->url_user;
-	fuser = sip->sip_from ? sip->sip_from->a_url->url_user : NULL;
+	call_identity(c, sip, tenant, &c->binv.id);
 	tuser = sip->sip_to ? sip->sip_to->a_url->url_user : NULL;
 	hostpart = target_hostpart(tb->targets[0]);
 	hl = strcspn(hostpart, ";");
 	snprintf(tohost, sizeof(tohost), "%.*s", (int)hl, hostpart);
-	snprintf(ruri, sizeof(ruri), "sip:%s%s%s%s", ruser ? ruser : "", ruser ? "@" : "",
-		 hostpart, strstr(hostpart, "transport=") != NULL ? "" :
-		 tb->transport == SBC_TRANSPORT_TCP ? ";transport=tcp" :
-		 tb->transport == SBC_TRANSPORT_TLS ? ";transport=tls" : "");
-	snprintf(from, sizeof(from), "%s%s<sip:%s%s%s>",
-		 sip->sip_from && sip->sip_from->a_display ? sip->sip_from->a_display : "",
-		 sip->sip_from && sip->sip_from->a_display ? " " : "",
-		 fuser ? fuser : "anonymous", "@", sif_b->host);
-	snprintf(to, sizeof(to), "%s%s<sip:%s%s%s>",
+	if (c->binv.id.anonymous)
+		snprintf(c->binv.from, sizeof(c->binv.from), "%s", SBC_ID_ANONYMOUS_FROM);
+	else
+		snprintf(c->binv.from, sizeof(c->binv.from), "%s%s<sip:%s@%s>",
+			 sip->sip_from && sip->sip_from->a_display ? sip->sip_from->a_display : "",
+			 sip->sip_from && sip->sip_from->a_display ? " " : "", c->binv.id.fuser,
+			 sif_b->host);
+	snprintf(c->binv.to, sizeof(c->binv.to), "%s%s<sip:%s%s%s>",
 		 sip->sip_to && sip->sip_to->a_display ? sip->sip_to->a_display : "",
 		 sip->sip_to && sip->sip_to->a_display ? " " : "",
 		 tuser ? tuser : "", tuser ? "@" : "", tohost);
-	bl->nh = nua_handle(sif_b->nua, bl, NUTAG_URL(ruri), SIPTAG_TO_STR(to),
-			    SIPTAG_FROM_STR(from), TAG_END());
-	if (bl->nh == NULL) {
+	if (!early_media_header(sip, c->binv.pem, sizeof(c->binv.pem)))
+		c->binv.pem[0] = '\0';
+	if (leg_b_invite(c, c->binv.id.ruser, c->binv.id.user_phone) != 0) {
 		call_reject(c, 500, "Server Internal Error", "failed");
 		return;
 	}
-	SBC_LOG(INFO, B2B_LOG, "call %u: to trunk %s via %s (%s)", c->no, tb->name,
-		sif_b->cfg->name, sbc_transport_name(tb->transport));
-	nua_invite(bl->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-		   SIPTAG_PAYLOAD_STR(bl->ours_body),
-		   TAG_IF(early_media_header(sip, pem, sizeof(pem)), SIPTAG_HEADER_STR(pem)),
-		   TAG_END());
 }
 
 /*
@@ -1362,6 +1966,75 @@ static void on_reoffer_response(struct b2b_leg *to, int status, const sip_t *sip
 	reoffer_done(c);
 }
 
+/* A Request-URI user part we accept from a redirect's Contact. */
+static bool user_part_ok(const char *u)
+{
+	size_t n = u != NULL ? strlen(u) : 0;
+
+	return n > 0 && n < SBC_ID_USER_MAX &&
+	       strspn(u, "0123456789+*#abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "-_.!~;=%") == n;
+}
+
+/*
+ * B's final failure that we deal with ourselves instead of relaying:
+ *  - 401/407 from a trunk we have credentials for: answered once
+ *    (nua_authenticate() sends the INVITE again with them);
+ *  - 301/302 from a PBX (enterprise trunk): acted on inside, a new INVITE
+ *    with the Contact's user part on the same trunk (at most 3 times), the
+ *    caller sees one call.
+ * Returns true when the call goes on.
+ */
+static bool b_retry(struct b2b_call *c, int status, const sip_t *sip)
+{
+	struct b2b_leg *bl = &c->leg[1];
+	const struct sbc_cfg_trunk *tb = bl->trunk;
+
+	if ((status == 401 || status == 407) && !c->b_auth_tried &&
+	    tb->credentials.username != NULL && tb->credentials.password != NULL) {
+		const msg_auth_t *au = status == 401 ? sip->sip_www_authenticate :
+						       sip->sip_proxy_authenticate;
+		const char *realm = au != NULL ? msg_params_find(au->au_params, "realm=") : NULL;
+		char auth[512];
+		int n;
+
+		if (realm == NULL || strchr(realm, ':') != NULL)
+			return false;
+		/* nua's form: scheme:"realm":user:password (the realm as quoted) */
+		n = snprintf(auth, sizeof(auth), "%s:%s:%s:%s",
+			     au->au_scheme ? au->au_scheme : "Digest", realm,
+			     tb->credentials.username, tb->credentials.password);
+		if (n < 0 || (size_t)n >= sizeof(auth)) {
+			OPENSSL_cleanse(auth, sizeof(auth));
+			return false;
+		}
+		c->b_auth_tried = true;
+		SBC_LOG(INFO, B2B_LOG, "call %u: %d from trunk %s: answering with its credentials",
+			c->no, status, tb->name);
+		nua_authenticate(bl->nh, NUTAG_AUTH(auth), TAG_END());
+		OPENSSL_cleanse(auth, sizeof(auth));
+		return true;
+	}
+	if ((status == 301 || status == 302) && tb->side == SBC_SIDE_ENTERPRISE &&
+	    c->redirects < 3 && sip != NULL && sip->sip_contact != NULL &&
+	    user_part_ok(sip->sip_contact->m_url->url_user)) {
+		char user[SBC_ID_USER_MAX];
+
+		snprintf(user, sizeof(user), "%s", sip->sip_contact->m_url->url_user);
+		c->redirects++;
+		nua_handle_destroy(bl->nh);
+		bl->nh = NULL;
+		bl->call_id[0] = '\0';
+		c->b_auth_tried = false;
+		SBC_LOG(INFO, B2B_LOG, "call %u: %d from trunk %s: redirected inside to %s", c->no,
+			status, tb->name, user);
+		if (leg_b_invite(c, user, false) != 0)
+			return false;
+		return true;
+	}
+	return false;
+}
+
 static void on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
 {
 	struct b2b_call *c = bl->call;
@@ -1421,6 +2094,8 @@ static void on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
 			c->late_offer ? "; offer sent to a, answer awaited in the ACK" : "");
 		return;
 	}
+	if (c->state != B2B_ENDED && !a->ended && b_retry(c, status, sip))
+		return;
 	/* A final failure ends B's INVITE transaction: nothing to CANCEL. */
 	bl->ended = true;
 	if (c->state == B2B_ENDED)
@@ -1666,15 +2341,101 @@ static int on_dp_readable(struct sbc_b2bua *b, su_wait_t *w, void *arg)
 	return 0;
 }
 
+/*
+ * SIGHUP: load the configuration file again; trunks, tenants, limits,
+ * emergency numbers, CDR and log settings (the keys marked reloadable)
+ * take effect for new calls at once, calls in progress keep the
+ * generation they started under.  A file with errors, or one that changes
+ * a key only a restart may change, is refused with the reasons logged, and
+ * the running configuration stays.
+ */
+static void b2b_reload(struct sbc_b2bua *b)
+{
+	struct sbc_config_errors errs;
+	struct sbc_config *n = NULL;
+	char keys[8][128];
+	struct b2b_gen *g, *old;
+	unsigned int i, k;
+	int rc;
+
+	SBC_LOG(NOTICE, B2B_LOG, "SIGHUP: reloading %s", b->startup_cfg->file);
+	rc = sbc_config_load(b->startup_cfg->file, &n, &errs);
+	if (rc != 0) {
+		b->reloads_refused++;
+		for (i = 0; i < errs.count && i < SBC_CONFIG_MAX_ERRORS; i++)
+			SBC_LOG(ERR, B2B_LOG, "reload refused: %s", errs.msg[i]);
+		if (errs.count == 0)
+			SBC_LOG(ERR, B2B_LOG, "reload refused: %s", strerror(-rc));
+		SBC_LOG(NOTICE, B2B_LOG, "reload refused: the running configuration stays");
+		return;
+	}
+	k = sbc_config_reload_diff(b->cfg, n, keys, 8);
+	if (k != 0) {
+		b->reloads_refused++;
+		for (i = 0; i < k && i < 8; i++)
+			SBC_LOG(ERR, B2B_LOG, "reload refused: %s changed; it needs a restart", keys[i]);
+		SBC_LOG(NOTICE, B2B_LOG, "reload refused: the running configuration stays");
+		sbc_config_free(n);
+		return;
+	}
+	g = calloc(1, sizeof(*g));
+	if (g == NULL) {
+		b->reloads_refused++;
+		SBC_LOG(ERR, B2B_LOG, "reload refused: out of memory");
+		sbc_config_free(n);
+		return;
+	}
+	g->owned = n;
+	g->cfg = n;
+	g->tenants = sbc_tenants_create(n);
+	if (g->tenants == NULL) {
+		b->reloads_refused++;
+		SBC_LOG(ERR, B2B_LOG, "reload refused: tenant index: %s", strerror(errno));
+		sbc_config_free(n);
+		free(g);
+		return;
+	}
+	old = b->gen;
+	b->gen = g;
+	b->cfg = n;
+	if (b2b_trunks_reloaded(b) != 0)
+		SBC_LOG(ERR, B2B_LOG, "reload: out of memory for trunk state; "
+			"trunks without it admit no call");
+	sbc_log_set_level(n->log.level);
+	if (sbc_pike_reconfigure(b->pike, &(struct sbc_pike_params){
+		.threshold = n->sip.pike.threshold, .window_ms = n->sip.pike.window_ms,
+		.block_ms = n->sip.pike.block_ms, .entries = n->sip.pike.entries,
+		.ipv6_prefix_len = n->sip.pike.ipv6_prefix_len }) != 0)
+		SBC_LOG(ERR, B2B_LOG, "reload: sip.pike not applied");
+	/* The old generation lives on while calls started under it do. */
+	if (old->refs == 0) {
+		sbc_tenants_destroy(old->tenants);
+		sbc_config_free(old->owned);
+		free(old);
+	} else {
+		old->next = b->old_gens;
+		b->old_gens = old;
+	}
+	b->reloads++;
+	SBC_LOG(NOTICE, B2B_LOG, "configuration reloaded: %u trunks, %u tenants, %u emergency "
+		"numbers; %u calls continue", n->n_trunks, n->n_tenants, n->emergency.n_numbers,
+		b->n_calls);
+}
+
 static int on_signal(struct sbc_b2bua *b, su_wait_t *w, void *arg)
 {
 	struct signalfd_siginfo si;
 
 	(void)w;
 	(void)arg;
-	if (read(b->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+	while (read(b->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			b2b_reload(b);
+			continue;
+		}
 		SBC_LOG(NOTICE, B2B_LOG, "signal %u: stopping", si.ssi_signo);
-	su_root_break(b->root);
+		su_root_break(b->root);
+	}
 	return 0;
 }
 
@@ -1760,6 +2521,15 @@ static void ctl_call(struct sbc_b2bua *b, FILE *o, uint32_t no)
 	}
 }
 
+static uint32_t count_gens(const struct b2b_gen *g)
+{
+	uint32_t n = 0;
+
+	for (; g != NULL; g = g->next)
+		n++;
+	return n;
+}
+
 static void ctl_trunks(struct sbc_b2bua *b, FILE *o)
 {
 	const struct sbc_config *cfg = b->cfg;
@@ -1774,12 +2544,47 @@ static void ctl_trunks(struct sbc_b2bua *b, FILE *o)
 		active = 0;
 		for (c = b->calls; c != NULL; c = c->next)
 			for (l = 0; l < 2; l++)
-				if (c->state != B2B_ENDED && c->leg[l].trunk == tr)
+				if (c->state != B2B_ENDED && c->leg[l].trunk != NULL &&
+				    strcmp(c->leg[l].trunk->name, tr->name) == 0)
 					active++;
 		fprintf(o, "trunk=%s side=%s interface=%s transport=%s active_calls=%u\n",
 			tr->name, sbc_side_name(tr->side), tr->interface,
 			sbc_transport_name(tr->transport), active);
 	}
+}
+
+/*
+ * Counters of admission: trunk identification verdicts, the per-source
+ * limit, digest, call admission control per trunk, reloads.
+ */
+static void ctl_stats(struct sbc_b2bua *b, FILE *o)
+{
+	struct sbc_pike_stats ps;
+	const struct b2b_trunk_rt *t;
+	int i;
+
+	fprintf(o, "ok stats\n");
+	fprintf(o, "auth");
+	for (i = 0; i < SBC_TA__COUNT; i++)
+		fprintf(o, " %s=%" PRIu64, sbc_trunk_auth_reason_name((enum sbc_trunk_auth_reason)i),
+			b->auth_verdicts[i]);
+	fprintf(o, " digest_challenges=%" PRIu64 " digest_failures=%" PRIu64 "\n",
+		b->digest_challenges, b->digest_failures);
+	sbc_pike_get_stats(b->pike, &ps);
+	fprintf(o, "pike refused=%" PRIu64, b->pike_refused);
+	for (i = 0; i < SBC_PIKE_VERDICT__COUNT; i++)
+		fprintf(o, " %s=%" PRIu64, sbc_pike_verdict_name((enum sbc_pike_verdict)i),
+			ps.verdicts[i]);
+	fprintf(o, " sources=%u/%u\n", ps.in_use, ps.entries);
+	for (t = b->trunk_rt; t != NULL; t = t->next) {
+		fprintf(o, "cac trunk=%s active=%u", t->name, sbc_cac_calls_active(&t->cac.calls));
+		for (i = 0; i < SBC_CAC_VERDICT__COUNT; i++)
+			fprintf(o, " %s=%" PRIu64, sbc_cac_verdict_name((enum sbc_cac_verdict)i),
+				t->cac.verdicts[i]);
+		fprintf(o, "%s\n", t->retired ? " retired" : "");
+	}
+	fprintf(o, "config reloads=%u refused=%u generations_in_use=%u\n", b->reloads,
+		b->reloads_refused, 1 + count_gens(b->old_gens));
 }
 
 /* One command line in @line (NUL-terminated, no newline): the answer into @o. */
@@ -1794,8 +2599,10 @@ static void ctl_command(struct sbc_b2bua *b, const char *line, FILE *o)
 		ctl_call(b, o, no);
 	else if (strcmp(line, "trunks") == 0)
 		ctl_trunks(b, o);
+	else if (strcmp(line, "stats") == 0)
+		ctl_stats(b, o);
 	else
-		fprintf(o, "error unknown command (calls, call ID, trunks)\n");
+		fprintf(o, "error unknown command (calls, call ID, trunks, stats)\n");
 }
 
 /*
@@ -2053,11 +2860,21 @@ struct sbc_b2bua *sbc_b2bua_create(const struct sbc_config *cfg, unsigned int dp
 		return NULL;
 	}
 	b->cfg = cfg;
+	b->startup_cfg = cfg;
+	b->gen = calloc(1, sizeof(*b->gen));
+	if (b->gen == NULL) {
+		free(b);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	b->gen->cfg = cfg;
+	b->gen->tenants = sbc_tenants_create(cfg);
 	b->sig_fd = -1;
 	b->ctl_fd = -1;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, &b->old_mask);
 	b->sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (b->sig_fd < 0) {
@@ -2104,6 +2921,22 @@ struct sbc_b2bua *sbc_b2bua_create(const struct sbc_config *cfg, unsigned int dp
 	b->dp_index = su_root_register(b->root, &b->dp_wait, on_dp_readable, NULL, 0);
 	if (b->sig_index <= 0 || b->dp_index <= 0) {
 		rc = -ENOMEM;
+		goto err;
+	}
+	if (b->gen->tenants == NULL) {
+		rc = -errno;
+		SBC_LOG(ERR, B2B_LOG, "tenant index: %s", strerror(errno));
+		goto err;
+	}
+	rc = b2b_trunks_reloaded(b);
+	if (rc != 0)
+		goto err;
+	b->pike = sbc_pike_create(&(struct sbc_pike_params){
+		.threshold = cfg->sip.pike.threshold, .window_ms = cfg->sip.pike.window_ms,
+		.block_ms = cfg->sip.pike.block_ms, .entries = cfg->sip.pike.entries,
+		.ipv6_prefix_len = cfg->sip.pike.ipv6_prefix_len });
+	if (b->pike == NULL) {
+		rc = -errno;
 		goto err;
 	}
 	rc = ctl_listen(b, cfg->sip.control_socket);
@@ -2194,8 +3027,7 @@ void sbc_b2bua_destroy(struct sbc_b2bua *b)
 		b->calls = c->next;
 		call_end(c, "shutdown", 503, "sbc");
 		reoffer_free(c->reoffer);
-		sbc_sdp_desc_wipe(&c->leg[0].theirs);
-		sbc_sdp_desc_wipe(&c->leg[1].theirs);
+		sbc_sdes_wipe(c, sizeof(*c));
 		free(c);
 	}
 	for (i = 0; i < b->n_sif; i++)
@@ -2221,7 +3053,37 @@ void sbc_b2bua_destroy(struct sbc_b2bua *b)
 	if (b->ctl_fd >= 0)
 		close(b->ctl_fd);
 	if (b->ctl_bound)
-		unlink(b->cfg->sip.control_socket);
+		unlink(b->startup_cfg->sip.control_socket);
 	sigprocmask(SIG_SETMASK, &b->old_mask, NULL);
+	while (b->trunk_rt != NULL) {
+		struct b2b_trunk_rt *t = b->trunk_rt;
+
+		b->trunk_rt = t->next;
+		free(t->name);
+		free(t);
+	}
+	/* Every generation but the startup one (main()'s) is ours. */
+	while (b->old_gens != NULL) {
+		struct b2b_gen *g = b->old_gens;
+
+		b->old_gens = g->next;
+		sbc_tenants_destroy(g->tenants);
+		sbc_config_free(g->owned);
+		free(g);
+	}
+	if (b->gen != NULL) {
+		sbc_tenants_destroy(b->gen->tenants);
+		sbc_config_free(b->gen->owned);
+		free(b->gen);
+	}
+	while (b->realms != NULL) {
+		struct b2b_realm *r = b->realms;
+
+		b->realms = r->next;
+		sbc_digest_server_destroy(r->srv);
+		free(r->realm);
+		free(r);
+	}
+	sbc_pike_destroy(b->pike);
 	free(b);
 }

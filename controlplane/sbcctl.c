@@ -2,7 +2,7 @@
  * sbcctl: the operator's view of sbc-controlplane over its UNIX stream
  * socket (sip.control_socket).
  *
- * Protocol: one command line ("calls", "call ID", "trunks") sent, the
+ * Protocol: one command line ("calls", "call ID", "trunks", "stats") sent, the
  * answer read until the server closes: a first line "ok ..." or
  * "error REASON", then one line per item as key=value pairs.  sbcctl
  * prints the items (the "ok" line is dropped) and exits 0, or prints the
@@ -30,6 +30,8 @@ static void usage(FILE *f)
 		"  calls       one line per call: ids, trunks, state, duration\n"
 		"  call ID     one call: both legs, its data plane streams and counters\n"
 		"  trunks      name, side, interface, transport, active calls\n"
+		"  stats       admission counters: trunk identification, per-source limit,\n"
+		"              digest, call admission control per trunk, config reloads\n"
 		"  -s SOCKET   sbc-controlplane's sip.control_socket (default %s)\n"
 		"  -w SECONDS  bound on the whole exchange (default 5)\n",
 		SBCCTL_DEFAULT_SOCKET);
@@ -89,6 +91,8 @@ int main(int argc, char **argv)
 		snprintf(cmd, sizeof(cmd), "calls\n");
 	else if (strcmp(argv[optind], "trunks") == 0 && argc - optind == 1)
 		snprintf(cmd, sizeof(cmd), "trunks\n");
+	else if (strcmp(argv[optind], "stats") == 0 && argc - optind == 1)
+		snprintf(cmd, sizeof(cmd), "stats\n");
 	else if (strcmp(argv[optind], "call") == 0 && argc - optind == 2 &&
 		 strspn(argv[optind + 1], "0123456789") == strlen(argv[optind + 1]) &&
 		 strlen(argv[optind + 1]) > 0 && strlen(argv[optind + 1]) < 11)

@@ -287,7 +287,7 @@ done
 name=rekey
 json=$rn_dir/$name-media.json
 lines=$(cdr_lines)
-sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml
+sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_reinvite.xml
 uas=$last_sipp_pid
 sleep 0.3
 ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" call --to "$RN_PBX_SIP:5061" \
@@ -308,12 +308,16 @@ for k in offer_inline answer_inline; do
 done
 srtp_media "$name-2" "$json.2" --strict --linger-ms 500
 [ "$RN_PEERS_OK" -eq 1 ] || rn_fail "$name: media after the re-key not exact: $(cat "$rn_dir"/peer-*.err)"
-# The old keys no longer open anything.
+# The old keys no longer open anything: the PBX sends under its first key
+# (a new SSRC, so the sequence numbers are not replays of the last round).
 auth_before=$(drop_count srtp_auth)
 RN_PBX_PEER_ARGS=(--srtp-send "$(json_field "$json" offer_inline)"
 		  --srtp-recv "$(json_field "$json.2" answer_inline)")
+pbx_ssrc=$RN_PBX_SSRC
+RN_PBX_SSRC=0x5eed0001
 rn_peers_start "$PACKETS" --require-percent 0 --linger-ms 500
 rn_peers_wait
+RN_PBX_SSRC=$pbx_ssrc
 RN_PBX_PEER_ARGS=()
 cat "$rn_dir/peer-carrier.txt" "$rn_dir/peer-pbx.txt"
 [ "$(rn_peer_field carrier received)" = 0 ] ||
