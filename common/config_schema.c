@@ -57,6 +57,9 @@ static const struct sbc_cfg_enum_name codec_names[] = {
 	{ "telephone-event", SBC_CODEC_TELEPHONE_EVENT }, { "CN", SBC_CODEC_CN },
 	{ "T38", SBC_CODEC_T38 }, { 0 },
 };
+static const struct sbc_cfg_enum_name digest_alg_names[] = {
+	{ "SHA-256", SBC_DIGEST_ALG_SHA256 }, { "MD5", SBC_DIGEST_ALG_MD5 }, { 0 },
+};
 static const struct sbc_cfg_enum_name unknown_source_names[] = {
 	{ "reject", SBC_UNKNOWN_SOURCE_REJECT }, { "drop", SBC_UNKNOWN_SOURCE_DROP }, { 0 },
 };
@@ -681,6 +684,10 @@ static const struct sbc_cfg_field sip_fields[] = {
 	    .flags = RELOAD, .enums = unknown_source_names, .def = "reject",
 	    .doc = "Requests no trunk admits (source, trunk key, digest): `reject` answers "
 		   "403, `drop` sends nothing."),
+	LIST_OF("digest_algorithms", SBC_CFG_ENUM, struct sbc_cfg_sip, digest_algorithms,
+		.flags = RELOAD, .items_max = 2, .enums = digest_alg_names, .def = "SHA-256, MD5",
+		.doc = "Algorithms of our digest challenges, one challenge each, in this order "
+		       "(RFC 8760: most preferred first; some PBXs only read the first)."),
 	ROW("digest_nonce_ttl_s", SBC_CFG_U32, struct sbc_cfg_sip, digest_nonce_ttl_s,
 	    .flags = RELOAD, .min = 10, .max = 3600, .def = "300",
 	    .doc = "Lifetime of the nonces in our digest challenges; older ones get "

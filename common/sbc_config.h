@@ -123,6 +123,12 @@ struct sbc_cfg_sip_if {
 	char *media_interface;        /* dataplane.interfaces[] name */
 };
 
+/* sip.digest_algorithms: what our digest challenges offer. */
+enum sbc_digest_alg_cfg {
+	SBC_DIGEST_ALG_MD5 = 0,
+	SBC_DIGEST_ALG_SHA256 = 1,
+};
+
 /* sip.unknown_source: what a request no trunk admits gets. */
 enum sbc_unknown_source {
 	SBC_UNKNOWN_SOURCE_REJECT = 0,  /* 403 Forbidden */
@@ -149,6 +155,8 @@ struct sbc_cfg_sip {
 	char *control_socket;         /* sbcctl's UNIX stream socket (absolute path) */
 	uint32_t unknown_source;      /* enum sbc_unknown_source */
 	uint32_t digest_nonce_ttl_s;  /* lifetime of our digest nonces */
+	uint32_t *digest_algorithms;  /* enum sbc_digest_alg_cfg, challenge order */
+	uint32_t n_digest_algorithms;
 	struct sbc_cfg_pike pike;
 };
 

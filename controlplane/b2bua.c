@@ -1192,25 +1192,20 @@ static const char *hdr_value(const sip_t *sip, const char *name)
 	return NULL;
 }
 
-/* The Request-URI exactly as received (digest's uri parameter must equal it). */
-static bool raw_request_uri(const sip_t *sip, char *buf, size_t size)
+/*
+ * The Request-URI as received (digest's uri parameter must equal it):
+ * Sofia prints a parsed URL back in the form it was read.
+ */
+static bool request_uri_str(const sip_t *sip, char *buf, size_t size)
 {
-	const char *d = sip->sip_request ? sip->sip_request->rq_common->h_data : NULL;
-	size_t len = sip->sip_request ? sip->sip_request->rq_common->h_len : 0;
-	const char *sp1, *end;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	char *u = sip->sip_request != NULL ? url_as_string(home, sip->sip_request->rq_url) : NULL;
+	bool ok = u != NULL && strlen(u) < size;
 
-	if (d == NULL || len == 0)
-		return false;
-	sp1 = memchr(d, ' ', len);
-	if (sp1 == NULL)
-		return false;
-	sp1++;
-	end = memchr(sp1, ' ', len - (size_t)(sp1 - d));
-	if (end == NULL || (size_t)(end - sp1) >= size)
-		return false;
-	memcpy(buf, sp1, (size_t)(end - sp1));
-	buf[end - sp1] = '\0';
-	return true;
+	if (ok)
+		memcpy(buf, u, strlen(u) + 1);
+	su_home_deinit(home);
+	return ok;
 }
 
 static enum sbc_transport via_transport(const sip_t *sip)
@@ -1253,25 +1248,56 @@ static const char *trunk_realm(const struct sbc_cfg_trunk *t)
 	return t->inbound_auth.realm != NULL ? t->inbound_auth.realm : "rampart";
 }
 
-/* 407 with our challenges (SHA-256 first, MD5 for older PBXs; RFC 8760). */
+/*
+ * 407 with one challenge per algorithm of sip.digest_algorithms, in that
+ * order (RFC 8760: most preferred first; SHA-256, MD5 by default).
+ */
 static void respond_challenge(struct sbc_b2bua *b, nua_handle_t *nh, const char *realm,
 			      bool stale)
 {
 	struct sbc_digest_server *srv = realm_server(b, realm);
-	char h256[512], hmd5[512], v[480];
+	const struct sbc_cfg_sip *sc = &b->cfg->sip;
+	char h[2][512], v[480];
 	uint64_t now_s = (uint64_t)time(NULL);
+	uint32_t i, n = sc->n_digest_algorithms < 2 ? sc->n_digest_algorithms : 2;
 
 	b->digest_challenges++;
-	if (srv == NULL ||
-	    sbc_digest_challenge(srv, SBC_DIGEST_SHA256, stale, now_s, v, sizeof(v)) < 0 ||
-	    snprintf(h256, sizeof(h256), "Proxy-Authenticate: %s", v) >= (int)sizeof(h256) ||
-	    sbc_digest_challenge(srv, SBC_DIGEST_MD5, stale, now_s, v, sizeof(v)) < 0 ||
-	    snprintf(hmd5, sizeof(hmd5), "Proxy-Authenticate: %s", v) >= (int)sizeof(hmd5)) {
+	for (i = 0; i < n; i++) {
+		enum sbc_digest_alg alg = sc->digest_algorithms[i] == SBC_DIGEST_ALG_SHA256 ?
+					  SBC_DIGEST_SHA256 : SBC_DIGEST_MD5;
+
+		if (srv == NULL || sbc_digest_challenge(srv, alg, stale, now_s, v, sizeof(v)) < 0 ||
+		    snprintf(h[i], sizeof(h[i]), "Proxy-Authenticate: %s", v) >= (int)sizeof(h[i])) {
+			nua_respond(nh, 500, "Server Internal Error", TAG_END());
+			return;
+		}
+	}
+	if (n == 0) {
 		nua_respond(nh, 500, "Server Internal Error", TAG_END());
 		return;
 	}
-	nua_respond(nh, 407, "Proxy Authentication Required", SIPTAG_HEADER_STR(h256),
-		    SIPTAG_HEADER_STR(hmd5), TAG_END());
+	nua_respond(nh, 407, "Proxy Authentication Required", SIPTAG_HEADER_STR(h[0]),
+		    TAG_IF(n > 1, SIPTAG_HEADER_STR(h[1])), TAG_END());
+}
+
+/* An Authorization-type header's value as "Scheme p1, p2, ...": 0 or -E2BIG. */
+static int auth_value(const msg_auth_t *au, char *buf, size_t size)
+{
+	size_t used;
+	int i, n;
+
+	n = snprintf(buf, size, "%s", au->au_scheme ? au->au_scheme : "");
+	if (n < 0 || (size_t)n >= size)
+		return -E2BIG;
+	used = (size_t)n;
+	for (i = 0; au->au_params != NULL && au->au_params[i] != NULL; i++) {
+		n = snprintf(buf + used, size - used, "%s%s", i == 0 ? " " : ", ",
+			     au->au_params[i]);
+		if (n < 0 || (size_t)n >= size - used)
+			return -E2BIG;
+		used += (size_t)n;
+	}
+	return 0;
 }
 
 /*
@@ -1291,8 +1317,6 @@ static const struct sbc_cfg_trunk *digest_check(struct b2b_sipif *sif, nua_handl
 	struct sbc_digest_server *srv;
 	char value[SBC_DIGEST_VALUE_MAX], uri[SBC_DIGEST_URI_MAX];
 	const char *realm = t != NULL ? trunk_realm(t) : NULL;
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	char *hv;
 	int rc;
 
 	if (sip->sip_proxy_authorization == NULL) {
@@ -1308,15 +1332,18 @@ static const struct sbc_cfg_trunk *digest_check(struct b2b_sipif *sif, nua_handl
 		respond_challenge(b, nh, realm != NULL ? realm : "rampart", false);
 		return NULL;
 	}
-	hv = sip_header_as_string(home, (const sip_header_t *)sip->sip_proxy_authorization);
-	rc = hv != NULL && strlen(hv) < sizeof(value) ? 0 : -E2BIG;
-	if (rc == 0) {
-		snprintf(value, sizeof(value), "%s", hv);
+	/*
+	 * The value rebuilt from Sofia's scheme and parameters (its printer
+	 * drops some parameters): "Digest name=value, ...".
+	 */
+	rc = auth_value(sip->sip_proxy_authorization, value, sizeof(value));
+	if (rc == 0)
 		rc = sbc_digest_parse_credentials(value, &cr);
-	}
-	su_home_deinit(home);
-	if (rc != 0 || !raw_request_uri(sip, uri, sizeof(uri))) {
+	OPENSSL_cleanse(value, sizeof(value));
+	if (rc != 0 || !request_uri_str(sip, uri, sizeof(uri))) {
 		b->digest_failures++;
+		SBC_LOG(NOTICE, B2B_LOG, "INVITE on %s: Proxy-Authorization unusable (%s): 400",
+			sif->cfg->name, rc != 0 ? strerror(-rc) : "Request-URI");
 		nua_respond(nh, 400, "Bad Request", TAG_END());
 		return NULL;
 	}
