@@ -164,7 +164,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 # another run's (test suite e2e, demo.sh) would take our SIP replies.
 # sip_addr_users: how many interfaces carry either SIP address.
 sip_addr_users() {
-	ip -o -4 addr show | grep -c -e " $RN_CAR_SIP/" -e " $RN_PBX_SIP/" || true
+	ip -o -4 addr show 2>/dev/null | grep -c -e " $RN_CAR_SIP/" -e " $RN_PBX_SIP/" || true
 }
 if [ "$(sip_addr_users)" -ne 0 ]; then
 	echo "cps: $RN_CAR_SIP or $RN_PBX_SIP is already on an interface (an e2e test or demo running?); try again later" >&2
