@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Live demo: a carrier and a PBX in two network namespaces, Rampart's two
-# processes between them, and one real SIP call: SIPp in the PBX namespace
-# calls SIPp in the carrier namespace through sbc-controlplane (the B2BUA:
-# own Call-IDs and SDP per leg), which binds the call's media in
-# sbc-dataplane; G.711 RTP then flows both ways at once for 3 s, the caller
-# hangs up, and the CDR line is printed.
+# processes between them, and two real SIP calls:
+#  1. SIPp in the PBX namespace calls SIPp in the carrier namespace through
+#     sbc-controlplane (the B2BUA: own Call-IDs and SDP per leg), which binds
+#     the call's media in sbc-dataplane; G.711 RTP then flows both ways at
+#     once for 3 s, the caller hangs up, and the CDR line is printed.
+#  2. The PBX calls again over SIP/TLS with SRTP (SDES keys in its offer):
+#     the carrier leg stays plain RTP over UDP; the data plane decrypts what
+#     the PBX sends and encrypts what the carrier sends, under keys the
+#     B2BUA drew for each leg (RTP<->SRTP interworking).
 #
 # Run as root on Debian 12: installs what is missing (scripts/deps.sh),
 # builds into build/ if needed, creates namespaces rampart-{carrier,pbx}-PID and
@@ -13,9 +17,9 @@
 # of it again when it ends, fails or is interrupted.  Topology and helpers:
 # scripts/netns-lib.sh; the RTP peers: scripts/rtp_peer.py.
 #
-# Exit status 0 when the call went through (both SIPp scenarios passed),
-# each direction delivered at least 95% of its packets and no packet
-# arrived altered.
+# Exit status 0 when both calls went through, each direction delivered at
+# least 95% of its packets and no packet arrived altered (for the SRTP call:
+# none failed authentication, and every one decrypted to what was sent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -95,6 +99,21 @@ EOF
 # ---- both processes
 CDR=$rn_dir/cdr.jsonl
 rn_b2bua_config "$CDR"
+# The PBX side also serves SIP over TLS (example certificate) and its trunk
+# allows SRTP (policy optional: plain RTP over UDP or SRTP over TLS).
+RN_SIP_CONFIG=$(printf '%s\n' "$RN_SIP_CONFIG" | awk \
+	-v crt="$PWD/config/tls/example.crt" -v key="$PWD/config/tls/example.key" '
+	/name: s-pbx/ { pbx = 1 }
+	pbx && /transport: tcp, port: 5060 }]/ {
+		sub(/}]/, "}, { transport: tls, port: 5061, certificate: " crt ", private_key: " key " }]")
+		pbx = 0
+	}
+	/name: pbx, side: enterprise/ { trunk = 1 }
+	trunk && /transport: udp, latching: learn/ {
+		sub(/transport: udp/, "transport: tls, srtp: optional")
+		trunk = 0
+	}
+	{ print }')
 rn_config_write
 t_start=$(rn_now_ms)
 rn_dataplane_start
@@ -196,14 +215,73 @@ else
 fi
 echo
 
+# ---- call 2: SRTP over SIP/TLS on the PBX leg, plain RTP on the carrier leg
+echo "== Call 2: the PBX calls over SIP/TLS with SRTP; the carrier leg stays RTP over UDP =="
+peers1_ok=$RN_PEERS_OK
+json=$rn_dir/srtp-media.json
+rn_sipp_start carrier2 "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml
+uas2=$RN_SIPP_PID
+sleep 0.3
+t_invite=$(rn_now_ms)
+ip netns exec "$RN_NS_PBX" python3 tests/e2e/sip_tls_uac.py call --to "$RN_PBX_SIP:5061" \
+	--bind "$RN_PBX_PEER" --ca config/tls/example-ca.crt \
+	--media "$RN_PBX_PEER:$RN_PBX_PEER_PORT" --srtp --media-out "$json" \
+	--hold-ms $((SECONDS_OF_MEDIA * 1000 + 2500)) --timeout 20 \
+	--trace "$rn_dir/pbx2-msg.log" >"$rn_dir/pbx2.out" 2>"$rn_dir/pbx2.err" </dev/null &
+uac2=$!
+rn_sipp_pids+=("$uac2")
+rn_session_wait 10
+for ((i = 0; i < 100; i++)); do
+	[ -s "$json" ] && break
+	sleep 0.1
+done
+t_bound=$(rn_now_ms)
+printf '  call answered, media bound     %5d ms after the INVITE (data plane session %s)\n' \
+	$((t_bound - t_invite)) "$RN_SESSION"
+echo "  SDP the PBX got over TLS (keys shown as <key>):"
+{ sed -n '/^SIP\/2.0 200/,/^----/p' "$rn_dir/pbx2-msg.log" | grep -E '^(m=audio|a=crypto)' |
+	sed -E 's/inline:[A-Za-z0-9+\/]+/inline:<key>/; s/^/    /' | tr -d '\r'; } || true
+echo "  SDP the carrier got over UDP:"
+{ grep -E '^(m=audio|a=crypto)' "$rn_dir/carrier2-sipp-msg.log" | head -n 1 |
+	sed 's/^/    /' | tr -d '\r'; } || true
+grep -q 'a=crypto' "$rn_dir/carrier2-sipp-msg.log" && echo "    (a=crypto sent over UDP: WRONG)" ||
+	echo "    (no a=crypto: keys never travel over a plain transport)"
+srtp_ok=0
+if [ -s "$json" ]; then
+	RN_PBX_PEER_ARGS=(--srtp-send "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["offer_inline"])' "$json")"
+			  --srtp-recv "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["answer_inline"])' "$json")")
+	echo "Media: ${SECONDS_OF_MEDIA} s each way; the PBX peer encrypts with its key and decrypts with ours ..."
+	rn_peers_start "$PACKETS" --require-percent "$REQUIRE_PERCENT" --linger-ms 500
+	rn_peers_wait
+	RN_PBX_PEER_ARGS=()
+	printf '  %-15s %6s %9s %6s %13s %5s   %s\n' direction sent received lost out-of-order bad \
+		"delay avg / max"
+	direction carrier pbx
+	direction pbx carrier
+	printf '  SRTP authentication failures at the PBX peer: %s\n' "$(rn_peer_field pbx auth_fail)"
+	rn_ctl stats "$RN_SESSION" >"$rn_dir/stats.txt" || rn_fail "sbc-dpctl stats $RN_SESSION"
+	echo "Data plane (sbc-dpctl stats $RN_SESSION)"
+	leg a "PBX, SRTP)"
+	leg b "carrier, RTP)"
+	[ "$RN_PEERS_OK" -eq 1 ] && srtp_ok=1
+fi
+rn_sipp_wait "$uac2"
+[ "$RN_SIPP_STATUS" -eq 0 ] || { srtp_ok=0; echo "  the TLS caller failed: $(cat "$rn_dir/pbx2.err")"; }
+rn_sipp_wait "$uas2"
+[ "$RN_SIPP_STATUS" -eq 0 ] || srtp_ok=0
+echo "CDR"
+tail -n 1 "$CDR" | sed 's/^/  /'
+echo
+RN_PEERS_OK=$peers1_ok
+
 rn_controlplane_stop 10
 [ "$RN_CP_STATUS" -eq 0 ] || echo "demo.sh: sbc-controlplane exited with status $RN_CP_STATUS" >&2
 rn_dataplane_stop 10
 [ "$RN_DP_STATUS" -eq 0 ] || echo "demo.sh: sbc-dataplane exited with status $RN_DP_STATUS" >&2
 
 if [ "$uac_status" -eq 0 ] && [ "$uas_status" -eq 0 ] && [ "$RN_PEERS_OK" -eq 1 ] &&
-	[ "$RN_CP_STATUS" -eq 0 ] && [ "$RN_DP_STATUS" -eq 0 ]; then
-	echo "Result: PASS: the call went through; both directions delivered >= ${REQUIRE_PERCENT}% of their packets, none altered"
+	[ "$srtp_ok" -eq 1 ] && [ "$RN_CP_STATUS" -eq 0 ] && [ "$RN_DP_STATUS" -eq 0 ]; then
+	echo "Result: PASS: both calls went through (plain RTP, then SRTP<->RTP); every direction delivered >= ${REQUIRE_PERCENT}% of its packets, none altered"
 else
 	echo "Result: FAIL: see the SIP and media tables above"
 	exit 1

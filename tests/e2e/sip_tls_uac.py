@@ -81,6 +81,7 @@ class Conn:
     def send(self, head, body=""):
         data = (head.replace("\n", "\r\n") + body).encode()
         self.trace.write("---- sent\n" + data.decode() + "\n")
+        self.trace.flush()
         self.sock.sendall(data)
 
     def recv(self):
@@ -98,6 +99,7 @@ class Conn:
                     text = head.decode(errors="replace")
                     self.trace.write("---- received\n" + text + "\n\n" +
                                      rest[:length].decode(errors="replace") + "\n")
+                    self.trace.flush()
                     return text.split("\r\n", 1)[0], text, rest[:length]
             left = self.deadline - time.time()
             if left <= 0:
