@@ -191,9 +191,16 @@ struct b2b_ident {
 	char geo[2][B2B_URI_MAX];      /* Geolocation, Geolocation-Routing (emergency) */
 };
 
-/* B's initial INVITE, kept to send it again after a redirect (3xx). */
+/* B's INVITE, kept to send it again after a redirect (3xx). */
 struct b2b_b_invite {
 	struct b2b_ident id;
+	/*
+	 * A multipart/mixed body (SDP + PIDF-LO, say) as A sent it: B gets it
+	 * with only the SDP part's content replaced by ours.  NULL otherwise.
+	 */
+	char *mp_body;                 /* malloc'd copy, NUL-terminated */
+	size_t mp_sdp_off, mp_sdp_end; /* the SDP part's content in mp_body */
+	char mp_ctype[128];            /* multipart/mixed;boundary="..." */
 	char from[B2B_URI_MAX];
 	char to[B2B_URI_MAX];
 	char pem[160];                 /* P-Early-Media to relay, or "" */
@@ -537,6 +544,7 @@ static void call_maybe_free(struct b2b_call *c)
 	}
 	c->b->n_calls--;
 	gen_unref(c->b, c->gen);
+	free(c->binv.mp_body);
 	reoffer_free(c->reoffer);
 	/* SDP texts and SRTP keys: nothing secret stays in freed memory. */
 	sbc_sdes_wipe(c, sizeof(*c));
@@ -1496,6 +1504,119 @@ static uint32_t call_admit(struct b2b_call *c)
 	return 0;
 }
 
+/* ---- the initial INVITE's body: SDP, or SDP inside multipart/mixed ---- */
+
+/* @n bytes at @p start with @w, ASCII case-insensitively. */
+static bool prefix_ci(const char *p, size_t n, const char *w)
+{
+	size_t l = strlen(w);
+
+	return n >= l && strncasecmp(p, w, l) == 0;
+}
+
+/* Whether the part headers [@h, @end) say Content-Type: application/sdp. */
+static bool part_is_sdp(const char *h, const char *end)
+{
+	while (h < end) {
+		const char *eol = memmem(h, (size_t)(end - h), "\r\n", 2);
+		const char *v;
+
+		if (eol == NULL)
+			eol = end;
+		if (prefix_ci(h, (size_t)(eol - h), "content-type:")) {
+			for (v = h + 13; v < eol && (*v == ' ' || *v == '\t'); v++)
+				;
+			return prefix_ci(v, (size_t)(eol - v), "application/sdp");
+		}
+		h = eol + 2;
+	}
+	return false;
+}
+
+/*
+ * The SDP of A's INVITE into *@sdp / *@len (NULL: none, a late offer).
+ * application/sdp (or no Content-Type) is the SDP itself.  multipart/mixed
+ * (RFC 2046; emergency calls carry PIDF-LO this way, RFC 6442): the first
+ * part whose Content-Type is application/sdp, and the whole body is kept
+ * in c->binv so that B gets every other part byte for byte.  Returns 0,
+ * -EBADMSG (another content type, or a multipart body we cannot split:
+ * 400) or -ENOMEM.
+ */
+static int invite_sdp(struct b2b_call *c, const sip_t *sip, const char **sdp, size_t *len)
+{
+	const sip_content_type_t *ct = sip->sip_content_type;
+	const char *body, *bnd, *p, *end;
+	char delim[80];
+	size_t blen, dlen, bl;
+
+	*sdp = NULL;
+	*len = 0;
+	if (!has_sdp(sip))
+		return 0;
+	body = sip->sip_payload->pl_data;
+	blen = sip->sip_payload->pl_len;
+	if (ct == NULL || ct->c_type == NULL || strcasecmp(ct->c_type, "application/sdp") == 0) {
+		*sdp = body;
+		*len = blen;
+		return 0;
+	}
+	if (strcasecmp(ct->c_type, "multipart/mixed") != 0)
+		return -EBADMSG;
+	bnd = msg_params_find(ct->c_params, "boundary=");
+	if (bnd == NULL)
+		return -EBADMSG;
+	bl = strlen(bnd);
+	if (bl >= 2 && bnd[0] == '"' && bnd[bl - 1] == '"') {
+		bnd++;
+		bl -= 2;
+	}
+	if (bl == 0 || bl > 70 || memchr(bnd, '"', bl) != NULL)
+		return -EBADMSG;
+	dlen = (size_t)snprintf(delim, sizeof(delim), "\r\n--%.*s", (int)bl, bnd);
+	end = body + blen;
+	/* p: the "--boundary" of the first delimiter, at the start or after a preamble. */
+	if (prefix_ci(body, blen, delim + 2)) {
+		p = body;
+	} else {
+		p = memmem(body, blen, delim, dlen);
+		if (p == NULL)
+			return -EBADMSG;
+		p += 2;
+	}
+	for (;;) {
+		const char *part, *hdr_end, *next, *q;
+
+		q = p + dlen - 2;
+		if (end - q >= 2 && q[0] == '-' && q[1] == '-')
+			return -EBADMSG;            /* closed without an SDP part */
+		q = memchr(q, '\n', (size_t)(end - q));
+		if (q == NULL)
+			return -EBADMSG;
+		part = q + 1;
+		hdr_end = memmem(part, (size_t)(end - part), "\r\n\r\n", 4);
+		/* The next delimiter ends this part (the CRLF before it is its own). */
+		next = memmem(part, (size_t)(end - part), delim, dlen);
+		if (hdr_end == NULL || next == NULL || next < hdr_end)
+			return -EBADMSG;
+		if (part_is_sdp(part, hdr_end + 2)) {
+			c->binv.mp_body = malloc(blen + 1);
+			if (c->binv.mp_body == NULL)
+				return -ENOMEM;
+			memcpy(c->binv.mp_body, body, blen);
+			c->binv.mp_body[blen] = '\0';
+			c->binv.mp_sdp_off = (size_t)(hdr_end + 4 - body);
+			c->binv.mp_sdp_end = (size_t)(next - body);
+			snprintf(c->binv.mp_ctype, sizeof(c->binv.mp_ctype),
+				 "multipart/mixed;boundary=\"%.*s\"", (int)bl, bnd);
+			/* to the parser with its last line's CRLF (the delimiter's) */
+			*sdp = hdr_end + 4;
+			*len = (size_t)(next + 2 - (hdr_end + 4));
+			return 0;
+		}
+		p = next + 2;
+	}
+}
+
 /* ---- identity toward B (identity.h: UK profile) ---- */
 
 /*
@@ -1592,26 +1713,43 @@ static int leg_b_invite(struct b2b_call *c, const char *ruser, bool user_phone)
 	const struct b2b_ident *id = &c->binv.id;
 	const char *hostpart = target_hostpart(tb->targets[0]);
 	char ruri[B2B_URI_MAX];
+	char *mp = NULL;
 
 	snprintf(ruri, sizeof(ruri), "sip:%s%s%s%s%s", ruser, ruser[0] != '\0' ? "@" : "",
 		 hostpart, user_phone ? ";user=phone" : "",
 		 strstr(hostpart, "transport=") != NULL ? "" :
 		 tb->transport == SBC_TRANSPORT_TCP ? ";transport=tcp" :
 		 tb->transport == SBC_TRANSPORT_TLS ? ";transport=tls" : "");
+	if (c->binv.mp_body != NULL) {
+		/* A's parts as received, our SDP in place of A's */
+		size_t blen = strlen(c->binv.mp_body), olen = strlen(bl->ours_body);
+
+		mp = malloc(blen - (c->binv.mp_sdp_end - c->binv.mp_sdp_off) + olen + 1);
+		if (mp == NULL)
+			return -ENOMEM;
+		memcpy(mp, c->binv.mp_body, c->binv.mp_sdp_off);
+		memcpy(mp + c->binv.mp_sdp_off, bl->ours_body, olen);
+		memcpy(mp + c->binv.mp_sdp_off + olen, c->binv.mp_body + c->binv.mp_sdp_end,
+		       blen - c->binv.mp_sdp_end + 1);
+	}
 	bl->nh = nua_handle(bl->sif->nua, bl, NUTAG_URL(ruri), SIPTAG_TO_STR(c->binv.to),
 			    SIPTAG_FROM_STR(c->binv.from), TAG_END());
-	if (bl->nh == NULL)
+	if (bl->nh == NULL) {
+		free(mp);
 		return -ENOMEM;
+	}
 	SBC_LOG(INFO, B2B_LOG, "call %u: to trunk %s via %s (%s)", c->no, tb->name,
 		bl->sif->cfg->name, sbc_transport_name(tb->transport));
-	nua_invite(bl->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-		   SIPTAG_PAYLOAD_STR(bl->ours_body),
+	nua_invite(bl->nh,
+		   SIPTAG_CONTENT_TYPE_STR(mp != NULL ? c->binv.mp_ctype : "application/sdp"),
+		   SIPTAG_PAYLOAD_STR(mp != NULL ? mp : bl->ours_body),
 		   TAG_IF(c->binv.pem[0] != '\0', SIPTAG_HEADER_STR(c->binv.pem)),
 		   TAG_IF(id->pai[0] != '\0', SIPTAG_HEADER_STR(id->pai)),
 		   TAG_IF(id->privacy[0] != '\0', SIPTAG_HEADER_STR(id->privacy)),
 		   TAG_IF(id->geo[0][0] != '\0', SIPTAG_HEADER_STR(id->geo[0])),
 		   TAG_IF(id->geo[1][0] != '\0', SIPTAG_HEADER_STR(id->geo[1])),
 		   TAG_END());
+	free(mp);                  /* nua copied the tags */
 	return 0;
 }
 
@@ -1630,6 +1768,8 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 	const char *hostpart, *tuser;
 	char tohost[B2B_URI_MAX], ra[16];
 	const struct sbc_cfg_tenant *tenant;
+	const char *sdp_body;
+	size_t sdp_len;
 	uint32_t retry;
 	size_t hl;
 	int n, rc;
@@ -1708,9 +1848,16 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 		call_reject(c, 503, "Service Unavailable", "failed");
 		return;
 	}
-	c->late_offer = !has_sdp(sip);
-	if (!c->late_offer && sbc_sdp_parse(&a->theirs, sip->sip_payload->pl_data,
-					    sip->sip_payload->pl_len, &err) != 0) {
+	rc = invite_sdp(c, sip, &sdp_body, &sdp_len);
+	if (rc != 0) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: body refused (%s)", c->no,
+			rc == -ENOMEM ? "no memory" : "multipart without a usable SDP part");
+		call_reject(c, rc == -ENOMEM ? 500 : 400, rc == -ENOMEM ? "Server Internal Error" :
+			    "Bad Request", "rejected");
+		return;
+	}
+	c->late_offer = sdp_body == NULL;
+	if (!c->late_offer && sbc_sdp_parse(&a->theirs, sdp_body, sdp_len, &err) != 0) {
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: SDP from a refused: %s (line %u)", c->no,
 			sbc_sdp_error_str(err.code), err.line);
 		call_reject(c, sbc_sdp_error_sip_status(err.code), sbc_sdp_error_str(err.code),
@@ -3053,6 +3200,7 @@ void sbc_b2bua_destroy(struct sbc_b2bua *b)
 	while ((c = b->calls) != NULL) {
 		b->calls = c->next;
 		call_end(c, "shutdown", 503, "sbc");
+		free(c->binv.mp_body);
 		reoffer_free(c->reoffer);
 		sbc_sdes_wipe(c, sizeof(*c));
 		free(c);

@@ -26,6 +26,9 @@
 #   reload      60 calls at 5/s held 3 s; meanwhile SIGHUP with a changed
 #               config, with a broken one (refused, old one kept), and a
 #               good one again: every call answered and ended normally.
+#   location    an emergency call (112) with Geolocation headers and a
+#               multipart/mixed body (SDP + PIDF-LO): headers and PIDF-LO
+#               reach the carrier intact, the SDP part anchored, PAI kept.
 #   cpm         pbx limited to 60 calls per minute, burst 10 (reload); 10x
 #               that offered for 60 s (600 calls at 10/s) with one emergency
 #               call (999, PAI, Privacy: id) per second interleaved: the
@@ -381,6 +384,31 @@ stats
 [ "$(stat_field config reloads)" -ge 4 ] && [ "$(stat_field config refused)" -ge 1 ] ||
 	rn_fail "$name: $(grep '^config' "$rn_dir/stats.txt")"
 rn_log "$name: PASS (60 calls across 2 reloads and 1 refused reload: all answered, none dropped)"
+
+# ---- an emergency call with its location: Geolocation + multipart SDP/PIDF-LO ----
+name=location
+lines=$(cdr_lines)
+sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml
+uas=$last_sipp_pid
+sleep 0.3
+sipp_run "$name-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" uac_emergency_loc.xml -s 112 -d 200 \
+	"$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" "$name-pbx"
+sipp_wait "$uas" "$name-carrier"
+log=$rn_dir/$name-carrier-sipp-msg.log
+grep -q '^Content-Type: multipart/mixed;boundary="rampart-boundary-1"' "$log" &&
+	grep -q '^Geolocation: <cid:target123@pbx.example>' "$log" &&
+	grep -q '^Geolocation-Routing: yes' "$log" &&
+	grep -q '^Content-Type: application/pidf+xml' "$log" &&
+	grep -q '^Content-ID: <target123@pbx.example>' "$log" &&
+	grep -qF '<gml:pos>51.5074 -0.1278</gml:pos>' "$log" &&
+	grep -q '^--rampart-boundary-1--' "$log" ||
+	rn_fail "$name: the location did not reach the carrier intact"
+grep -q "^c=IN IP4 $RN_CAR_SBC" "$log" || rn_fail "$name: the SDP part was not anchored"
+! grep -q '^c=IN IP4 198\.18\.1\.' "$log" || rn_fail "$name: the PBX's media address leaked"
+grep -q '^P-Asserted-Identity: <sip:+441632960123@' "$log" || rn_fail "$name: PAI withheld"
+[ "$(cdr_count "$lines" '"disposition":"answered"')" -eq 1 ] || rn_fail "$name: no answered CDR"
+rn_log "$name: PASS (112 with Geolocation and SDP + PIDF-LO: location intact, SDP anchored, PAI kept)"
 
 # ---- calls per minute, 10x over, emergency calls interleaved ----
 name=cpm
