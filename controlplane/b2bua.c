@@ -215,6 +215,7 @@ struct b2b_realm {
 
 struct b2b_call {
 	struct b2b_call *next;
+	struct b2b_call **pprev;   /* the pointer to this call in the list: O(1) unlink */
 	struct sbc_b2bua *b;
 	struct b2b_gen *gen;       /* the configuration the call started under */
 	struct b2b_trunk_rt *rt[2];/* CAC state the call counts in, per leg; NULL = none */
@@ -532,16 +533,11 @@ static void call_end(struct b2b_call *c, const char *disposition, int cause,
 
 static void call_maybe_free(struct b2b_call *c)
 {
-	struct b2b_call **pp;
-
 	if (c->state != B2B_ENDED || c->leg[0].nh != NULL || c->leg[1].nh != NULL)
 		return;
-	for (pp = &c->b->calls; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	}
+	*c->pprev = c->next;
+	if (c->next != NULL)
+		c->next->pprev = c->pprev;
 	c->b->n_calls--;
 	gen_unref(c->b, c->gen);
 	free(c->binv.mp_body);
@@ -584,6 +580,9 @@ static struct b2b_call *call_new(struct sbc_b2bua *b)
 	for (l = 0; l < 2; l++)
 		c->leg[l].call = c;
 	c->next = b->calls;
+	if (c->next != NULL)
+		c->next->pprev = &c->next;
+	c->pprev = &b->calls;
 	b->calls = c;
 	b->n_calls++;
 	return c;
@@ -2988,6 +2987,8 @@ static int sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 			    /* Session timers are not relayed yet: do not offer them. */
 			    SIPTAG_SUPPORTED_STR("100rel"),
 			    NUTAG_M_USERNAME("rampart"),
+			    /* Bursts of calls: the kernel's default UDP buffer overflows near 2,000 CPS. */
+			    TPTAG_UDP_RMEM(4u << 20),
 			    NTATAG_SIP_T1(cfg->sip.t1_ms),
 			    NTATAG_MAX_FORWARDS(cfg->sip.max_forwards),
 			    TAG_IF(cfg->sip.user_agent != NULL,
@@ -3199,6 +3200,8 @@ void sbc_b2bua_destroy(struct sbc_b2bua *b)
 		nua_shutdown_all(b, 1000);  /* nua_destroy() refuses an unfinished shutdown */
 	while ((c = b->calls) != NULL) {
 		b->calls = c->next;
+		if (b->calls != NULL)
+			b->calls->pprev = &b->calls;
 		call_end(c, "shutdown", 503, "sbc");
 		free(c->binv.mp_body);
 		reoffer_free(c->reoffer);
