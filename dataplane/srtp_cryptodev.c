@@ -410,6 +410,20 @@ static void cdev_run(struct sbc_srtp *e, uint8_t n_groups, uint16_t n_ops,
 	}
 }
 
+/* Enqueue e->enq[0..n_ops) and wait until all came back.  Software devices
+ * complete them within the dequeue calls. */
+static void cdev_run_ops(struct sbc_srtp *e, uint16_t n_ops)
+{
+	uint16_t enq = 0, deq = 0;
+
+	while (deq < n_ops) {
+		if (enq < n_ops)
+			enq += rte_cryptodev_enqueue_burst(e->dev_id, e->qp_id, e->enq + enq,
+							   n_ops - enq);
+		deq += rte_cryptodev_dequeue_burst(e->dev_id, e->qp_id, e->deq, n_ops - deq);
+	}
+}
+
 static inline int16_t cdev_status(const struct rte_crypto_op *op)
 {
 	if (likely(op->status == RTE_CRYPTO_OP_STATUS_SUCCESS))
@@ -419,12 +433,16 @@ static inline int16_t cdev_status(const struct rte_crypto_op *op)
 	return SBC_SRTP_CRYPTO;
 }
 
-static void cdev_prefetch(struct rte_mbuf **pkts, struct sbc_srtp_ctx **ctxs, uint16_t n)
+/* Contexts (SRTCP state is in their second line) and packet headers. */
+static void cdev_prefetch(struct rte_mbuf **pkts, struct sbc_srtp_ctx **ctxs, uint16_t n,
+			  bool rtcp)
 {
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		rte_prefetch0(ctxs[i]);
+		if (rtcp)
+			rte_prefetch0((const char *)ctxs[i] + RTE_CACHE_LINE_SIZE);
 		rte_prefetch0(rte_pktmbuf_mtod_offset(pkts[i], void *, srtp_pkt_off(pkts[i])));
 	}
 }
@@ -434,7 +452,6 @@ static inline int cdev_frame_rtp(struct sbc_srtp *e, uint16_t i, struct rte_mbuf
 				 struct srtp_ctx_priv *c, uint32_t off, uint32_t len)
 {
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
-	struct srtp_cdev_pkt *pk = &e->pkt[i];
 	uint32_t ssrc, roc;
 	uint64_t est;
 	int32_t delta;
@@ -460,11 +477,14 @@ static inline int cdev_frame_rtp(struct sbc_srtp *e, uint16_t i, struct rte_mbuf
 	cdev_iv(e->ops[i], c->cdev.rtp_salt, ssrc, est);
 	roc = rte_cpu_to_be_32((uint32_t)(est >> 16));
 	memcpy(p + len, &roc, SBC_SRTP_ROC_LEN);
-	rte_pktmbuf_append(m, (uint16_t)(SBC_SRTP_ROC_LEN + c->tag_len));
+	/* The tag goes over the ROC: the device writes it once it has
+	 * authenticated header || payload || ROC (an HMAC is output only after
+	 * its whole input was read), so the packet needs no move afterwards.
+	 * precheck made sure of one segment and the tailroom. */
+	m->data_len = (uint16_t)(m->data_len + c->tag_len);
+	m->pkt_len += c->tag_len;
 	cdev_op(e->ops[i], c->cdev.rtp_sess, m, off + (uint32_t)hl, len - (uint32_t)hl,
-		off, len + SBC_SRTP_ROC_LEN, off + len + SBC_SRTP_ROC_LEN);
-	pk->off = (uint16_t)off;
-	pk->end = (uint16_t)len;
+		off, len + SBC_SRTP_ROC_LEN, off + len);
 	return SBC_SRTP_OK;
 }
 
@@ -490,20 +510,24 @@ static inline int cdev_frame_rtcp(struct sbc_srtp *e, uint16_t i, struct rte_mbu
 	cdev_iv(e->ops[i], c->cdev.rtcp_salt, ssrc, c->rtcp_index);
 	trailer = rte_cpu_to_be_32(SBC_SRTCP_E_BIT | c->rtcp_index);
 	memcpy(p + len, &trailer, SBC_SRTCP_TRAILER_LEN);
-	rte_pktmbuf_append(m, SBC_SRTCP_TRAILER_LEN + SBC_SRTCP_TAG_LEN);
+	m->data_len = (uint16_t)(m->data_len + SBC_SRTCP_TRAILER_LEN + SBC_SRTCP_TAG_LEN);
+	m->pkt_len += SBC_SRTCP_TRAILER_LEN + SBC_SRTCP_TAG_LEN;
 	cdev_op(e->ops[i], c->cdev.rtcp_sess, m, off + SBC_SRTCP_HDR_LEN, len - SBC_SRTCP_HDR_LEN,
 		off, len + SBC_SRTCP_TRAILER_LEN, off + len + SBC_SRTCP_TRAILER_LEN);
 	return SBC_SRTP_OK;
 }
 
+/*
+ * Protect takes every decision before the crypto, as libsrtp2 does, and
+ * its operations do not depend on each other: they go to the device in
+ * packet order.
+ */
 static uint16_t cdev_protect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **pkts,
 			     struct sbc_srtp_ctx **ctxs, uint16_t n, int16_t *result)
 {
-	uint16_t op_pkt[SBC_SRTP_BURST_MAX], n_ops = 0, i, ok = 0;
-	uint8_t n_groups = 0;
+	uint16_t n_ops = 0, i, ok = 0;
 
-	cdev_prefetch(pkts, ctxs, n);
-	cdev_round_start(e);
+	cdev_prefetch(pkts, ctxs, n, rtcp);
 	for (i = 0; i < n; i++) {
 		struct srtp_ctx_priv *c = srtp_ctx(ctxs[i]);
 		uint32_t off, len;
@@ -517,29 +541,15 @@ static uint16_t cdev_protect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **pk
 		result[i] = (int16_t)r;
 		if (r != SBC_SRTP_OK)
 			continue;
-		e->pkt[i].group = cdev_group(e, ctxs[i], &n_groups);
-		e->group[e->pkt[i].group].n_ops++;
 		sbc_srtp_cdev_prefetch_session(e, e->ops[i]->sym->session);
-		op_pkt[n_ops++] = i;
+		e->enq[n_ops++] = e->ops[i];
 	}
-	cdev_run(e, n_groups, n_ops, op_pkt);
-	for (i = 0; i < n_ops; i++) {
-		uint16_t k = op_pkt[i];
-		struct rte_mbuf *m = pkts[k];
-		struct srtp_ctx_priv *c = srtp_ctx(ctxs[k]);
-
-		result[k] = cdev_status(e->ops[k]);
-		if (result[k] != SBC_SRTP_OK)
+	cdev_run_ops(e, n_ops);
+	for (i = 0; i < n; i++) {
+		if (result[i] != SBC_SRTP_OK)
 			continue;
-		if (!rtcp) {
-			uint8_t *end = rte_pktmbuf_mtod_offset(m, uint8_t *,
-							       e->pkt[k].off + e->pkt[k].end);
-
-			/* The tag goes where the ROC was: right after the payload. */
-			memmove(end, end + SBC_SRTP_ROC_LEN, c->tag_len);
-			rte_pktmbuf_trim(m, SBC_SRTP_ROC_LEN);
-		}
-		ok++;
+		result[i] = cdev_status(e->ops[i]);
+		ok += result[i] == SBC_SRTP_OK;
 	}
 	return ok;
 }
@@ -645,7 +655,7 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 	uint16_t op_pkt[SBC_SRTP_BURST_MAX], n_ops, i, t, ok = 0;
 	uint8_t next[SBC_SRTP_BURST_MAX], n_waiting = 0, n_next, n_groups;
 
-	cdev_prefetch(pkts, ctxs, n);
+	cdev_prefetch(pkts, ctxs, n, rtcp);
 	for (i = 0; i < n; i++) {
 		struct srtp_ctx_priv *c = srtp_ctx(ctxs[i]);
 		uint32_t off, len;
