@@ -55,6 +55,8 @@ SBCCTL=$4
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/netns-lib.sh
 . "$E2E_DIR/../../scripts/netns-lib.sh"
+# shellcheck source=tests/e2e/e2e_lib.sh
+. "$E2E_DIR/e2e_lib.sh"
 
 PACKETS=50                      # 1 s of G.711 at 20 ms
 RN_SIPP_TIMEOUT=30              # bound on every SIPp run, seconds
@@ -69,29 +71,7 @@ for exe in "$RN_DATAPLANE" "$RN_DPCTL" "$RN_CONTROLPLANE" "$SBCCTL"; do
 	[ -x "$exe" ] || { echo "b2bua-calls: $exe is not executable" >&2; exit 1; }
 done
 
-cleanup() {
-	local rc=$?
-
-	trap - EXIT INT TERM
-	if [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ] && [ "$rc" -ne 143 ] && [ -n "${rn_dir:-}" ]; then
-		for f in "$rn_dir"/*.err "$rn_dir"/*sipp*.log; do
-			[ -s "$f" ] || continue
-			echo "---- $(basename "$f") (last 20 lines) ----" >&2
-			tail -n 20 "$f" >&2
-		done
-	fi
-	# E2E_KEEP=DIR keeps the logs, traces and CDR of this run for a look.
-	if [ -n "${E2E_KEEP:-}" ] && [ -n "${rn_dir:-}" ]; then
-		if mkdir -p "$E2E_KEEP"; then
-			cp -r "$rn_dir"/. "$E2E_KEEP"/ || true
-		fi
-	fi
-	rn_cleanup "$rc"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+e2e_traps
 
 rn_init $$ b2bua-calls
 CDR=$rn_dir/cdr.jsonl
@@ -118,17 +98,6 @@ rn_log "control plane up"
 for ip in "$RN_CAR_SBC" "$RN_PBX_SBC"; do
 	! ip route get "$ip" | grep -q '^local' || rn_fail "$ip is local to the root kernel"
 done
-
-sipp_run() {
-	rn_sipp_start "$@"
-	last_sipp_pid=$RN_SIPP_PID
-}
-
-# sipp_wait PID NAME: its exit status must be 0.
-sipp_wait() {
-	rn_sipp_wait "$1"
-	[ "$RN_SIPP_STATUS" -eq 0 ] || rn_fail "SIPp $2 exited with status $RN_SIPP_STATUS"
-}
 
 # hostport IP PORT: as sbc-dpctl prints it (IPv6 in brackets).
 hostport() {
@@ -162,25 +131,6 @@ check_leaks() {
 		rn_fail "$name: the PBX's Call-ID reached the carrier"
 }
 
-# Nothing left in the data plane (bounded wait: the release follows the BYE).
-check_released() {
-	local i
-
-	for ((i = 0; i < 50; i++)); do
-		rn_ctl dump >"$rn_dir/dump.txt" || rn_fail "sbc-dpctl dump"
-		grep -q '^0 streams$' "$rn_dir/dump.txt" && return 0
-		sleep 0.1
-	done
-	rn_fail "$1: streams left in the data plane: $(cat "$rn_dir/dump.txt")"
-}
-
-# drop_count REASON: the data plane's global drop counter for REASON.
-drop_count() {
-	rn_ctl stats 0 >"$rn_dir/stats0.txt" || rn_fail "sbc-dpctl stats 0"
-	awk -v k="drop $1=" '{ sub(/^ +/, "") } index($0, k) == 1 {
-		n = substr($0, length(k) + 1) } END { print n + 0 }' "$rn_dir/stats0.txt"
-}
-
 # After the release, media to the call's old SBC ports goes nowhere: each
 # peer sends AFTER_RELEASE more packets there, the other peer receives none
 # (each peer's run bounded by --linger-ms), and the data plane counts every
@@ -205,21 +155,6 @@ check_silent_after_release() {
 	[ "$after" -ge $((before + 2 * AFTER_RELEASE)) ] ||
 		rn_fail "$name: after the release, no_stream drops went from $before to $after (want +$((2 * AFTER_RELEASE)))"
 	rn_log "$name: after the release, $((2 * AFTER_RELEASE)) packets to the old ports dropped (no_stream $before -> $after), none delivered"
-}
-
-# cdr_check NAME FRAGMENT...: the last CDR line contains each fragment.
-cdr_check() {
-	local name=$1 f line
-	shift
-
-	line=$(tail -n 1 "$CDR" 2>/dev/null) || rn_fail "$name: no CDR file"
-	for f in "$@"; do
-		grep -qF -- "$f" <<<"$line" || rn_fail "$name: CDR has no $f in: $line"
-	done
-}
-
-cdr_lines() {
-	[ -f "$CDR" ] && wc -l <"$CDR" || echo 0
 }
 
 # ---- calls with media checked byte for byte ----

@@ -51,6 +51,8 @@ SBCCTL=$4
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/netns-lib.sh
 . "$E2E_DIR/../../scripts/netns-lib.sh"
+# shellcheck source=tests/e2e/e2e_lib.sh
+. "$E2E_DIR/e2e_lib.sh"
 
 PACKETS=50                      # 1 s of G.711 at 20 ms
 RN_SIPP_TIMEOUT=40              # bound on every SIPp run, seconds
@@ -68,28 +70,7 @@ for exe in "$RN_DATAPLANE" "$RN_DPCTL" "$RN_CONTROLPLANE" "$SBCCTL"; do
 	[ -x "$exe" ] || { echo "srtp-calls: $exe is not executable" >&2; exit 1; }
 done
 
-cleanup() {
-	local rc=$?
-
-	trap - EXIT INT TERM
-	if [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ] && [ "$rc" -ne 143 ] && [ -n "${rn_dir:-}" ]; then
-		for f in "$rn_dir"/*.err "$rn_dir"/*sipp*.log "$RN_CP_LOG.start" "$RN_DP_LOG"; do
-			[ -s "$f" ] || continue
-			echo "---- $(basename "$f") (last 20 lines) ----" >&2
-			tail -n 20 "$f" >&2
-		done
-	fi
-	if [ -n "${E2E_KEEP:-}" ] && [ -n "${rn_dir:-}" ]; then
-		if mkdir -p "$E2E_KEEP"; then
-			cp -r "$rn_dir"/. "$E2E_KEEP"/ || true
-		fi
-	fi
-	rn_cleanup "$rc"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+e2e_traps
 
 rn_init $$ srtp-calls
 CDR=$rn_dir/cdr.jsonl
@@ -116,47 +97,6 @@ grep -q 'transport: tls, srtp: mandatory' <<<"$RN_SIP_CONFIG" || rn_fail "no SRT
 t0=$SECONDS
 rn_topology_up
 rn_sip_up
-
-sipp_run() {
-	rn_sipp_start "$@"
-	last_sipp_pid=$RN_SIPP_PID
-}
-
-sipp_wait() {
-	rn_sipp_wait "$1"
-	[ "$RN_SIPP_STATUS" -eq 0 ] || rn_fail "SIPp $2 exited with status $RN_SIPP_STATUS"
-}
-
-cdr_lines() {
-	[ -f "$CDR" ] && wc -l <"$CDR" || echo 0
-}
-
-cdr_check() {
-	local name=$1 f line
-	shift
-
-	line=$(tail -n 1 "$CDR" 2>/dev/null) || rn_fail "$name: no CDR file"
-	for f in "$@"; do
-		grep -qF -- "$f" <<<"$line" || rn_fail "$name: CDR has no $f in: $line"
-	done
-}
-
-check_released() {
-	local i
-
-	for ((i = 0; i < 50; i++)); do
-		rn_ctl dump >"$rn_dir/dump.txt" || rn_fail "sbc-dpctl dump"
-		grep -q '^0 streams$' "$rn_dir/dump.txt" && return 0
-		sleep 0.1
-	done
-	rn_fail "$1: streams left in the data plane: $(cat "$rn_dir/dump.txt")"
-}
-
-drop_count() {
-	rn_ctl stats 0 >"$rn_dir/stats0.txt" || rn_fail "sbc-dpctl stats 0"
-	awk -v k="drop $1=" '{ sub(/^ +/, "") } index($0, k) == 1 {
-		n = substr($0, length(k) + 1) } END { print n + 0 }' "$rn_dir/stats0.txt"
-}
 
 # json_field FILE KEY: one value of the UAC's --media-out file.
 json_field() {

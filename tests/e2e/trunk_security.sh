@@ -53,6 +53,8 @@ SBCCTL=$4
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/netns-lib.sh
 . "$E2E_DIR/../../scripts/netns-lib.sh"
+# shellcheck source=tests/e2e/e2e_lib.sh
+. "$E2E_DIR/e2e_lib.sh"
 
 RN_SIPP_TIMEOUT=30
 TLS_UAC=$E2E_DIR/sip_tls_uac.py
@@ -76,28 +78,7 @@ for exe in "$RN_DATAPLANE" "$RN_DPCTL" "$RN_CONTROLPLANE" "$SBCCTL"; do
 	[ -x "$exe" ] || { echo "trunk-security: $exe is not executable" >&2; exit 1; }
 done
 
-cleanup() {
-	local rc=$?
-
-	trap - EXIT INT TERM
-	if [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ] && [ "$rc" -ne 143 ] && [ -n "${rn_dir:-}" ]; then
-		for f in "$rn_dir"/*.err "$RN_CP_LOG.start"; do
-			[ -s "$f" ] || continue
-			echo "---- $(basename "$f") (last 20 lines) ----" >&2
-			tail -n 20 "$f" >&2
-		done
-	fi
-	if [ -n "${E2E_KEEP:-}" ] && [ -n "${rn_dir:-}" ]; then
-		if mkdir -p "$E2E_KEEP"; then
-			cp -r "$rn_dir"/. "$E2E_KEEP"/ || true
-		fi
-	fi
-	rn_cleanup "$rc"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+e2e_traps
 
 rn_init $$ trunk-security
 CDR=$rn_dir/cdr.jsonl
@@ -158,36 +139,6 @@ reload() {
 		sleep 0.1
 	done
 	rn_fail "reload to cpm=$1 burst=$2 max_concurrent=$3 not done: $(tail -n 5 "$RN_CP_LOG.start")"
-}
-
-sipp_run() {
-	rn_sipp_start "$@"
-	last_sipp_pid=$RN_SIPP_PID
-}
-
-sipp_wait() {
-	rn_sipp_wait "$1"
-	[ "$RN_SIPP_STATUS" -eq 0 ] || rn_fail "SIPp $2 exited with status $RN_SIPP_STATUS"
-}
-
-# Stop a SIPp UAS that waits for more calls than came (its status is not ours to judge).
-sipp_stop() {
-	kill -TERM "$1" 2>/dev/null || true
-	rn_sipp_wait "$1"
-}
-
-cdr_lines() {
-	[ -f "$CDR" ] && wc -l <"$CDR" || echo 0
-}
-
-# cdr_count FROM_LINE FRAGMENT...: CDR lines after FROM_LINE holding every fragment.
-cdr_count() {
-	local from=$1
-	shift
-	tail -n +"$((from + 1))" "$CDR" 2>/dev/null | awk -v n="$#" -v args="$*" '
-		BEGIN { split(args, f, " ") }
-		{ ok = 1; for (i = 1; i <= n; i++) if (index($0, f[i]) == 0) ok = 0; c += ok }
-		END { print c + 0 }'
 }
 
 stats() {

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Shared by the e2e suite's scripts (tests/e2e/*.sh), sourced after
+# scripts/netns-lib.sh: the exit trap, SIPp runs, CDR and data plane checks.
+# Needs CDR (the CDR file) for the cdr_* functions.
+
+# The exit trap: on failure the tail of every log, E2E_KEEP=DIR keeps the
+# run's logs, traces and CDR; then rn_cleanup removes what the run made.
+e2e_cleanup() {
+	local rc=$? f
+
+	trap - EXIT INT TERM
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ] && [ "$rc" -ne 143 ] && [ -n "${rn_dir:-}" ]; then
+		for f in "$rn_dir"/*.err "$rn_dir"/*sipp*.log; do
+			[ -s "$f" ] || continue
+			echo "---- $(basename "$f") (last 20 lines) ----" >&2
+			tail -n 20 "$f" >&2
+		done
+	fi
+	if [ -n "${E2E_KEEP:-}" ] && [ -n "${rn_dir:-}" ]; then
+		if mkdir -p "$E2E_KEEP"; then
+			cp -r "$rn_dir"/. "$E2E_KEEP"/ || true
+		fi
+	fi
+	rn_cleanup "$rc"
+	exit "$rc"
+}
+
+e2e_traps() {
+	trap e2e_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# sipp_run NAME NS ADDR SCENARIO [options]: rn_sipp_start; its PID in last_sipp_pid.
+sipp_run() {
+	rn_sipp_start "$@"
+	last_sipp_pid=$RN_SIPP_PID
+}
+
+# sipp_wait PID NAME: its exit status must be 0.
+sipp_wait() {
+	rn_sipp_wait "$1"
+	[ "$RN_SIPP_STATUS" -eq 0 ] || rn_fail "SIPp $2 exited with status $RN_SIPP_STATUS"
+}
+
+# sipp_stop PID: a SIPp UAS that waits for more calls than came; its status is not judged.
+sipp_stop() {
+	kill -TERM "$1" 2>/dev/null || true
+	rn_sipp_wait "$1"
+}
+
+cdr_lines() {
+	[ -f "$CDR" ] && wc -l <"$CDR" || echo 0
+}
+
+# cdr_check NAME FRAGMENT...: the last CDR line contains each fragment.
+cdr_check() {
+	local name=$1 f line
+	shift
+
+	line=$(tail -n 1 "$CDR" 2>/dev/null) || rn_fail "$name: no CDR file"
+	for f in "$@"; do
+		grep -qF -- "$f" <<<"$line" || rn_fail "$name: CDR has no $f in: $line"
+	done
+}
+
+# cdr_count FROM_LINE FRAGMENT...: CDR lines after FROM_LINE holding every fragment.
+cdr_count() {
+	local from=$1
+	shift
+	tail -n +"$((from + 1))" "$CDR" 2>/dev/null | awk -v n="$#" -v args="$*" '
+		BEGIN { split(args, f, " ") }
+		{ ok = 1; for (i = 1; i <= n; i++) if (index($0, f[i]) == 0) ok = 0; c += ok }
+		END { print c + 0 }'
+}
+
+# check_released NAME: no stream left in the data plane (bounded wait: the
+# release follows the BYE).
+check_released() {
+	local i
+
+	for ((i = 0; i < 50; i++)); do
+		rn_ctl dump >"$rn_dir/dump.txt" || rn_fail "sbc-dpctl dump"
+		grep -q '^0 streams$' "$rn_dir/dump.txt" && return 0
+		sleep 0.1
+	done
+	rn_fail "$1: streams left in the data plane: $(cat "$rn_dir/dump.txt")"
+}
+
+# drop_count REASON: the data plane's global drop counter for REASON.
+drop_count() {
+	rn_ctl stats 0 >"$rn_dir/stats0.txt" || rn_fail "sbc-dpctl stats 0"
+	awk -v k="drop $1=" '{ sub(/^ +/, "") } index($0, k) == 1 {
+		n = substr($0, length(k) + 1) } END { print n + 0 }' "$rn_dir/stats0.txt"
+}
