@@ -18,6 +18,8 @@
 #               (To names acme): delivered to pbx2; then acme: to pbx.
 #   digest      pbx-auth: 407, then admitted with the right password; 403
 #               with a wrong one.
+#   outbound-digest  the carrier answers 401: the INVITE is sent again with
+#               the carrier trunk's credentials (SIPp verifies them).
 #   pike        60 INVITEs at 50/s from the unlisted source: 403 until the
 #               per-source limit (20 per second here) blocks it, 503 after;
 #               a call from the PBX goes through meanwhile.
@@ -102,7 +104,8 @@ sip_config() {
 trunks:
   - { name: carrier, side: carrier, interface: s-carrier, sources: [$RN_CAR_PEER/32],
       targets: [\"$RN_CAR_PEER:5060\"], transport: udp, latching: learn, trusted: true,
-      codecs: [PCMU, PCMA, telephone-event], cpm_limit: 100000, cpm_burst: 100000 }
+      codecs: [PCMU, PCMA, telephone-event], cpm_limit: 100000, cpm_burst: 100000,
+      credentials: { username: rampart-out, password: e2e-outbound-password-1 } }
   - { name: pbx, side: enterprise, interface: s-pbx, sources: [$RN_PBX_PEER/32],
       targets: [\"$RN_PBX_PEER:5060\"], transport: udp, latching: learn,
       codecs: [PCMU, PCMA, telephone-event], cpm_limit: $1, cpm_burst: $2,
@@ -256,6 +259,23 @@ sipp_run "$name-pbx" "$RN_NS_PBX" "$PBX5" uac_auth_bad.xml -s 4000 \
 sipp_wait "$last_sipp_pid" "$name-pbx"
 ! grep -q 'e2e-digest-password-5' "$RN_CP_LOG.start" || rn_fail "$name: a password appears in the log"
 rn_log "digest: PASS (407 with MD5 and SHA-256 challenges; right password admitted, wrong one 403)"
+
+# ---- our digest answer to a carrier's challenge ----
+name=outbound-digest
+lines=$(cdr_lines)
+sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_auth.xml
+uas=$last_sipp_pid
+sleep 0.3
+sipp_run "$name-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" uac_call.xml -s 4000 -d 300 "$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" "$name-pbx"
+sipp_wait "$uas" "$name-carrier"
+grep -q '^Authorization: Digest username="rampart-out"' "$rn_dir/$name-carrier-sipp-msg.log" ||
+	rn_fail "$name: no credentials in the INVITE after the 401"
+! grep -q 'e2e-outbound-password-1' "$rn_dir/$name-carrier-sipp-msg.log" "$RN_CP_LOG.start" ||
+	rn_fail "$name: the password itself was sent or logged"
+[ "$(cdr_count "$lines" '"trunk_b":"carrier"' '"disposition":"answered"')" -eq 1 ] ||
+	rn_fail "$name: no answered CDR"
+rn_log "$name: PASS (401 from the carrier answered with the trunk's credentials, call answered)"
 
 # ---- the per-source limit (pike) on an unlisted source ----
 name=pike
