@@ -343,9 +343,11 @@ enum {
  * side effects: SRTP streams ask before the crypto (to spare it for packets
  * refused anyway) and decide again once the packet authenticated.
  */
-static inline int source_verdict(const struct sbc_worker *w, const struct sbc_stream *s,
-				 const struct sbc_stream_state *st, const struct pkt_meta *pm,
-				 unsigned int li, uint64_t now)
+static __rte_always_inline int source_verdict(const struct sbc_worker *w,
+					      const struct sbc_stream *s,
+					      const struct sbc_stream_state *st,
+					      const struct pkt_meta *pm, unsigned int li,
+					      uint64_t now)
 {
 	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->payload) - 1;
 	const uint8_t *src = pkt_src_ip(pm);
@@ -381,12 +383,14 @@ static inline int source_verdict(const struct sbc_worker *w, const struct sbc_st
 /*
  * Source check and latching.  Returns 0 to accept or a drop reason.  A latch
  * is the worker's own state; the main lcore learns it from the event (or its
- * periodic sweep) and publishes it as the peer stream's destination.
+ * periodic sweep) and publishes it as the peer stream's destination.  Always
+ * inlined: with the SRTP path as a second caller the compiler would
+ * otherwise make it a call on every plain RTP packet.
  */
-static inline int check_source(struct sbc_worker *w, const struct sbc_stream *s,
-			       struct sbc_stream_state *st, const struct pkt_meta *pm,
-			       const struct rte_mbuf *m, uint32_t slot, unsigned int li,
-			       uint64_t now)
+static __rte_always_inline int check_source(struct sbc_worker *w, const struct sbc_stream *s,
+					     struct sbc_stream_state *st,
+					     const struct pkt_meta *pm, const struct rte_mbuf *m,
+					     uint32_t slot, unsigned int li, uint64_t now)
 {
 	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->payload) - 1;
 	const uint8_t *src;
