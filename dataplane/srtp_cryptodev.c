@@ -348,66 +348,24 @@ static inline void cdev_op(struct rte_crypto_op *op, void *sess, struct rte_mbuf
 	sym->auth.digest.phys_addr = rte_pktmbuf_iova_offset(m, digest_off);
 }
 
-static void cdev_round_start(struct sbc_srtp *e)
-{
-	if (++e->group_gen == 0) {
-		memset(e->slot, 0, sizeof(e->slot));
-		e->group_gen = 1;
-	}
-}
-
-/* Group id of a context in this round (ids in order of first appearance). */
-static inline uint8_t cdev_group(struct sbc_srtp *e, const struct sbc_srtp_ctx *ctx,
-				 uint8_t *n_groups)
-{
-	uint32_t h = (uint32_t)((((uintptr_t)ctx >> 6) * UINT64_C(0x9e3779b97f4a7c15)) >> 57);
-	struct srtp_cdev_group *s;
-	uint8_t g;
-
-	for (;; h = (h + 1) & (SRTP_GROUP_SLOTS - 1)) {
-		s = &e->slot[h];
-		if (s->gen != e->group_gen) {
-			g = (*n_groups)++;
-			s->gen = e->group_gen;
-			s->ctx = ctx;
-			e->slot_group[h] = g;
-			e->group[g].last = -1;
-			e->group[g].deferred = 0;
-			e->group[g].n_ops = 0;
-			return g;
-		}
-		if (s->ctx == ctx)
-			return e->slot_group[h];
-	}
-}
-
 /*
- * Enqueue this round's operations grouped by context (a context's packets
- * back to back, so the device finds its session warm) and wait until all
- * came back.  Software devices complete them within the dequeue calls.
+ * Group id of a context in this unprotect round (ids in order of first
+ * appearance).  The context remembers its id; a stale one (from an earlier
+ * round or burst) names a group that does not exist yet or is another
+ * context's, so it is simply replaced.
  */
-static void cdev_run(struct sbc_srtp *e, uint8_t n_groups, uint16_t n_ops,
-		     const uint16_t *op_pkt)
+static inline uint8_t cdev_group(struct sbc_srtp *e, struct srtp_ctx_priv *c, uint8_t *n_groups)
 {
-	uint16_t first[SBC_SRTP_BURST_MAX], enq = 0, deq = 0, i, sum = 0;
-	uint8_t g;
+	uint8_t g = c->cdev_group;
 
-	if (n_ops == 0)
-		return;
-	for (g = 0; g < n_groups; g++) {
-		first[g] = sum;
-		sum += e->group[g].n_ops;
-	}
-	for (i = 0; i < n_ops; i++) {
-		g = e->pkt[op_pkt[i]].group;
-		e->enq[first[g]++] = e->ops[op_pkt[i]];
-	}
-	while (deq < n_ops) {
-		if (enq < n_ops)
-			enq += rte_cryptodev_enqueue_burst(e->dev_id, e->qp_id, e->enq + enq,
-							   n_ops - enq);
-		deq += rte_cryptodev_dequeue_burst(e->dev_id, e->qp_id, e->deq, n_ops - deq);
-	}
+	if (g < *n_groups && e->group[g].ctx == c)
+		return g;
+	g = (*n_groups)++;
+	c->cdev_group = g;
+	e->group[g].ctx = c;
+	e->group[g].last = -1;
+	e->group[g].deferred = 0;
+	return g;
 }
 
 /* Enqueue e->enq[0..n_ops) and wait until all came back.  Software devices
@@ -433,42 +391,114 @@ static inline int16_t cdev_status(const struct rte_crypto_op *op)
 	return SBC_SRTP_CRYPTO;
 }
 
-/* Contexts (SRTCP state is in their second line) and packet headers. */
-static void cdev_prefetch(struct rte_mbuf **pkts, struct sbc_srtp_ctx **ctxs, uint16_t n,
-			  bool rtcp)
+/*
+ * Every burst starts with a pass over the packets alone (the mbuf checks
+ * of srtp_pkt_precheck() and the headers), which prefetches each packet's
+ * context (SRTCP state is in its second line): by the time the pass that
+ * needs the contexts starts, they are on their way or in, instead of the
+ * first ones stalling it.  pk->pre keeps the outcome, in the place
+ * libsrtp2's order of checks gives it among the context checks (pre: before
+ * the SSRC binding check; pre2: after it, SRTCP unprotect only).
+ */
+static inline void cdev_pass_mbuf(struct rte_mbuf *m, uint16_t tailroom,
+				  struct srtp_cdev_pkt *pk, uint32_t *len)
 {
-	uint16_t i;
+	uint32_t off = srtp_pkt_off(m);
 
-	for (i = 0; i < n; i++) {
-		rte_prefetch0(ctxs[i]);
-		if (rtcp)
-			rte_prefetch0((const char *)ctxs[i] + RTE_CACHE_LINE_SIZE);
-		rte_prefetch0(rte_pktmbuf_mtod_offset(pkts[i], void *, srtp_pkt_off(pkts[i])));
+	if (m->nb_segs != 1 || off > m->data_len || rte_pktmbuf_tailroom(m) < tailroom) {
+		pk->pre = SBC_SRTP_MALFORMED;
+		*len = 0;
+		return;
 	}
+	pk->pre = SBC_SRTP_OK;
+	pk->off = (uint16_t)off;
+	*len = m->data_len - off;
+}
+
+/* RTP header (protect and unprotect): its length, SSRC and sequence number;
+ * pk->end holds the packet's length until the context gives the tag's. */
+static inline void cdev_pass_rtp(struct rte_mbuf *m, struct sbc_srtp_ctx *ctx, uint16_t tailroom,
+				 struct srtp_cdev_pkt *pk)
+{
+	const uint8_t *p;
+	uint32_t len;
+	int hl;
+
+	rte_prefetch0(ctx);
+	cdev_pass_mbuf(m, tailroom, pk, &len);
+	if (pk->pre != SBC_SRTP_OK)
+		return;
+	p = rte_pktmbuf_mtod_offset(m, const uint8_t *, pk->off);
+	hl = srtp_rtp_hdr_len(p, len);
+	if (hl < 0) {
+		pk->pre = SBC_SRTP_MALFORMED;
+		return;
+	}
+	pk->hl = (uint16_t)hl;
+	pk->end = (uint16_t)len;
+	pk->ssrc = srtp_load_raw32(p + 8);
+	pk->seq = (uint16_t)((uint32_t)p[2] << 8 | p[3]);
+}
+
+/* RTCP header; unprotect also the trailer (E flag and SRTCP index). */
+static inline void cdev_pass_rtcp(struct rte_mbuf *m, struct sbc_srtp_ctx *ctx, bool unprotect,
+				  struct srtp_cdev_pkt *pk)
+{
+	const uint8_t *p;
+	uint32_t len, trailer;
+
+	rte_prefetch0(ctx);
+	rte_prefetch0((const char *)ctx + RTE_CACHE_LINE_SIZE);
+	pk->pre2 = SBC_SRTP_OK;
+	cdev_pass_mbuf(m, unprotect ? SBC_SRTP_UNPROTECT_TAILROOM : SBC_SRTP_PROTECT_TAILROOM,
+		       pk, &len);
+	if (pk->pre != SBC_SRTP_OK)
+		return;
+	p = rte_pktmbuf_mtod_offset(m, const uint8_t *, pk->off);
+	pk->end = (uint16_t)len;
+	if (len < SBC_SRTCP_HDR_LEN + (unprotect ? SBC_SRTCP_TRAILER_LEN : 0u)) {
+		pk->pre = SBC_SRTP_MALFORMED;
+		return;
+	}
+	pk->ssrc = srtp_load_raw32(p + 4);
+	if (!unprotect)
+		return;
+	if (len < SBC_SRTCP_HDR_LEN + SBC_SRTCP_TRAILER_LEN + SBC_SRTCP_TAG_LEN) {
+		pk->pre2 = SBC_SRTP_MALFORMED;
+		return;
+	}
+	pk->end = (uint16_t)(len - SBC_SRTCP_TAG_LEN);
+	trailer = srtp_load_be32(p + pk->end - SBC_SRTCP_TRAILER_LEN);
+	/* Confidentiality is always on: a packet claiming otherwise cannot be
+	 * checked (libsrtp2's cant_check). */
+	if (!(trailer & SBC_SRTCP_E_BIT))
+		pk->pre2 = SBC_SRTP_MALFORMED;
+	pk->est = trailer & SBC_SRTCP_INDEX_MASK;
+}
+
+static inline bool cdev_ctx_ok(const struct sbc_srtp *e, const struct srtp_ctx_priv *c,
+			       uint8_t dir)
+{
+	return c->engine == e && c->dir == dir;
 }
 
 /* RTP → SRTP framing of one packet; commits the index as libsrtp2 does. */
 static inline int cdev_frame_rtp(struct sbc_srtp *e, uint16_t i, struct rte_mbuf *m,
-				 struct srtp_ctx_priv *c, uint32_t off, uint32_t len)
+				 struct srtp_ctx_priv *c, const struct srtp_cdev_pkt *pk)
 {
+	uint32_t off = pk->off, len = pk->end, hl = pk->hl, ssrc = pk->ssrc, roc;
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
-	uint32_t ssrc, roc;
 	uint64_t est;
 	int32_t delta;
-	int hl, r;
+	int r;
 
-	hl = srtp_rtp_hdr_len(p, len);
-	if (hl < 0)
-		return SBC_SRTP_MALFORMED;
-	ssrc = srtp_load_raw32(p + 8);
 	if (ssrc != c->rtp_ssrc || !(c->flags & SRTP_CTX_RTP_STARTED)) {
 		if ((c->flags & SRTP_CTX_SSRC_BOUND) && ssrc != c->rtp_ssrc)
 			return SBC_SRTP_WRONG_SSRC;
-		est = ((uint64_t)c->roc_init << 16) | ((uint32_t)p[2] << 8 | p[3]);
+		est = ((uint64_t)c->roc_init << 16) | pk->seq;
 		srtp_stream_start(c, ssrc, est);
 	} else {
-		delta = srtp_index_estimate(c->rtp_index, (uint16_t)((uint32_t)p[2] << 8 | p[3]),
-					    &est);
+		delta = srtp_index_estimate(c->rtp_index, pk->seq, &est);
 		r = srtp_replay_check(c->rtp_window, delta);
 		if (r != SBC_SRTP_OK)
 			return r;
@@ -480,24 +510,21 @@ static inline int cdev_frame_rtp(struct sbc_srtp *e, uint16_t i, struct rte_mbuf
 	/* The tag goes over the ROC: the device writes it once it has
 	 * authenticated header || payload || ROC (an HMAC is output only after
 	 * its whole input was read), so the packet needs no move afterwards.
-	 * precheck made sure of one segment and the tailroom. */
+	 * The first pass made sure of one segment and the tailroom. */
 	m->data_len = (uint16_t)(m->data_len + c->tag_len);
 	m->pkt_len += c->tag_len;
-	cdev_op(e->ops[i], c->cdev.rtp_sess, m, off + (uint32_t)hl, len - (uint32_t)hl,
-		off, len + SBC_SRTP_ROC_LEN, off + len);
+	cdev_op(e->ops[i], c->cdev.rtp_sess, m, off + hl, len - hl, off, len + SBC_SRTP_ROC_LEN,
+		off + len);
 	return SBC_SRTP_OK;
 }
 
 /* RTCP → SRTCP framing of one packet: E flag and the next SRTCP index. */
 static inline int cdev_frame_rtcp(struct sbc_srtp *e, uint16_t i, struct rte_mbuf *m,
-				  struct srtp_ctx_priv *c, uint32_t off, uint32_t len)
+				  struct srtp_ctx_priv *c, const struct srtp_cdev_pkt *pk)
 {
+	uint32_t off = pk->off, len = pk->end, ssrc = pk->ssrc, trailer;
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
-	uint32_t ssrc, trailer;
 
-	if (len < SBC_SRTCP_HDR_LEN)
-		return SBC_SRTP_MALFORMED;
-	ssrc = srtp_load_raw32(p + 4);
 	if (ssrc != c->rtcp_ssrc || !(c->flags & SRTP_CTX_RTCP_STARTED)) {
 		if (c->flags & SRTP_CTX_SSRC_BOUND)
 			return SBC_SRTP_WRONG_SSRC;
@@ -527,17 +554,25 @@ static uint16_t cdev_protect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **pk
 {
 	uint16_t n_ops = 0, i, ok = 0;
 
-	cdev_prefetch(pkts, ctxs, n, rtcp);
+	for (i = 0; i < n; i++) {
+		if (rtcp)
+			cdev_pass_rtcp(pkts[i], ctxs[i], false, &e->pkt[i]);
+		else
+			cdev_pass_rtp(pkts[i], ctxs[i], SBC_SRTP_PROTECT_TAILROOM, &e->pkt[i]);
+	}
 	for (i = 0; i < n; i++) {
 		struct srtp_ctx_priv *c = srtp_ctx(ctxs[i]);
-		uint32_t off, len;
+		struct srtp_cdev_pkt *pk = &e->pkt[i];
 		int r;
 
-		r = srtp_pkt_precheck(e, pkts[i], c, SBC_SRTP_PROTECT, SBC_SRTP_PROTECT_TAILROOM,
-				      &off, &len);
-		if (r == SBC_SRTP_OK)
-			r = rtcp ? cdev_frame_rtcp(e, i, pkts[i], c, off, len) :
-				   cdev_frame_rtp(e, i, pkts[i], c, off, len);
+		if (!cdev_ctx_ok(e, c, SBC_SRTP_PROTECT))
+			r = SBC_SRTP_BAD_CTX;
+		else if (pk->pre != SBC_SRTP_OK)
+			r = pk->pre;
+		else if (rtcp)
+			r = cdev_frame_rtcp(e, i, pkts[i], c, pk);
+		else
+			r = cdev_frame_rtp(e, i, pkts[i], c, pk);
 		result[i] = (int16_t)r;
 		if (r != SBC_SRTP_OK)
 			continue;
@@ -555,52 +590,27 @@ static uint16_t cdev_protect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **pk
 }
 
 /*
- * First pass of unprotect: what needs no state (lengths, SSRC binding).
- * Returns a final result, or OK with the packet recorded for the rounds.
- * The order of the checks is libsrtp2's, so that a packet wrong in two ways
- * gets the same result from both engines.
+ * Unprotect's checks with the context, in libsrtp2's order so that a
+ * packet wrong in two ways gets the same result from both engines.
+ * Returns a final result, or OK with the packet ready for the rounds.
  */
-static inline int cdev_parse_unprotect(struct sbc_srtp *e, bool rtcp, uint16_t i,
-				       struct rte_mbuf *m, const struct srtp_ctx_priv *c,
-				       uint32_t off, uint32_t len)
+static inline int cdev_check_unprotect(const struct sbc_srtp *e, bool rtcp,
+				       const struct srtp_ctx_priv *c, struct srtp_cdev_pkt *pk)
 {
-	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
-	struct srtp_cdev_pkt *pk = &e->pkt[i];
-	uint32_t trailer;
-	int hl;
-
-	pk->off = (uint16_t)off;
-	pk->skip_result = SBC_SRTP_OK;
-	if (!rtcp) {
-		hl = srtp_rtp_hdr_len(p, len);
-		if (hl < 0)
-			return SBC_SRTP_MALFORMED;
-		pk->ssrc = srtp_load_raw32(p + 8);
-		if ((c->flags & SRTP_CTX_SSRC_BOUND) && pk->ssrc != c->rtp_ssrc)
-			return SBC_SRTP_WRONG_SSRC;
-		pk->seq = (uint16_t)((uint32_t)p[2] << 8 | p[3]);
-		pk->hl = (uint16_t)hl;
-		/* No room for the tag: libsrtp2 finds out after its replay check. */
-		if ((uint32_t)hl + c->tag_len > len)
-			pk->skip_result = SBC_SRTP_MALFORMED;
-		else
-			pk->end = (uint16_t)(len - c->tag_len);
-		return SBC_SRTP_OK;
-	}
-	if (len < SBC_SRTCP_HDR_LEN + SBC_SRTCP_TRAILER_LEN)
-		return SBC_SRTP_MALFORMED;
-	pk->ssrc = srtp_load_raw32(p + 4);
+	if (!cdev_ctx_ok(e, c, SBC_SRTP_UNPROTECT))
+		return SBC_SRTP_BAD_CTX;
+	if (pk->pre != SBC_SRTP_OK)
+		return pk->pre;
 	if ((c->flags & SRTP_CTX_SSRC_BOUND) && pk->ssrc != c->rtp_ssrc)
 		return SBC_SRTP_WRONG_SSRC;
-	if (len < SBC_SRTCP_HDR_LEN + SBC_SRTCP_TRAILER_LEN + SBC_SRTCP_TAG_LEN)
-		return SBC_SRTP_MALFORMED;
-	pk->end = (uint16_t)(len - SBC_SRTCP_TAG_LEN);
-	trailer = srtp_load_be32(p + pk->end - SBC_SRTCP_TRAILER_LEN);
-	/* Confidentiality is always on: a packet claiming otherwise cannot be
-	 * checked (libsrtp2's cant_check). */
-	if (!(trailer & SBC_SRTCP_E_BIT))
-		return SBC_SRTP_MALFORMED;
-	pk->est = trailer & SBC_SRTCP_INDEX_MASK;
+	pk->skip_result = SBC_SRTP_OK;
+	if (rtcp)
+		return pk->pre2;
+	/* No room for the tag: libsrtp2 finds out after its replay check. */
+	if ((uint32_t)pk->hl + c->tag_len > pk->end)
+		pk->skip_result = SBC_SRTP_MALFORMED;
+	else
+		pk->end = (uint16_t)(pk->end - c->tag_len);
 	return SBC_SRTP_OK;
 }
 
@@ -630,41 +640,75 @@ static inline void cdev_op_unprotect(struct sbc_srtp *e, bool rtcp, uint16_t i,
 				     struct rte_mbuf *m, const struct srtp_ctx_priv *c)
 {
 	struct srtp_cdev_pkt *pk = &e->pkt[i];
+	struct rte_crypto_op *op = e->ops[i];
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, pk->off);
 	uint32_t off = pk->off, end = pk->end, roc;
 
 	if (rtcp) {
-		cdev_iv(e->ops[i], c->cdev.rtcp_salt, pk->ssrc, pk->est);
-		cdev_op(e->ops[i], c->cdev.rtcp_sess, m, off + SBC_SRTCP_HDR_LEN,
+		cdev_iv(op, c->cdev.rtcp_salt, pk->ssrc, pk->est);
+		cdev_op(op, c->cdev.rtcp_sess, m, off + SBC_SRTCP_HDR_LEN,
 			end - SBC_SRTCP_TRAILER_LEN - SBC_SRTCP_HDR_LEN, off, end, off + end);
 		return;
 	}
-	cdev_iv(e->ops[i], c->cdev.rtp_salt, pk->ssrc, pk->est);
-	/* header || payload || ROC, then the received tag (SBC_SRTP_UNPROTECT_TAILROOM). */
-	rte_pktmbuf_append(m, SBC_SRTP_ROC_LEN);
-	memmove(p + end + SBC_SRTP_ROC_LEN, p + end, c->tag_len);
+	cdev_iv(op, c->cdev.rtp_salt, pk->ssrc, pk->est);
+	/* header || payload || ROC, then the received tag (the engine's 4
+	 * bytes of tailroom): fixed-size moves, not a memmove call. */
+	if (c->tag_len == 10) {
+		uint8_t t[10];
+
+		memcpy(t, p + end, 10);
+		memcpy(p + end + SBC_SRTP_ROC_LEN, t, 10);
+	} else {
+		memcpy(p + end + SBC_SRTP_ROC_LEN, p + end, 4);
+	}
 	roc = rte_cpu_to_be_32((uint32_t)(pk->est >> 16));
 	memcpy(p + end, &roc, SBC_SRTP_ROC_LEN);
-	cdev_op(e->ops[i], c->cdev.rtp_sess, m, off + pk->hl, end - pk->hl, off,
-		end + SBC_SRTP_ROC_LEN, off + end + SBC_SRTP_ROC_LEN);
+	m->data_len = (uint16_t)(m->data_len + SBC_SRTP_ROC_LEN);
+	m->pkt_len += SBC_SRTP_ROC_LEN;
+	cdev_op(op, c->cdev.rtp_sess, m, off + pk->hl, end - pk->hl, off, end + SBC_SRTP_ROC_LEN,
+		off + end + SBC_SRTP_ROC_LEN);
+}
+
+/* A packet's decision against the state the earlier packets of its context
+ * in the round left; delta: where its index lies from the stream's. */
+static inline int cdev_recheck(const struct sbc_srtp *e, bool rtcp, uint16_t i,
+			       const struct srtp_ctx_priv *c, int32_t *delta)
+{
+	const struct srtp_cdev_pkt *pk = &e->pkt[i];
+	uint64_t est;
+	int r;
+
+	if (pk->first) {
+		r = SBC_SRTP_OK;
+	} else if (rtcp) {
+		r = srtcp_replay_check(c, (uint32_t)pk->est);
+	} else {
+		*delta = srtp_index_estimate(c->rtp_index, pk->seq, &est);
+		r = est == pk->est ? srtp_replay_check(c->rtp_window, *delta) :
+				     SBC_SRTP_CRYPTO;   /* cannot happen */
+	}
+	if (r == SBC_SRTP_OK)
+		r = pk->skip_result;
+	if (r == SBC_SRTP_OK)
+		r = pk->state == PKT_OP ? cdev_status(e->ops[i]) : SBC_SRTP_CRYPTO;
+	return r;
 }
 
 static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **pkts,
 			       struct sbc_srtp_ctx **ctxs, uint16_t n, int16_t *result)
 {
-	uint16_t op_pkt[SBC_SRTP_BURST_MAX], n_ops, i, t, ok = 0;
+	uint16_t n_ops, i, t, ok = 0;
 	uint8_t next[SBC_SRTP_BURST_MAX], n_waiting = 0, n_next, n_groups;
 
-	cdev_prefetch(pkts, ctxs, n, rtcp);
 	for (i = 0; i < n; i++) {
-		struct srtp_ctx_priv *c = srtp_ctx(ctxs[i]);
-		uint32_t off, len;
-		int r;
+		if (rtcp)
+			cdev_pass_rtcp(pkts[i], ctxs[i], true, &e->pkt[i]);
+		else
+			cdev_pass_rtp(pkts[i], ctxs[i], SBC_SRTP_UNPROTECT_TAILROOM, &e->pkt[i]);
+	}
+	for (i = 0; i < n; i++) {
+		int r = cdev_check_unprotect(e, rtcp, srtp_ctx(ctxs[i]), &e->pkt[i]);
 
-		r = srtp_pkt_precheck(e, pkts[i], c, SBC_SRTP_UNPROTECT,
-				      SBC_SRTP_UNPROTECT_TAILROOM, &off, &len);
-		if (r == SBC_SRTP_OK)
-			r = cdev_parse_unprotect(e, rtcp, i, pkts[i], c, off, len);
 		result[i] = (int16_t)r;
 		e->pkt[i].state = r == SBC_SRTP_OK ? PKT_WAIT : PKT_DONE;
 		if (r == SBC_SRTP_OK)
@@ -675,7 +719,6 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 		n_next = 0;
 		n_ops = 0;
 		n_groups = 0;
-		cdev_round_start(e);
 		for (t = 0; t < n_waiting; t++) {
 			struct srtp_ctx_priv *c;
 			struct srtp_cdev_group_state *gs;
@@ -687,8 +730,7 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 			i = e->waiting[t];
 			c = srtp_ctx(ctxs[i]);
 			pk = &e->pkt[i];
-			pk->group = cdev_group(e, ctxs[i], &n_groups);
-			gs = &e->group[pk->group];
+			gs = &e->group[cdev_group(e, c, &n_groups)];
 			if (gs->deferred) {
 				next[n_next++] = (uint8_t)i;
 				continue;
@@ -729,20 +771,19 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 			}
 			pk->state = PKT_OP;
 			cdev_op_unprotect(e, rtcp, i, pkts[i], c);
-			gs->n_ops++;
 			sbc_srtp_cdev_prefetch_session(e, e->ops[i]->sym->session);
-			op_pkt[n_ops++] = i;
+			e->enq[n_ops++] = e->ops[i];
 		}
 
-		cdev_run(e, n_groups, n_ops, op_pkt);
+		cdev_run_ops(e, n_ops);
 
 		/* Decisions in packet order, against the state the earlier
 		 * packets left, as libsrtp2 takes them. */
 		for (t = 0; t < n_waiting; t++) {
 			struct srtp_ctx_priv *c;
 			struct srtp_cdev_pkt *pk;
-			uint64_t est;
 			int32_t delta = 0;
+			uint16_t trim;
 			int r;
 
 			i = e->waiting[t];
@@ -750,19 +791,14 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 			if (pk->state != PKT_ROUND && pk->state != PKT_OP)
 				continue;
 			c = srtp_ctx(ctxs[i]);
-			if (pk->first) {
-				r = SBC_SRTP_OK;
-			} else if (rtcp) {
-				r = srtcp_replay_check(c, (uint32_t)pk->est);
+			if (pk->prev < 0 && pk->state == PKT_OP) {
+				/* No earlier packet of its context in this round:
+				 * the state is still the one its checks saw. */
+				delta = pk->delta;
+				r = cdev_status(e->ops[i]);
 			} else {
-				delta = srtp_index_estimate(c->rtp_index, pk->seq, &est);
-				r = est == pk->est ? srtp_replay_check(c->rtp_window, delta) :
-						     SBC_SRTP_CRYPTO;   /* cannot happen */
+				r = cdev_recheck(e, rtcp, i, c, &delta);
 			}
-			if (r == SBC_SRTP_OK)
-				r = pk->skip_result;
-			if (r == SBC_SRTP_OK)
-				r = pk->state == PKT_OP ? cdev_status(e->ops[i]) : SBC_SRTP_CRYPTO;
 			pk->state = PKT_DONE;
 			result[i] = (int16_t)r;
 			if (r != SBC_SRTP_OK)
@@ -771,14 +807,17 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 				if (pk->first)
 					srtcp_stream_start(c, pk->ssrc);
 				srtcp_replay_add(c, (uint32_t)pk->est);
-				rte_pktmbuf_trim(pkts[i], SBC_SRTCP_TRAILER_LEN + SBC_SRTCP_TAG_LEN);
+				trim = SBC_SRTCP_TRAILER_LEN + SBC_SRTCP_TAG_LEN;
 			} else {
 				if (pk->first)
 					srtp_stream_start(c, pk->ssrc, pk->est);
 				else
 					srtp_replay_add(c, delta);
-				rte_pktmbuf_trim(pkts[i], (uint16_t)(SBC_SRTP_ROC_LEN + c->tag_len));
+				trim = (uint16_t)(SBC_SRTP_ROC_LEN + c->tag_len);
 			}
+			/* One segment, at least this long (first pass). */
+			pkts[i]->data_len = (uint16_t)(pkts[i]->data_len - trim);
+			pkts[i]->pkt_len -= trim;
 			ok++;
 		}
 		/* Deferred packets keep their order. */

@@ -62,7 +62,8 @@ struct srtp_ctx_priv {
 	uint8_t dir;                      /* enum sbc_srtp_dir */
 	uint8_t tag_len;                  /* SRTP tag: 10 or 4 */
 	uint8_t flags;                    /* SRTP_CTX_* */
-	uint8_t pad;
+	uint8_t cdev_group;               /* cryptodev unprotect: this context's group in
+	                                     the engine's round, if that group says so */
 	uint32_t roc_init;                /* ROC of a stream's first packet */
 	uint32_t rtp_ssrc;                /* network order */
 	uint32_t rtcp_ssrc;               /* network order */
@@ -109,27 +110,23 @@ struct srtp_cdev_pkt {
 	int32_t delta;            /* SRTP: est - the stream's index when estimated */
 	uint32_t ssrc;            /* network order */
 	uint16_t off;             /* start of the RTP/RTCP packet in the mbuf */
-	uint16_t end;             /* SRTP: end of payload (tag excluded); SRTCP: end of trailer */
+	uint16_t end;             /* SRTP: end of payload (tag excluded), the packet length until
+	                             the context gives the tag length; SRTCP: end of trailer */
 	uint16_t seq;             /* SRTP: sequence number */
 	uint16_t hl;              /* SRTP: header length */
 	int16_t prev;             /* previous packet of the same context in this round, -1 none */
-	uint8_t group;
 	uint8_t state;            /* PKT_* in srtp_cryptodev.c */
 	uint8_t skip_result;      /* result when no crypto ran and the replay check passes */
+	uint8_t pre;              /* first pass over the packet alone: OK or its result */
+	uint8_t pre2;             /* SRTCP unprotect: same, for the checks after the SSRC's */
 	uint8_t first;            /* first packet of a stream: no replay check */
 };
 
-struct srtp_cdev_group {
-	const struct sbc_srtp_ctx *ctx;
-	uint32_t gen;
-};
-
-#define SRTP_GROUP_SLOTS 128   /* open addressing, twice the largest chunk */
-
+/* Packets of one context within an unprotect round. */
 struct srtp_cdev_group_state {
+	const struct srtp_ctx_priv *ctx;
 	int16_t last;             /* last packet of this group in the round, -1 none */
 	uint8_t deferred;         /* later packets wait for the next round */
-	uint8_t n_ops;
 };
 
 /* An engine.  Written by: the main lcore (create, context init/clear: n_ctx);
@@ -143,19 +140,16 @@ struct sbc_srtp {
 	/* cryptodev */
 	uint8_t dev_id;
 	uint16_t qp_id;
-	uint32_t group_gen;
 	uint8_t n_sess_pf;        /* session lines the device reads: */
 	uint16_t sess_pf[12];     /* their byte offsets in the object */
 	struct rte_mempool *sess_pool;
 	struct rte_mempool *op_pool;
 	struct rte_crypto_op *ops[SBC_SRTP_BURST_MAX];     /* ops[i] serves packet i of a chunk */
-	struct rte_crypto_op *enq[SBC_SRTP_BURST_MAX];     /* enqueue order (grouped) */
+	struct rte_crypto_op *enq[SBC_SRTP_BURST_MAX];     /* enqueue order */
 	struct rte_crypto_op *deq[SBC_SRTP_BURST_MAX];     /* dequeue sink: ops[] holds the results */
 	struct srtp_cdev_pkt pkt[SBC_SRTP_BURST_MAX];
 	uint8_t waiting[SBC_SRTP_BURST_MAX];                  /* unprotect: packets waiting for a round */
 	struct srtp_cdev_group_state group[SBC_SRTP_BURST_MAX];
-	struct srtp_cdev_group slot[SRTP_GROUP_SLOTS];
-	uint8_t slot_group[SRTP_GROUP_SLOTS];
 };
 
 /* Prefetch the lines of a session object of engine e that the device reads
