@@ -590,7 +590,7 @@ static const struct sbc_cfg_field dataplane_fields[] = {
 	    .enums = engine_names, .def = "libsrtp2",
 	    .doc = "SRTP implementation on the workers."),
 	ROW("srtp_auth_burst", SBC_CFG_U32, struct sbc_cfg_dataplane, srtp_auth_burst,
-	    .flags = RELOAD, .min = 1, .max = 1000000, .def = "50",
+	    .min = 1, .max = 1000000, .def = "50",
 	    .doc = "SRTP authentication failures per second on one stream that raise an event."),
 	ROW("telemetry", SBC_CFG_BOOL, struct sbc_cfg_dataplane, telemetry, .def = "true",
 	    .doc = "Register `/rampart/...` DPDK telemetry commands."),
