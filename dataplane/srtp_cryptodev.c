@@ -6,11 +6,11 @@
  * SRTP authenticates header || encrypted payload || ROC, while the packet
  * carries header || encrypted payload || tag.  The device authenticates one
  * contiguous range, so the 4-byte ROC is written after the payload for the
- * operation: protect puts the digest after the ROC and then moves it over
- * the ROC (RFC 3711 3.1: the tag follows the payload); unprotect moves the
- * received tag 4 bytes up, writes the ROC in its place and lets the device
- * verify the tag there.  SRTCP needs no such step: the E flag and index it
- * authenticates are part of the packet.
+ * operation: protect has the device write the digest over the ROC, which
+ * it has read by then (RFC 3711 3.1: the tag follows the payload);
+ * unprotect moves the received tag 4 bytes up, writes the ROC in its place
+ * and lets the device verify the tag there.  SRTCP needs no such step: the
+ * E flag and index it authenticates are part of the packet.
  *
  * A chunk is processed in rounds.  Protect decides everything (index,
  * replay, SRTCP index) before the crypto, as libsrtp2 does, so one round
