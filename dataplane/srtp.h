@@ -11,8 +11,11 @@
  *   - cryptodev: our RFC 3711 framing (key derivation, rollover counter
  *     estimation, replay windows, SRTCP index and E bit) around a DPDK
  *     cryptodev that does only AES-CTR and HMAC-SHA1, one chained operation
- *     per packet, enqueued in bursts grouped by context.  Bit-exact with
- *     libsrtp2: same bytes out, same accept/drop decisions, same result codes.
+ *     per packet, a whole burst enqueued at once (the worker hands the
+ *     engine each burst's packets of each direction together; unprotect
+ *     orders a context's packets in rounds by context so that index
+ *     estimation sees libsrtp2's order).  Bit-exact with libsrtp2: same
+ *     bytes out, same accept/drop decisions, same result codes.
  *
  * Objects:
  *   - struct sbc_srtp, an engine: one per worker lcore (a cryptodev engine owns
