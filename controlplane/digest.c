@@ -12,6 +12,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "sbc_hex.h"
 #include "digest.h"
 #include "sbc_ct.h"
 
@@ -89,23 +90,12 @@ static void to_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool is_hex(const char *s, size_t n)
 {
 	size_t i;
 
 	for (i = 0; s[i] != '\0'; i++)
-		if (hex_nibble(s[i]) < 0)
+		if (sbc_hex_digit(s[i]) < 0)
 			return false;
 	return i == n;
 }
@@ -435,8 +425,8 @@ static int nonce_check(const struct sbc_digest_server *s, const char *nonce, uin
 	if (!is_hex(nonce, DIGEST_NONCE_HEX))
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(raw); i++)
-		raw[i] = (unsigned char)(hex_nibble(nonce[2 * i]) << 4 |
-					 hex_nibble(nonce[2 * i + 1]));
+		raw[i] = (unsigned char)(sbc_hex_digit(nonce[2 * i]) << 4 |
+					 sbc_hex_digit(nonce[2 * i + 1]));
 	if (nonce_mac(s, raw, mac) != 0)
 		return -EINVAL;
 	ok = sbc_ct_memeq(mac, raw + 8, DIGEST_MAC_LEN);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sbc_hex.h"
 #include "identity.h"
 
 /* Longest URI or header value looked at; longer ones are refused. */
@@ -26,17 +27,6 @@ static bool all_digits(const char *s, size_t min, size_t max)
 	return n >= min && n <= max;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode the %XX escape at s[*i] (s[*i] == '%'), advancing *i past it. */
 static int decode_escape(const char *s, size_t n, size_t *i)
 {
@@ -44,8 +34,8 @@ static int decode_escape(const char *s, size_t n, size_t *i)
 
 	if (*i + 2 >= n)
 		return -EINVAL;
-	hi = hex_value(s[*i + 1]);
-	lo = hex_value(s[*i + 2]);
+	hi = sbc_hex_digit(s[*i + 1]);
+	lo = sbc_hex_digit(s[*i + 2]);
 	if (hi < 0 || lo < 0)
 		return -EINVAL;
 	*i += 2;
