@@ -1527,6 +1527,8 @@ static bool part_is_sdp(const char *h, const char *end)
 				;
 			return prefix_ci(v, (size_t)(eol - v), "application/sdp");
 		}
+		if (end - eol < 2)
+			break;
 		h = eol + 2;
 	}
 	return false;
