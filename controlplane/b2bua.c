@@ -52,6 +52,7 @@ struct b2b_leg;
 #include "digest.h"
 #include "emergency.h"
 #include "identity.h"
+#include "multipart.h"
 #include "sbc_api.h"
 #include "sbc_dpclient.h"
 #include "sbc_log.h"
@@ -1505,35 +1506,6 @@ static uint32_t call_admit(struct b2b_call *c)
 
 /* ---- the initial INVITE's body: SDP, or SDP inside multipart/mixed ---- */
 
-/* @n bytes at @p start with @w, ASCII case-insensitively. */
-static bool prefix_ci(const char *p, size_t n, const char *w)
-{
-	size_t l = strlen(w);
-
-	return n >= l && strncasecmp(p, w, l) == 0;
-}
-
-/* Whether the part headers [@h, @end) say Content-Type: application/sdp. */
-static bool part_is_sdp(const char *h, const char *end)
-{
-	while (h < end) {
-		const char *eol = memmem(h, (size_t)(end - h), "\r\n", 2);
-		const char *v;
-
-		if (eol == NULL)
-			eol = end;
-		if (prefix_ci(h, (size_t)(eol - h), "content-type:")) {
-			for (v = h + 13; v < eol && (*v == ' ' || *v == '\t'); v++)
-				;
-			return prefix_ci(v, (size_t)(eol - v), "application/sdp");
-		}
-		if (end - eol < 2)
-			break;
-		h = eol + 2;
-	}
-	return false;
-}
-
 /*
  * The SDP of A's INVITE into *@sdp / *@len (NULL: none, a late offer).
  * application/sdp (or no Content-Type) is the SDP itself.  multipart/mixed
@@ -1546,9 +1518,9 @@ static bool part_is_sdp(const char *h, const char *end)
 static int invite_sdp(struct b2b_call *c, const sip_t *sip, const char **sdp, size_t *len)
 {
 	const sip_content_type_t *ct = sip->sip_content_type;
-	const char *body, *bnd, *p, *end;
-	char delim[80];
-	size_t blen, dlen, bl;
+	const char *body, *bnd;
+	size_t blen, bl, off, sdp_end;
+	int rc;
 
 	*sdp = NULL;
 	*len = 0;
@@ -1571,51 +1543,22 @@ static int invite_sdp(struct b2b_call *c, const sip_t *sip, const char **sdp, si
 		bnd++;
 		bl -= 2;
 	}
-	if (bl == 0 || bl > 70 || memchr(bnd, '"', bl) != NULL)
+	rc = sbc_multipart_find_sdp(body, blen, bnd, bl, &off, &sdp_end);
+	if (rc != 0)
 		return -EBADMSG;
-	dlen = (size_t)snprintf(delim, sizeof(delim), "\r\n--%.*s", (int)bl, bnd);
-	end = body + blen;
-	/* p: the "--boundary" of the first delimiter, at the start or after a preamble. */
-	if (prefix_ci(body, blen, delim + 2)) {
-		p = body;
-	} else {
-		p = memmem(body, blen, delim, dlen);
-		if (p == NULL)
-			return -EBADMSG;
-		p += 2;
-	}
-	for (;;) {
-		const char *part, *hdr_end, *next, *q;
-
-		q = p + dlen - 2;
-		if (end - q >= 2 && q[0] == '-' && q[1] == '-')
-			return -EBADMSG;            /* closed without an SDP part */
-		q = memchr(q, '\n', (size_t)(end - q));
-		if (q == NULL)
-			return -EBADMSG;
-		part = q + 1;
-		hdr_end = memmem(part, (size_t)(end - part), "\r\n\r\n", 4);
-		/* The next delimiter ends this part (the CRLF before it is its own). */
-		next = memmem(part, (size_t)(end - part), delim, dlen);
-		if (hdr_end == NULL || next == NULL || next < hdr_end)
-			return -EBADMSG;
-		if (part_is_sdp(part, hdr_end + 2)) {
-			c->binv.mp_body = malloc(blen + 1);
-			if (c->binv.mp_body == NULL)
-				return -ENOMEM;
-			memcpy(c->binv.mp_body, body, blen);
-			c->binv.mp_body[blen] = '\0';
-			c->binv.mp_sdp_off = (size_t)(hdr_end + 4 - body);
-			c->binv.mp_sdp_end = (size_t)(next - body);
-			snprintf(c->binv.mp_ctype, sizeof(c->binv.mp_ctype),
-				 "multipart/mixed;boundary=\"%.*s\"", (int)bl, bnd);
-			/* to the parser with its last line's CRLF (the delimiter's) */
-			*sdp = hdr_end + 4;
-			*len = (size_t)(next + 2 - (hdr_end + 4));
-			return 0;
-		}
-		p = next + 2;
-	}
+	c->binv.mp_body = malloc(blen + 1);
+	if (c->binv.mp_body == NULL)
+		return -ENOMEM;
+	memcpy(c->binv.mp_body, body, blen);
+	c->binv.mp_body[blen] = '\0';
+	c->binv.mp_sdp_off = off;
+	c->binv.mp_sdp_end = sdp_end;
+	snprintf(c->binv.mp_ctype, sizeof(c->binv.mp_ctype), "multipart/mixed;boundary=\"%.*s\"",
+		 (int)bl, bnd);
+	/* to the SDP parser with its last line's CRLF (the delimiter's) */
+	*sdp = body + off;
+	*len = sdp_end + 2 - off;
+	return 0;
 }
 
 /* ---- identity toward B (identity.h: UK profile) ---- */
