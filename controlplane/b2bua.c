@@ -1564,6 +1564,33 @@ static int invite_sdp(struct b2b_call *c, const sip_t *sip, const char **sdp, si
 /* ---- identity toward B (identity.h: UK profile) ---- */
 
 /*
+ * The Privacy header's values (Sofia parses it: RFC 3323 is in its core
+ * header set) as "id; user" in @buf; NULL when there is none.  Values
+ * that do not fit make the whole header read as "id; user; header": when
+ * in doubt, withhold.
+ */
+static const char *privacy_value(const sip_t *sip, char *buf, size_t size)
+{
+	const sip_privacy_t *pv = sip->sip_privacy;
+	size_t used = 0;
+	int i, n;
+
+	if (pv == NULL || pv->priv_values == NULL || pv->priv_values[0] == NULL)
+		return NULL;
+	buf[0] = '\0';
+	for (i = 0; pv->priv_values[i] != NULL; i++) {
+		n = snprintf(buf + used, size - used, "%s%s", i ? "; " : "", pv->priv_values[i]);
+		if (n < 0 || (size_t)n >= size - used ||
+		    strcspn(pv->priv_values[i], "\r\n") != strlen(pv->priv_values[i])) {
+			snprintf(buf, size, "id; user; header");
+			break;
+		}
+		used += (size_t)n;
+	}
+	return buf;
+}
+
+/*
  * What B is told about the caller and the called number:
  *  - from a tenant's PBX (enterprise trunk serving a tenant): the PAI if
  *    it names one of the tenant's Network Numbers, else the tenant's
@@ -1582,7 +1609,8 @@ static void call_identity(struct b2b_call *c, const sip_t *sip,
 	const struct sbc_cfg_trunk *ta = c->leg[0].trunk, *tb = c->leg[1].trunk;
 	const char *host = c->leg[1].sif->host;
 	const char *pai_in = hdr_value(sip, "P-Asserted-Identity");
-	const char *priv_in = hdr_value(sip, "Privacy");
+	char privbuf[128];
+	const char *priv_in = privacy_value(sip, privbuf, sizeof(privbuf));
 	const char *ruser = sip->sip_request->rq_url->url_user;
 	const char *fuser = sip->sip_from ? sip->sip_from->a_url->url_user : NULL;
 	struct sbc_privacy_decision d;

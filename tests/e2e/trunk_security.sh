@@ -33,6 +33,8 @@
 #   location    an emergency call (112) with Geolocation headers and a
 #               multipart/mixed body (SDP + PIDF-LO): headers and PIDF-LO
 #               reach the carrier intact, the SDP part anchored, PAI kept.
+#   privacy     PAI + Privacy: id toward an untrusted carrier: PAI stripped,
+#               From anonymous; the same on a 999 call: both kept.
 #   cpm         pbx limited to 60 calls per minute, burst 10 (reload); 10x
 #               that offered for 60 s (600 calls at 10/s) with one emergency
 #               call (999, PAI, Privacy: id) per second interleaved: the
@@ -89,7 +91,8 @@ CDR=$rn_dir/cdr.jsonl
 RUNTIME_DIRECTORY=$RN_CP_RUNTIME
 CA=$RN_ROOT/config/tls/example-ca.crt
 
-# sip_config CPM BURST MAX_CONCURRENT: RN_SIP_CONFIG with those limits on trunk pbx.
+# sip_config CPM BURST MAX_CONCURRENT [CARRIER_TRUSTED]: RN_SIP_CONFIG with
+# those limits on trunk pbx (the carrier trunk trusted unless "false").
 sip_config() {
 	RN_SIP_CONFIG="sip:
   user_agent: Rampart
@@ -105,7 +108,7 @@ sip_config() {
                    private_key: $RN_ROOT/config/tls/example.key }] }
 trunks:
   - { name: carrier, side: carrier, interface: s-carrier, sources: [$RN_CAR_PEER/32],
-      targets: [\"$RN_CAR_PEER:5060\"], transport: udp, latching: learn, trusted: true,
+      targets: [\"$RN_CAR_PEER:5060\"], transport: udp, latching: learn, trusted: ${4:-true},
       codecs: [PCMU, PCMA, telephone-event], cpm_limit: 100000, cpm_burst: 100000,
       credentials: { username: rampart-out, password: e2e-outbound-password-1 } }
   - { name: pbx, side: enterprise, interface: s-pbx, sources: [$RN_PBX_PEER/32],
@@ -143,7 +146,7 @@ reload() {
 		[ "$(grep -c 'configuration reloaded' "$RN_CP_LOG.start" || true)" -gt "$before" ] && return 0
 		sleep 0.1
 	done
-	rn_fail "reload to cpm=$1 burst=$2 max_concurrent=$3 not done: $(tail -n 5 "$RN_CP_LOG.start")"
+	rn_fail "reload to $* not done: $(tail -n 5 "$RN_CP_LOG.start")"
 }
 
 stats() {
@@ -399,6 +402,32 @@ grep -q "^c=IN IP4 $RN_CAR_SBC" "$log" || rn_fail "$name: the SDP part was not a
 grep -q '^P-Asserted-Identity: <sip:+441632960123@' "$log" || rn_fail "$name: PAI withheld"
 [ "$(cdr_count "$lines" '"disposition":"answered"')" -eq 1 ] || rn_fail "$name: no answered CDR"
 rn_log "$name: PASS (112 with Geolocation and SDP + PIDF-LO: location intact, SDP anchored, PAI kept)"
+
+# ---- Privacy: id toward an untrusted carrier; emergency calls exempt ----
+name=privacy
+reload 100000 100000 0 false
+sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml -m 2
+uas=$last_sipp_pid
+sleep 0.3
+# uac_emergency.xml carries a PAI and Privacy: id; 4000 is no emergency number.
+sipp_run "$name-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" uac_emergency.xml -s 4000 -d 100 -m 1 \
+	"$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" "$name-pbx"
+sipp_run "$name-sos" "$RN_NS_PBX" "$RN_PBX_PEER" uac_emergency.xml -s 999 -d 100 -m 1 \
+	"$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" "$name-sos"
+sipp_wait "$uas" "$name-carrier"
+log=$rn_dir/$name-carrier-sipp-msg.log
+awk '/^INVITE sip:4000/ { inv = 1 } inv && /^$/ { exit } inv' "$log" >"$rn_dir/$name-4000.txt"
+awk '/^INVITE sip:999/ { inv = 1 } inv && /^$/ { exit } inv' "$log" >"$rn_dir/$name-999.txt"
+[ -s "$rn_dir/$name-4000.txt" ] && [ -s "$rn_dir/$name-999.txt" ] || rn_fail "$name: INVITEs missing"
+! grep -q '^P-Asserted-Identity' "$rn_dir/$name-4000.txt" &&
+	grep -q '^From: "Anonymous" <sip:anonymous@anonymous.invalid>' "$rn_dir/$name-4000.txt" ||
+	rn_fail "$name: Privacy: id not honoured toward the untrusted carrier"
+grep -q '^P-Asserted-Identity: <sip:+441632960123@' "$rn_dir/$name-999.txt" &&
+	! grep -q '^From: "Anonymous"' "$rn_dir/$name-999.txt" ||
+	rn_fail "$name: the emergency call's identity was withheld"
+rn_log "$name: PASS (Privacy: id: PAI stripped and From anonymous toward an untrusted carrier; 999: both kept)"
 
 # ---- calls per minute, 10x over, emergency calls interleaved ----
 name=cpm
