@@ -589,6 +589,11 @@ static const struct sbc_cfg_field dataplane_fields[] = {
 	ROW("srtp_engine", SBC_CFG_ENUM, struct sbc_cfg_dataplane, srtp_engine,
 	    .enums = engine_names, .def = "libsrtp2",
 	    .doc = "SRTP implementation on the workers."),
+	ROW("srtp_cryptodev", SBC_CFG_STRING, struct sbc_cfg_dataplane, srtp_cryptodev,
+	    .min = 1, .max = 63,
+	    .doc = "Crypto driver of the cryptodev engine: a device the EAL probed (QAT or mlx5 "
+		   "hardware through `eal: [-a, PCI]`, e.g. `crypto_qat`) or a software vdev "
+		   "created on demand; absent: `crypto_aesni_mb`, else `crypto_openssl`."),
 	ROW("srtp_auth_burst", SBC_CFG_U32, struct sbc_cfg_dataplane, srtp_auth_burst,
 	    .min = 1, .max = 1000000, .def = "50",
 	    .doc = "SRTP authentication failures per second on one stream that raise an event."),

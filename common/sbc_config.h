@@ -98,6 +98,7 @@ struct sbc_cfg_dataplane {
 	uint32_t media_timeout_ms;
 	char *api_socket;
 	uint32_t srtp_engine;         /* enum sbc_srtp_engine */
+	char *srtp_cryptodev;         /* cryptodev driver name; NULL = aesni_mb, else openssl */
 	uint32_t srtp_auth_burst;     /* auth failures in a second that raise an event */
 	bool telemetry;
 	bool pdump;

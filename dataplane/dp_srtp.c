@@ -96,7 +96,7 @@ int sbc_dp_srtp_init(struct sbc_dp *dp)
 	_Static_assert(sizeof(struct srtp_dq_entry) % 4 == 0, "defer queue elements: 4-byte multiple");
 	dp->srtp_dev = -1;
 	if (c->srtp_engine == SBC_SRTP_ENGINE_CRYPTODEV) {
-		int dev = sbc_srtp_cryptodev_open(NULL, (uint16_t)dp->n_workers,
+		int dev = sbc_srtp_cryptodev_open(c->srtp_cryptodev, (uint16_t)dp->n_workers,
 						  (int)rte_socket_id());
 
 		if (dev < 0) {

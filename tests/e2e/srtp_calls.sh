@@ -12,8 +12,8 @@
 #   carrier: SIPp UAS over UDP, plain rtp_peer.py.
 #   trunks:  pbx `srtp: mandatory`, `transport: tls`; carrier `srtp: off`.
 #
-# Checks, for each data plane SRTP engine (libsrtp2, then cryptodev on
-# crypto_aesni_mb):
+# Checks, for each data plane SRTP engine (libsrtp2, cryptodev on
+# crypto_openssl, then cryptodev on crypto_aesni_mb, the default driver):
 #   interwork  media both ways byte for byte after decryption on the far
 #              side: the PBX's SRTP arrives at the carrier as the plain RTP
 #              it encrypted, the carrier's RTP reaches the PBX as SRTP under
@@ -114,11 +114,15 @@ wait_file() {
 	rn_fail "no $(basename "$1") after $2 s"
 }
 
-# start_stack ENGINE: data plane with that SRTP engine, then the B2BUA.
+# start_stack ENGINE[:DRIVER]: data plane with that SRTP engine (and, for
+# cryptodev, that crypto driver), then the B2BUA.
 start_stack() {
+	local engine=${1%%:*} driver=
+
+	[ "$engine" = "$1" ] || driver="\n  srtp_cryptodev: ${1#*:}"
 	rn_config_write
-	sed -i "s/^  idle_backoff_us: .*/&\n  srtp_engine: $1\n  srtp_auth_burst: 10/" "$RN_CFG"
-	grep -q "srtp_engine: $1" "$RN_CFG" || rn_fail "srtp_engine not set"
+	sed -i "s/^  idle_backoff_us: .*/&\n  srtp_engine: $engine$driver\n  srtp_auth_burst: 10/" "$RN_CFG"
+	grep -q "srtp_engine: $engine" "$RN_CFG" || rn_fail "srtp_engine not set"
 	rn_dataplane_start
 	rn_api_wait 30
 	rn_log "data plane up ($1): $RN_HELLO"
@@ -217,9 +221,9 @@ interwork_call() {
 	rn_log "$name: PASS (SRTP over TLS on the PBX leg <-> RTP over UDP on the carrier leg, $PACKETS packets each way, exact after decryption)"
 }
 
-for engine in libsrtp2 cryptodev; do
+for engine in libsrtp2 cryptodev:crypto_openssl cryptodev; do
 	start_stack "$engine"
-	interwork_call "interwork-$engine"
+	interwork_call "interwork-${engine/:/-}"
 	[ "$engine" = cryptodev ] || stop_stack
 done
 
