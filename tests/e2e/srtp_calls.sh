@@ -126,6 +126,13 @@ start_stack() {
 	rn_dataplane_start
 	rn_api_wait 30
 	rn_log "data plane up ($1): $RN_HELLO"
+	if [ "$engine" = cryptodev ]; then
+		# the driver asked for, else any (the default: aesni_mb, else openssl)
+		local want=crypto_
+		[ -z "$driver" ] || want=${1#*:}
+		grep -q "srtp: cryptodev $want" "$RN_DP_LOG" ||
+			rn_fail "not on the cryptodev driver asked for: $(grep 'srtp:' "$RN_DP_LOG")"
+	fi
 	rn_controlplane_start
 	grep -q "listening on .* and sips:$RN_PBX_SIP:5061" "$RN_CP_LOG.start" ||
 		rn_fail "no TLS listener on $RN_PBX_SIP:5061"
