@@ -7,7 +7,6 @@
  *
  * usage: test_api_client /path/to/sbc-dataplane
  */
-#include <CUnit/Basic.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cunit_run.h"
 #include "sbc_api.h"
 #include "sbc_dpclient.h"
 
@@ -447,8 +447,18 @@ static int suite_clean(void)
 
 int main(int argc, char **argv)
 {
-	CU_pSuite s;
-	unsigned int failed;
+	static const struct sbc_test tests[] = {
+		{ "hello", test_hello },
+		{ "program 10,000 sessions", test_program_sessions },
+		{ "dump every stream", test_dump },
+		{ "telemetry /rampart/* commands", test_telemetry },
+		{ "update all, stats", test_update_and_stats },
+		{ "malformed messages get errors, process keeps serving", test_malformed },
+		{ "release all", test_release },
+		{ "media-timeout event through the client library", test_events },
+		{ "SIGTERM: clean exit, nothing left behind", test_clean_exit },
+	};
+	int rc;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s /path/to/sbc-dataplane\n", argv[0]);
@@ -456,23 +466,7 @@ int main(int argc, char **argv)
 	}
 	dataplane_bin = argv[1];
 	signal(SIGPIPE, SIG_IGN);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("api", suite_init, suite_clean);
-	CU_add_test(s, "hello", test_hello);
-	CU_add_test(s, "program 10,000 sessions", test_program_sessions);
-	CU_add_test(s, "dump every stream", test_dump);
-	CU_add_test(s, "telemetry /rampart/* commands", test_telemetry);
-	CU_add_test(s, "update all, stats", test_update_and_stats);
-	CU_add_test(s, "malformed messages get errors, process keeps serving", test_malformed);
-	CU_add_test(s, "release all", test_release);
-	CU_add_test(s, "media-timeout event through the client library", test_events);
-	CU_add_test(s, "SIGTERM: clean exit, nothing left behind", test_clean_exit);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures() +
-		 CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
+	rc = SBC_TEST_RUN_SUITE("api", suite_init, suite_clean, tests);
 	stop_child();
-	return failed ? 1 : 0;
+	return rc;
 }

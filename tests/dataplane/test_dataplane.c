@@ -6,7 +6,6 @@
  *                                                    ├─ Rampart
  *   198.18.1.2 (pbx)     ── port b: m-b 198.18.1.1 ─┘
  */
-#include <CUnit/Basic.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include <rte_launch.h>
 #include <rte_mempool.h>
 
+#include "cunit_run.h"
 #include "harness.h"
 
 static struct h_ctx H;
@@ -860,34 +860,29 @@ static void test_release_under_traffic(void)
 
 int main(int argc, char **argv)
 {
-	CU_pSuite s;
-	unsigned int failed;
+	static const struct sbc_test tests[] = {
+		{ "next-hop resolution before media", test_resolution },
+		{ "ARP/ICMP host duties", test_host_duties },
+		{ "IPv4 relay, bursts 0/1/31/32/33, exact bytes", test_relay_ipv4_bursts },
+		{ "IPv6 relay and IPv4<->IPv6 legs", test_relay_ipv6_and_cross_family },
+		{ "every drop reason counted", test_drop_reasons },
+		{ "latching learn / relearn with injected time", test_latching },
+		{ "RTCP and rtcp-mux", test_rtcp_and_mux },
+		{ "payload-type remap", test_pt_remap },
+		{ "stats (RFC 3550 loss) and media timeout event", test_stats_and_timeout },
+		{ "API errors", test_api_errors },
+		{ "fuzzed frames: no crash, no leak", test_fuzz },
+		{ "release while traffic flows (RCU)", test_release_under_traffic },
+	};
+	int rc;
 
 	(void)argc;
 	if (h_eal_init(argv[0], "0-1", 512) < 0) {
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("dataplane", suite_init, suite_clean);
-	CU_add_test(s, "next-hop resolution before media", test_resolution);
-	CU_add_test(s, "ARP/ICMP host duties", test_host_duties);
-	CU_add_test(s, "IPv4 relay, bursts 0/1/31/32/33, exact bytes", test_relay_ipv4_bursts);
-	CU_add_test(s, "IPv6 relay and IPv4<->IPv6 legs", test_relay_ipv6_and_cross_family);
-	CU_add_test(s, "every drop reason counted", test_drop_reasons);
-	CU_add_test(s, "latching learn / relearn with injected time", test_latching);
-	CU_add_test(s, "RTCP and rtcp-mux", test_rtcp_and_mux);
-	CU_add_test(s, "payload-type remap", test_pt_remap);
-	CU_add_test(s, "stats (RFC 3550 loss) and media timeout event", test_stats_and_timeout);
-	CU_add_test(s, "API errors", test_api_errors);
-	CU_add_test(s, "fuzzed frames: no crash, no leak", test_fuzz);
-	CU_add_test(s, "release while traffic flows (RCU)", test_release_under_traffic);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures();
-	CU_cleanup_registry();
+	rc = SBC_TEST_RUN_SUITE("dataplane", suite_init, suite_clean, tests);
 	unlink(api_path);
 	sbc_dp_eal_cleanup();
-	return failed ? 1 : 0;
+	return rc;
 }

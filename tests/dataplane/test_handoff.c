@@ -5,12 +5,12 @@
  * through its hand-off ring and be relayed by it (on its own TX queue), so
  * every packet of a stream is still handled by exactly one worker.
  */
-#include <CUnit/Basic.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
 
+#include "cunit_run.h"
 #include "harness.h"
 
 static struct h_ctx H;
@@ -128,8 +128,10 @@ static void test_handoff(void)
 int main(int argc, char **argv)
 {
 	static const char *const names[] = { "ha", "hb" };
-	CU_pSuite s;
-	unsigned int failed;
+	static const struct sbc_test tests[] = {
+		{ "single RX queue, two workers: streams stay with their owner", test_handoff },
+	};
+	int rc;
 
 	(void)argc;
 	if (h_eal_init(argv[0], "0", 256) < 0 || h_ports_create(&H, names, 2) != 0 ||
@@ -137,16 +139,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "test_handoff: setup failed\n");
 		return 1;
 	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("handoff", NULL, NULL);
-	CU_add_test(s, "single RX queue, two workers: streams stay with their owner",
-		    test_handoff);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures();
-	CU_cleanup_registry();
+	rc = SBC_TEST_RUN("handoff", tests);
 	h_dp_destroy(&H);
 	sbc_dp_eal_cleanup();
-	return failed ? 1 : 0;
+	return rc;
 }

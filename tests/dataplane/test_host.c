@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "cunit_run.h"
 #include "dp.h"
 #include "host.h"
 
@@ -1561,10 +1561,7 @@ setup_ifaces(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct sbc_test tests[] = {
 		{ "create arguments", test_create_args },
 		{ "ARP request for us", test_arp_request_for_us },
 		{ "ARP not ours or unsupported", test_arp_not_ours },
@@ -1592,8 +1589,6 @@ main(void)
 		"--log-level=lib.*:error", "--file-prefix", prefix, NULL,
 	};
 	unsigned int failures = 1;
-	CU_pSuite suite;
-	size_t i;
 
 	/* Own runtime directory: parallel test programs never share one. */
 	snprintf(prefix, sizeof(prefix), "rampart_host_%d", (int)getpid());
@@ -1614,22 +1609,7 @@ main(void)
 		goto err_pool;
 	}
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		goto err_host;
-	suite = CU_add_suite("host", NULL, NULL);
-	if (!suite)
-		goto err_registry;
-	for (i = 0; i < RTE_DIM(tests); i++)
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			goto err_registry;
-
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-
-err_registry:
-	CU_cleanup_registry();
-err_host:
+	failures = SBC_TEST_RUN("host", tests) != 0;
 	sbc_host_destroy(host);
 err_pool:
 	rte_mempool_free(pool);

@@ -10,7 +10,6 @@
  *                                                        ├─ Rampart
  *   198.18.1.2 / 2001:db8:b::2 (pbx)     ── port b: m-b ─┘
  */
-#include <CUnit/Basic.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -24,6 +23,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 
+#include "cunit_run.h"
 #include "harness.h"
 #include "srtp.h"
 
@@ -1061,8 +1061,18 @@ static int suite_clean(void)
 
 int main(int argc, char **argv)
 {
-	CU_pSuite s;
-	unsigned int failed;
+	static const struct sbc_test tests[] = {
+		{ "engines per worker", test_engine },
+		{ "SRTP in, RTP out, bursts 0/1/31/32/33, SRTCP", test_srtp_in_rtp_out },
+		{ "RTP in, SRTP out (IPv6), SRTCP", test_rtp_in_srtp_out },
+		{ "SRTP both ways, other keys per leg, _32, PT remap, v4<->v6", test_srtp_both_ways },
+		{ "SRTP and SRTCP with rtcp-mux", test_srtp_rtcp_mux },
+		{ "tampered, replayed, too old, wrong key, tailroom: dropped and counted", test_srtp_drops },
+		{ "latching moves only on authenticated packets", test_srtp_latching },
+		{ "auth-failure burst event, once per second", test_srtp_auth_burst },
+		{ "re-key by UPDATE", test_srtp_rekey },
+	};
+	int rc;
 
 	if (argc > 1)
 		engine = argv[1];
@@ -1074,25 +1084,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite(engine, suite_init, suite_clean);
-	CU_add_test(s, "engines per worker", test_engine);
-	CU_add_test(s, "SRTP in, RTP out, bursts 0/1/31/32/33, SRTCP", test_srtp_in_rtp_out);
-	CU_add_test(s, "RTP in, SRTP out (IPv6), SRTCP", test_rtp_in_srtp_out);
-	CU_add_test(s, "SRTP both ways, other keys per leg, _32, PT remap, v4<->v6",
-		    test_srtp_both_ways);
-	CU_add_test(s, "SRTP and SRTCP with rtcp-mux", test_srtp_rtcp_mux);
-	CU_add_test(s, "tampered, replayed, too old, wrong key, tailroom: dropped and counted",
-		    test_srtp_drops);
-	CU_add_test(s, "latching moves only on authenticated packets", test_srtp_latching);
-	CU_add_test(s, "auth-failure burst event, once per second", test_srtp_auth_burst);
-	CU_add_test(s, "re-key by UPDATE", test_srtp_rekey);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures();
-	CU_cleanup_registry();
+	rc = SBC_TEST_RUN_SUITE(engine, suite_init, suite_clean, tests);
 	unlink(api_path);
 	sbc_dp_eal_cleanup();
-	return failed ? 1 : 0;
+	return rc;
 }

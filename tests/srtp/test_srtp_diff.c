@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
 
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
+#include "cunit_run.h"
 #include "srtp_test.h"
 
 #define N_STREAMS   40
@@ -514,8 +514,11 @@ static void test_no_mbuf_leak(void)
 int main(void)
 {
 	const char *seed = getenv("SBC_SRTP_SEED");
+	static const struct sbc_test tests[] = {
+		{ "cryptodev vs libsrtp2 on impaired random streams", test_differential },
+		{ "no mbuf leaked", test_no_mbuf_leak },
+	};
 	unsigned int failures = 1;
-	CU_pSuite suite;
 
 	rnd = seed != NULL ? strtoull(seed, NULL, 0) : UINT64_C(0x5eed5eed2024);
 	if (rnd == 0)
@@ -528,19 +531,7 @@ int main(void)
 	if (streams == NULL)
 		goto out;
 	memset(streams, 0, N_STREAMS * sizeof(*streams));
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		goto out;
-	suite = CU_add_suite("srtp differential", NULL, NULL);
-	if (suite == NULL ||
-	    CU_add_test(suite, "cryptodev vs libsrtp2 on impaired random streams",
-			test_differential) == NULL ||
-	    CU_add_test(suite, "no mbuf leaked", test_no_mbuf_leak) == NULL)
-		goto err_registry;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-err_registry:
-	CU_cleanup_registry();
+	failures = SBC_TEST_RUN("srtp differential", tests) != 0;
 out:
 	free(streams);
 	st_teardown(&env);

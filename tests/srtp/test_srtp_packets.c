@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
 
 #include <rte_mbuf.h>
 
+#include "cunit_run.h"
 #include "srtp_priv.h"
 #include "srtp_test.h"
 
@@ -745,10 +745,7 @@ static void test_no_mbuf_leak(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct sbc_test tests[] = {
 		{ "RTP → SRTP → RTP, both suites, learned and bound SSRC", test_rtp_round_trip },
 		{ "RTP shapes: CSRCs, extensions, sizes, L2-L4 offset", test_rtp_shapes },
 		{ "RTCP → SRTCP → RTCP: E flag, index, 80-bit tag", test_rtcp_round_trip },
@@ -765,24 +762,10 @@ int main(void)
 		{ "no mbuf leaked", test_no_mbuf_leak },
 	};
 	unsigned int failures = 1;
-	CU_pSuite suite;
-	size_t i;
 
 	if (st_setup(&env, "test_srtp_packets", 64, 1023) != 0)
 		goto out;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		goto out;
-	suite = CU_add_suite("srtp packets", NULL, NULL);
-	if (suite == NULL)
-		goto err_registry;
-	for (i = 0; i < RTE_DIM(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto err_registry;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-err_registry:
-	CU_cleanup_registry();
+	failures = SBC_TEST_RUN("srtp packets", tests) != 0;
 out:
 	st_teardown(&env);
 	return failures ? 1 : 0;

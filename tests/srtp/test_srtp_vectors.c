@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
 
+#include "cunit_run.h"
 #include "srtp_priv.h"
 #include "srtp_test.h"
 
@@ -248,10 +248,7 @@ static void test_result_names(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct sbc_test tests[] = {
 		{ "B.2 AES-CM keystream, OpenSSL reference", test_b2_keystream_openssl },
 		{ "B.2 AES-CM keystream, crypto device", test_b2_keystream_cryptodev },
 		{ "B.3 key derivation", test_b3_key_derivation },
@@ -262,24 +259,10 @@ int main(void)
 		{ "result names", test_result_names },
 	};
 	unsigned int failures = 1;
-	CU_pSuite suite;
-	size_t i;
 
 	if (st_setup(&env, "test_srtp_vectors", 4, 63) != 0)
 		goto out;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		goto out;
-	suite = CU_add_suite("srtp vectors", NULL, NULL);
-	if (suite == NULL)
-		goto err_registry;
-	for (i = 0; i < RTE_DIM(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto err_registry;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-err_registry:
-	CU_cleanup_registry();
+	failures = SBC_TEST_RUN("srtp vectors", tests) != 0;
 out:
 	st_teardown(&env);
 	return failures ? 1 : 0;

@@ -6,7 +6,6 @@
  * and optionally
  *   # secret: TEXT        (must not appear in any error message)
  */
-#include <CUnit/Basic.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cunit_run.h"
 #include "sbc_addr.h"
 #include "sbc_config.h"
 
@@ -340,23 +340,16 @@ static void test_addr_helpers(void)
 
 int main(void)
 {
-	CU_pSuite s;
-	unsigned int failed;
+	static const struct sbc_test tests[] = {
+		{ "examples in config/ load", test_examples_load },
+		{ "bad files: exact line:column and key", test_bad_files },
+		{ "missing file", test_missing_file },
+		{ "defaults and typed values", test_defaults_and_values },
+		{ "relative TLS paths", test_relative_paths },
+		{ "reload diff of non-reloadable keys", test_reload_diff },
+		{ "docs/configuration.md matches the tables", test_reference_doc_current },
+		{ "address helpers", test_addr_helpers },
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("config", NULL, NULL);
-	CU_add_test(s, "examples in config/ load", test_examples_load);
-	CU_add_test(s, "bad files: exact line:column and key", test_bad_files);
-	CU_add_test(s, "missing file", test_missing_file);
-	CU_add_test(s, "defaults and typed values", test_defaults_and_values);
-	CU_add_test(s, "relative TLS paths", test_relative_paths);
-	CU_add_test(s, "reload diff of non-reloadable keys", test_reload_diff);
-	CU_add_test(s, "docs/configuration.md matches the tables", test_reference_doc_current);
-	CU_add_test(s, "address helpers", test_addr_helpers);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return SBC_TEST_RUN("config", tests);
 }
