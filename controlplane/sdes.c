@@ -257,7 +257,7 @@ static int sdes_parse(const char *value, struct sbc_sdes_key *k)
 		}
 	}
 	if (*sp != '\0') {
-		/* session parameters (or trailing blanks): not implemented */
+		/* session parameters change the transform: refused (-ENOTSUP); trailing blanks: malformed */
 		const char *q = sp;
 
 		while (*q == ' ' || *q == '\t')
