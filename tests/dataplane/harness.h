@@ -71,6 +71,9 @@ void h_run(struct h_ctx *h);
 struct rte_mbuf *h_take(struct h_ctx *h, unsigned int port, unsigned int q);
 /* Free everything a port transmitted; returns the count. */
 unsigned int h_drain(struct h_ctx *h, unsigned int port, unsigned int q);
+/* CUnit checks: @m (a transmitted frame) is present and equals the @len
+ * bytes at @want (the first differing byte is printed); @m is freed. */
+void h_expect_mbuf(struct rte_mbuf *m, const uint8_t *want, uint32_t len);
 
 /* API helpers over sbc_dp_api_handle(); return the response status. */
 int h_alloc(struct h_ctx *h, const char *iface, uint8_t family, bool mux,

@@ -115,23 +115,7 @@ static uint32_t frame(uint8_t *f, unsigned int side, bool toward_sbc, uint8_t fa
 /* Take one frame from @side queue 0 and compare it byte for byte. */
 static void expect_frame(unsigned int side, const uint8_t *want, uint32_t len)
 {
-	struct rte_mbuf *m = h_take(&H, side, 0);
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), len);
-	if (rte_pktmbuf_pkt_len(m) == len &&
-	    memcmp(rte_pktmbuf_mtod(m, uint8_t *), want, len) != 0) {
-		const uint8_t *got = rte_pktmbuf_mtod(m, uint8_t *);
-
-		for (uint32_t i = 0; i < len; i++) {
-			if (got[i] != want[i]) {
-				fprintf(stderr, "\nbyte %u: got %02x want %02x\n", i, got[i], want[i]);
-				break;
-			}
-		}
-		CU_FAIL("frame differs");
-	}
-	rte_pktmbuf_free(m);
+	h_expect_mbuf(h_take(&H, side, 0), want, len);
 }
 
 static void expect_nothing(void)

@@ -139,23 +139,7 @@ static struct rte_mbuf *take_out(unsigned int side)
 
 static void expect_frame(unsigned int side, const uint8_t *want, uint32_t len)
 {
-	struct rte_mbuf *m = take_out(side);
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), len);
-	if (rte_pktmbuf_pkt_len(m) == len &&
-	    memcmp(rte_pktmbuf_mtod(m, uint8_t *), want, len) != 0) {
-		const uint8_t *got = rte_pktmbuf_mtod(m, uint8_t *);
-
-		for (uint32_t i = 0; i < len; i++) {
-			if (got[i] != want[i]) {
-				fprintf(stderr, "\nbyte %u: got %02x want %02x\n", i, got[i], want[i]);
-				break;
-			}
-		}
-		CU_FAIL("frame differs");
-	}
-	rte_pktmbuf_free(m);
+	h_expect_mbuf(take_out(side), want, len);
 }
 
 /* What Rampart must send out of @side to the peer: exact bytes. */
