@@ -44,14 +44,6 @@
 # usage: b2bua_calls.sh SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL
 set -euo pipefail
 
-if [ $# -ne 4 ]; then
-	echo "usage: $0 SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL" >&2
-	exit 2
-fi
-RN_DATAPLANE=$1
-RN_DPCTL=$2
-RN_CONTROLPLANE=$3
-SBCCTL=$4
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/netns-lib.sh
 . "$E2E_DIR/../../scripts/netns-lib.sh"
@@ -61,17 +53,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 PACKETS=50                      # 1 s of G.711 at 20 ms
 RN_SIPP_TIMEOUT=30              # bound on every SIPp run, seconds
 
-why=$(rn_missing_prerequisite)
-[ -n "$why" ] || command -v sipp >/dev/null || why="no sipp (Debian package sip-tester)"
-if [ -n "$why" ]; then
-	echo "b2bua-calls: SKIP: $why"
-	exit 77
-fi
-for exe in "$RN_DATAPLANE" "$RN_DPCTL" "$RN_CONTROLPLANE" "$SBCCTL"; do
-	[ -x "$exe" ] || { echo "b2bua-calls: $exe is not executable" >&2; exit 1; }
-done
-
-e2e_traps
+e2e_start b2bua-calls "$@"
 
 rn_init $$ b2bua-calls
 CDR=$rn_dir/cdr.jsonl

@@ -93,3 +93,34 @@ drop_count() {
 	awk -v k="drop $1=" '{ sub(/^ +/, "") } index($0, k) == 1 {
 		n = substr($0, length(k) + 1) } END { print n + 0 }' "$rn_dir/stats0.txt"
 }
+
+# e2e_start LABEL SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL: the four
+# executables into RN_DATAPLANE, RN_DPCTL, RN_CONTROLPLANE and SBCCTL (usage
+# error: exit 2); skip (exit 77) without root, `ip netns` or sipp, or
+# without the python3 module $E2E_PYTHON_MODULE when set; then the trap.
+e2e_start() {
+	local label=$1 why exe
+	shift
+
+	if [ $# -ne 4 ]; then
+		echo "usage: $0 SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL" >&2
+		exit 2
+	fi
+	RN_DATAPLANE=$1
+	RN_DPCTL=$2
+	RN_CONTROLPLANE=$3
+	SBCCTL=$4
+	why=$(rn_missing_prerequisite)
+	[ -n "$why" ] || command -v sipp >/dev/null || why="no sipp (Debian package sip-tester)"
+	[ -n "$why" ] || [ -z "${E2E_PYTHON_MODULE:-}" ] ||
+		python3 -c "import $E2E_PYTHON_MODULE" 2>/dev/null ||
+		why="no python3 $E2E_PYTHON_MODULE (Debian package python3-$E2E_PYTHON_MODULE)"
+	if [ -n "$why" ]; then
+		echo "$label: SKIP: $why"
+		exit 77
+	fi
+	for exe in "$RN_DATAPLANE" "$RN_DPCTL" "$RN_CONTROLPLANE" "$SBCCTL"; do
+		[ -x "$exe" ] || { echo "$label: $exe is not executable" >&2; exit 1; }
+	done
+	e2e_traps
+}

@@ -40,14 +40,6 @@
 # usage: srtp_calls.sh SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL
 set -euo pipefail
 
-if [ $# -ne 4 ]; then
-	echo "usage: $0 SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL" >&2
-	exit 2
-fi
-RN_DATAPLANE=$1
-RN_DPCTL=$2
-RN_CONTROLPLANE=$3
-SBCCTL=$4
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/netns-lib.sh
 . "$E2E_DIR/../../scripts/netns-lib.sh"
@@ -58,19 +50,8 @@ PACKETS=50                      # 1 s of G.711 at 20 ms
 RN_SIPP_TIMEOUT=40              # bound on every SIPp run, seconds
 TLS_UAC=$E2E_DIR/sip_tls_uac.py
 
-why=$(rn_missing_prerequisite)
-[ -n "$why" ] || command -v sipp >/dev/null || why="no sipp (Debian package sip-tester)"
-[ -n "$why" ] || python3 -c 'import cryptography' 2>/dev/null ||
-	why="no python3 cryptography (Debian package python3-cryptography)"
-if [ -n "$why" ]; then
-	echo "srtp-calls: SKIP: $why"
-	exit 77
-fi
-for exe in "$RN_DATAPLANE" "$RN_DPCTL" "$RN_CONTROLPLANE" "$SBCCTL"; do
-	[ -x "$exe" ] || { echo "srtp-calls: $exe is not executable" >&2; exit 1; }
-done
-
-e2e_traps
+E2E_PYTHON_MODULE=cryptography
+e2e_start srtp-calls "$@"
 
 rn_init $$ srtp-calls
 CDR=$rn_dir/cdr.jsonl

@@ -48,14 +48,6 @@
 # usage: trunk_security.sh SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL
 set -euo pipefail
 
-if [ $# -ne 4 ]; then
-	echo "usage: $0 SBC_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL" >&2
-	exit 2
-fi
-RN_DATAPLANE=$1
-RN_DPCTL=$2
-RN_CONTROLPLANE=$3
-SBCCTL=$4
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/netns-lib.sh
 . "$E2E_DIR/../../scripts/netns-lib.sh"
@@ -74,17 +66,7 @@ BURST=10
 FLOOD_RATE=10                   # calls per second: 10x the 60 CPM limit
 FLOOD_SECONDS=60
 
-why=$(rn_missing_prerequisite)
-[ -n "$why" ] || command -v sipp >/dev/null || why="no sipp (Debian package sip-tester)"
-if [ -n "$why" ]; then
-	echo "trunk-security: SKIP: $why"
-	exit 77
-fi
-for exe in "$RN_DATAPLANE" "$RN_DPCTL" "$RN_CONTROLPLANE" "$SBCCTL"; do
-	[ -x "$exe" ] || { echo "trunk-security: $exe is not executable" >&2; exit 1; }
-done
-
-e2e_traps
+e2e_start trunk-security "$@"
 
 rn_init $$ trunk-security
 CDR=$rn_dir/cdr.jsonl
