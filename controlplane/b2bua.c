@@ -1460,17 +1460,6 @@ static const struct sbc_cfg_tenant *tenant_of_trunk(const struct sbc_config *cfg
 	return NULL;
 }
 
-static const struct sbc_cfg_trunk *trunk_by_name(const struct sbc_config *cfg,
-						 const char *name)
-{
-	uint32_t i;
-
-	for (i = 0; i < cfg->n_trunks; i++)
-		if (strcmp(cfg->trunks[i].name, name) == 0)
-			return &cfg->trunks[i];
-	return NULL;
-}
-
 /*
  * Call admission control (cac.h): the calling trunk's calls-per-minute
  * bucket and concurrent calls, and the called trunk's concurrent calls;
@@ -1785,7 +1774,7 @@ static void on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *
 		 sbc_tenants_by_host(c->gen->tenants, sip->sip_request->rq_url->url_host) :
 		 tenant_of_trunk(cfg, ta);
 	if (ta->side == SBC_SIDE_CARRIER && tenant != NULL)
-		tb = trunk_by_name(cfg, tenant->trunk);
+		tb = sbc_config_trunk(cfg, tenant->trunk);
 	else
 		tb = trunk_route(cfg, ta, sip->sip_request->rq_url->url_host);
 	sif_b = tb != NULL ? sipif_find(b, tb->interface) : NULL;
