@@ -51,11 +51,12 @@ static const struct sbc_cfg_enum_name engine_names[] = {
 	{ "libsrtp2", SBC_SRTP_ENGINE_LIBSRTP2 },
 	{ "cryptodev", SBC_SRTP_ENGINE_CRYPTODEV }, { 0 },
 };
+/* From the one codec list (sbc_codec.h). */
 static const struct sbc_cfg_enum_name codec_names[] = {
-	{ "PCMU", SBC_CODEC_PCMU }, { "PCMA", SBC_CODEC_PCMA },
-	{ "G729", SBC_CODEC_G729 }, { "G722", SBC_CODEC_G722 },
-	{ "telephone-event", SBC_CODEC_TELEPHONE_EVENT }, { "CN", SBC_CODEC_CN },
-	{ "T38", SBC_CODEC_T38 }, { 0 },
+#define SBC_X_CODEC_NAME(e, name, clock, channels, pt, kind) { name, SBC_CODEC_##e },
+	SBC_CODECS(SBC_X_CODEC_NAME)
+#undef SBC_X_CODEC_NAME
+	{ 0 },
 };
 static const struct sbc_cfg_enum_name digest_alg_names[] = {
 	{ "SHA-256", SBC_DIGEST_ALG_SHA256 }, { "MD5", SBC_DIGEST_ALG_MD5 }, { 0 },
@@ -73,7 +74,6 @@ const char *sbc_side_name(uint32_t v) { return sbc_cfg_enum_str(side_names, v); 
 const char *sbc_transport_name(uint32_t v) { return sbc_cfg_enum_str(transport_names, v); }
 const char *sbc_srtp_policy_name(uint32_t v) { return sbc_cfg_enum_str(srtp_names, v); }
 const char *sbc_latching_name(uint32_t v) { return sbc_cfg_enum_str(latching_names, v); }
-const char *sbc_codec_name(uint32_t v) { return sbc_cfg_enum_str(codec_names, v); }
 
 /* ------------------------------------------------------------------ */
 /* Scalar validators                                                   */

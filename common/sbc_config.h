@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "sbc_addr.h"
+#include "sbc_codec.h"   /* enum sbc_codec, sbc_codec_name() */
 
 enum sbc_side {
 	SBC_SIDE_CARRIER = 0,     /* faces carrier SIP trunks */
@@ -42,16 +43,6 @@ enum sbc_latching {
 	SBC_LATCH_STRICT = 0,
 	SBC_LATCH_LEARN = 1,
 	SBC_LATCH_RELEARN = 2,
-};
-
-enum sbc_codec {
-	SBC_CODEC_PCMU = 0,
-	SBC_CODEC_PCMA = 1,
-	SBC_CODEC_G729 = 2,
-	SBC_CODEC_G722 = 3,
-	SBC_CODEC_TELEPHONE_EVENT = 4,
-	SBC_CODEC_CN = 5,
-	SBC_CODEC_T38 = 6,
 };
 
 enum sbc_srtp_engine {
@@ -285,6 +276,5 @@ const char *sbc_side_name(uint32_t side);
 const char *sbc_transport_name(uint32_t transport);
 const char *sbc_srtp_policy_name(uint32_t policy);
 const char *sbc_latching_name(uint32_t latching);
-const char *sbc_codec_name(uint32_t codec);
 
 #endif /* SBC_CONFIG_H */

@@ -26,7 +26,7 @@
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/sdp.h>
 
-#include "sbc_config.h"
+#include "sbc_codec.h"
 #include "sdp.h"
 
 static const struct {
@@ -696,37 +696,33 @@ sbc_sdp_parse(struct sbc_sdp_desc *d, const char *body, size_t len,
 
 /* ---- codecs ------------------------------------------------------------ */
 
+/*
+ * Audio codecs by name, clock and channels; telephone-event and CN by name
+ * at any clock; T38 is a media line, never a payload type.
+ */
 int
 sbc_sdp_fmt_codec(const struct sbc_sdp_fmt *f)
 {
-	static const struct {
-		const char *name;
-		int codec;
-	} audio[] = {
-		{ "PCMU", SBC_CODEC_PCMU },
-		{ "PCMA", SBC_CODEC_PCMA },
-		{ "G729", SBC_CODEC_G729 },
-		{ "G722", SBC_CODEC_G722 },  /* 8000 by RFC 3551's historical error */
-	};
-	size_t i;
+	uint32_t c;
 
 	if (f == NULL || f->name[0] == '\0')
 		return -1;
-	if (strcasecmp(f->name, "telephone-event") == 0)
-		return SBC_CODEC_TELEPHONE_EVENT;
-	if (strcasecmp(f->name, "CN") == 0)
-		return SBC_CODEC_CN;
-	for (i = 0; i < sizeof(audio) / sizeof(audio[0]); i++)
-		if (strcasecmp(f->name, audio[i].name) == 0)
-			return f->clock == 8000 && f->channels == 1 ? audio[i].codec : -1;
+	for (c = 0; c < SBC_CODEC__COUNT; c++) {
+		const struct sbc_codec_info *ci = sbc_codec_info(c);
+
+		if (ci->kind == SBC_CODEC_KIND_IMAGE || strcasecmp(f->name, ci->name) != 0)
+			continue;
+		if (ci->kind != SBC_CODEC_KIND_AUDIO)
+			return (int)c;
+		return f->clock == ci->clock && f->channels == ci->channels ? (int)c : -1;
+	}
 	return -1;
 }
 
 static bool
 sdp_codec_is_audio(uint32_t codec)
 {
-	return codec == SBC_CODEC_PCMU || codec == SBC_CODEC_PCMA ||
-	       codec == SBC_CODEC_G729 || codec == SBC_CODEC_G722;
+	return sbc_codec_is_kind(codec, SBC_CODEC_KIND_AUDIO);
 }
 
 static bool
@@ -1478,23 +1474,9 @@ sbc_sdp_build_template(const struct sbc_sdp_policy *pol,
 		       struct sbc_sdp_origin *o, char *buf, size_t size,
 		       struct sbc_sdp_desc *sent, struct sbc_sdp_error *err)
 {
-	static const struct {
-		uint32_t codec;
-		uint8_t pt;
-		const char *name;
-		const char *fmtp;
-	} known[] = {
-		{ SBC_CODEC_PCMU, 0, "PCMU", NULL },
-		{ SBC_CODEC_PCMA, 8, "PCMA", NULL },
-		{ SBC_CODEC_G729, 18, "G729", NULL },
-		{ SBC_CODEC_G722, 9, "G722", NULL },
-		{ SBC_CODEC_TELEPHONE_EVENT, SBC_SDP_TE_PT, "telephone-event", "0-15" },
-		{ SBC_CODEC_CN, 13, "CN", NULL },
-	};
 	struct sbc_sdp_desc in;
 	struct sbc_sdp_media *m;
 	uint32_t c;
-	size_t k;
 	int rc;
 
 	if (out == NULL || !sdp_build_args_ok(pol, out, 1, o, buf, size))
@@ -1514,21 +1496,24 @@ sbc_sdp_build_template(const struct sbc_sdp_policy *pol,
 	    sdp_text_str(&in, "RTP/AVP", &m->proto_name) != 0)
 		return sdp_fail(err, SBC_SDP_E_TOO_COMPLEX, 0);
 	for (c = 0; c < pol->n_codecs; c++) {
-		for (k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
-			struct sbc_sdp_fmt *f;
+		const struct sbc_codec_info *ci = sbc_codec_info(pol->codecs[c]);
+		struct sbc_sdp_fmt *f;
+		int pt;
 
-			if (known[k].codec != pol->codecs[c] || sdp_has_pt(m, known[k].pt) ||
-			    !sdp_policy_allows(pol, known[k].codec))
-				continue;
-			f = &m->fmt[m->n_fmt++];
-			f->pt = known[k].pt;
-			f->channels = 1;
-			f->rtpmap = 1;
-			f->clock = 8000;
-			snprintf(f->name, sizeof(f->name), "%s", known[k].name);
-			if (sdp_text_str(&in, known[k].fmtp, &f->fmtp) != 0)
-				return sdp_fail(err, SBC_SDP_E_TOO_COMPLEX, 0);
-		}
+		if (ci == NULL || ci->kind == SBC_CODEC_KIND_IMAGE ||
+		    !sdp_policy_allows(pol, pol->codecs[c]))
+			continue;
+		pt = ci->kind == SBC_CODEC_KIND_EVENT ? SBC_SDP_TE_PT : ci->static_pt;
+		if (pt < 0 || sdp_has_pt(m, (uint8_t)pt))
+			continue;
+		f = &m->fmt[m->n_fmt++];
+		f->pt = (uint8_t)pt;
+		f->channels = ci->channels;
+		f->rtpmap = 1;
+		f->clock = ci->clock;
+		snprintf(f->name, sizeof(f->name), "%s", ci->name);
+		if (ci->kind == SBC_CODEC_KIND_EVENT && sdp_text_str(&in, "0-15", &f->fmtp) != 0)
+			return sdp_fail(err, SBC_SDP_E_TOO_COMPLEX, 0);
 	}
 	if (!sdp_out_has_audio_codec(m))
 		return sdp_fail(err, SBC_SDP_E_NO_CODEC, 0);
