@@ -509,6 +509,7 @@ static void load_section(struct sbc_cfg_ctx *ctx, const struct sbc_cfg_section *
 {
 	unsigned int errors_before = ctx->errs->count;
 	yaml_node_t *values[64] = { 0 };
+	yaml_node_t *keys[64] = { 0 };
 	char sub[PATH_LEN];
 	unsigned int i;
 
@@ -549,13 +550,19 @@ static void load_section(struct sbc_cfg_ctx *ctx, const struct sbc_cfg_section *
 				continue;
 			}
 			values[i] = yaml_document_get_node(ctx->doc, p->value);
+			keys[i] = k;
 		}
 	}
 	for (i = 0; i < sec->n_fields; i++) {
 		const struct sbc_cfg_field *f = &sec->fields[i];
 
 		join_path(sub, sizeof(sub), path, f->key);
-		if (!is_null(values[i]) ||
+		if (f->flags & SBC_CFG_F_NOT_YET) {
+			/* Present at all, even empty, is an error: the value is never read. */
+			if (keys[i] != NULL)
+				node_error(ctx, keys[i], sub, "not supported yet (%s)",
+					   f->not_yet ? f->not_yet : "not implemented");
+		} else if (!is_null(values[i]) ||
 		    (values[i] != NULL && f->type == SBC_CFG_SECTION)) {
 			load_field(ctx, f, obj, values[i], sub);
 		} else if ((f->flags & SBC_CFG_F_REQUIRED) && node != NULL) {
@@ -771,6 +778,13 @@ static void write_field_row(FILE *out, const struct sbc_cfg_field *f,
 		describe_type(f, f->type, type, sizeof(type));
 		describe_bounds(f, f->type, bounds, sizeof(bounds));
 	}
+	if (f->flags & SBC_CFG_F_NOT_YET) {
+		fprintf(out, "| `%s` | %s | - | %s | - | **Not supported yet** (%s): "
+			"setting it is a configuration error. %s |\n", key, type,
+			bounds[0] ? bounds : "", f->not_yet ? f->not_yet : "not implemented",
+			f->doc ? f->doc : "");
+		return;
+	}
 	fprintf(out, "| `%s` | %s | %s | %s | %s | %s |\n", key, type,
 		(f->flags & SBC_CFG_F_REQUIRED) ? "**required**" :
 		f->def ? f->def : f->type == SBC_CFG_LIST ? "empty" :
@@ -821,6 +835,8 @@ void sbc_config_write_reference(FILE *f)
 		"Secrets (passwords, trunk keys) are never printed back, not even in errors.\n"
 		"*reload* says whether a SIGHUP reload may change the key; a reload that\n"
 		"changes a key marked *no* is refused and the running configuration stays.\n"
+		"Keys marked **Not supported yet** are documented ahead of their feature;\n"
+		"a file that sets one is refused (`key: not supported yet (...)`).\n"
 		"Keys of a list item are written `list[].key`.\n");
 	write_section(f, &sbc_cfg_root, "");
 }

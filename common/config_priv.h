@@ -35,6 +35,11 @@ enum sbc_cfg_type {
 #define SBC_CFG_F_RELOAD    0x02u  /* a SIGHUP reload may change it */
 #define SBC_CFG_F_IPV4      0x04u  /* IP/IFADDR/CIDR: IPv4 only */
 #define SBC_CFG_F_IPV6      0x08u  /* IP/IFADDR/CIDR: IPv6 only */
+/* Declared but not implemented: the key is an error wherever it appears
+ * ("not supported yet (<not_yet>)"), documented as such, never defaulted.
+ * Lets a row exist (and be documented) before its feature does, without
+ * a config that sets it silently meaning nothing. */
+#define SBC_CFG_F_NOT_YET   0x10u
 
 struct sbc_cfg_enum_name {
 	const char *name;
@@ -63,6 +68,7 @@ struct sbc_cfg_field {
 	const struct sbc_cfg_enum_name *enums; /* ENUM: NULL-terminated */
 	const struct sbc_cfg_section *section; /* SECTION, LIST of SECTION */
 	sbc_cfg_check_fn check;
+	const char *not_yet;            /* SBC_CFG_F_NOT_YET: what is missing */
 	const char *doc;
 };
 

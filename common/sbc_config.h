@@ -109,7 +109,7 @@ struct sbc_cfg_sip_if {
 	char *name;
 	uint32_t side;                /* enum sbc_side */
 	struct sbc_ip address;
-	char *advertise;              /* host name or address put in Via/Contact */
+	char *advertise;              /* not supported yet: always NULL (config_schema.c) */
 	struct sbc_cfg_sip_listen *listen;
 	uint32_t n_listen;
 	char *media_interface;        /* dataplane.interfaces[] name */
@@ -181,7 +181,7 @@ struct sbc_cfg_trunk {
 	struct sbc_cfg_credentials inbound_auth;
 	char *trunk_group_id;         /* X-Terminating-Trunk-Group-Id */
 	char *trunk_key;              /* X-Trunk-Key, secret */
-	uint32_t options_interval_s;  /* 0 = no keepalive */
+	uint32_t options_interval_s;  /* not supported yet: always 0, no keepalive */
 	bool trusted;                 /* identity trusted (PAI kept, Privacy applied by us) */
 	bool from_special_arrangement;
 };

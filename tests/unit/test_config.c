@@ -3,7 +3,9 @@
  *
  * Bad files live in tests/config/bad/; each starts with
  *   # expect: LINE:COL: KEY
- * and optionally
+ * (the first error must start "file:LINE:COL: KEY: ") or with
+ *   # expect: LINE:COL: KEY: MESSAGE
+ * (the first error must be exactly "file:LINE:COL: KEY: MESSAGE"), and optionally
  *   # secret: TEXT        (must not appear in any error message)
  */
 #include <dirent.h>
@@ -96,7 +98,7 @@ static void test_bad_files(void)
 
 	CU_ASSERT(n >= 25);
 	for (unsigned int i = 0; i < n; i++) {
-		char expect[256], secret[256], prefix[600];
+		char expect[256], secret[256], prefix[600], whole[600];
 		struct sbc_config_errors errs;
 		struct sbc_config *cfg = NULL;
 		int rc = sbc_config_load(files[i], &cfg, &errs);
@@ -106,10 +108,12 @@ static void test_bad_files(void)
 		CU_ASSERT_FATAL(expect[0] != '\0');
 		/* "file:LINE:COL: KEY: " */
 		snprintf(prefix, sizeof(prefix), "%s:%s: ", files[i], expect);
+		snprintf(whole, sizeof(whole), "%s:%s", files[i], expect);
 		CU_ASSERT_EQUAL(rc, -EINVAL);
 		CU_ASSERT_PTR_NULL(cfg);
 		CU_ASSERT(errs.count >= 1);
-		if (strncmp(errs.msg[0], prefix, strlen(prefix)) != 0) {
+		if (strncmp(errs.msg[0], prefix, strlen(prefix)) != 0 &&
+		    strcmp(errs.msg[0], whole) != 0) {
 			fprintf(stderr, "\nexpected prefix: %s\n     got error: %s\n", prefix,
 				errs.msg[0]);
 			CU_FAIL("error location or key differs");
@@ -300,6 +304,11 @@ static void test_reference_doc_current(void)
 	CU_ASSERT(strstr(gen, "`trunks[]`") != NULL);
 	CU_ASSERT(strstr(gen, "| `cpm_limit` | integer | 200 | 1..1000000 | yes |") != NULL);
 	CU_ASSERT(strstr(gen, "| `workers` |") != NULL);
+	/* Keys declared ahead of their feature say so. */
+	CU_ASSERT(strstr(gen, "| `advertise` | string | - | length 1..253 | - | **Not supported "
+			 "yet** (the advertised address is not implemented)") != NULL);
+	CU_ASSERT(strstr(gen, "| `options_interval_s` | integer | - | 0..3600 | - | **Not "
+			 "supported yet** (OPTIONS keepalives are not implemented)") != NULL);
 	free(gen);
 	free(doc);
 }
