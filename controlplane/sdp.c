@@ -752,6 +752,7 @@ sbc_sdp_media_has_codec(const struct sbc_sdp_media *m, uint32_t codec)
 	return false;
 }
 
+/* A known codec: in the trunk's list, or any with any_codec; CN only when allowed. */
 static bool
 sdp_policy_allows(const struct sbc_sdp_policy *pol, uint32_t codec)
 {
@@ -759,10 +760,37 @@ sdp_policy_allows(const struct sbc_sdp_policy *pol, uint32_t codec)
 
 	if (codec == SBC_CODEC_CN && !pol->cn_allowed)
 		return false;
+	if (pol->any_codec)
+		return sbc_codec_info(codec) != NULL;
 	for (i = 0; i < pol->n_codecs; i++)
 		if (pol->codecs[i] == codec)
 			return true;
 	return false;
+}
+
+/*
+ * May this payload type be sent?  Known codecs as sdp_policy_allows();
+ * codecs we do not know only with any_codec, and only with a name: a
+ * dynamic type without a=rtpmap (or an unassigned static one) cannot be
+ * described to the other side nor matched between the legs.
+ */
+static bool
+sdp_policy_passes_fmt(const struct sbc_sdp_policy *pol, const struct sbc_sdp_fmt *f)
+{
+	int c = sbc_sdp_fmt_codec(f);
+
+	if (c >= 0)
+		return sdp_policy_allows(pol, (uint32_t)c);
+	return pol->any_codec && f->name[0] != '\0';
+}
+
+/* A format that carries the call: named, and neither telephone-event nor CN. */
+static bool
+sdp_fmt_is_media(const struct sbc_sdp_fmt *f)
+{
+	int c = sbc_sdp_fmt_codec(f);
+
+	return f->name[0] != '\0' && c != SBC_CODEC_TELEPHONE_EVENT && c != SBC_CODEC_CN;
 }
 
 enum sdp_kind {
@@ -794,6 +822,13 @@ sbc_sdp_media_wanted(const struct sbc_sdp_media *m, const struct sbc_sdp_policy 
 		return false;
 	if (m->type == SBC_SDP_MEDIA_AUDIO &&
 	    (m->proto == SBC_SDP_PROTO_RTP_AVP || m->proto == SBC_SDP_PROTO_RTP_SAVP)) {
+		if (pol->any_codec) {
+			for (i = 0; i < m->n_fmt && i < SBC_SDP_FMT_MAX; i++)
+				if (sdp_fmt_is_media(&m->fmt[i]) &&
+				    sdp_policy_passes_fmt(pol, &m->fmt[i]))
+					return true;
+			return false;
+		}
 		for (i = 0; i < pol->n_codecs; i++)
 			if (sdp_codec_is_audio(pol->codecs[i]) &&
 			    sbc_sdp_media_has_codec(m, pol->codecs[i]))
@@ -912,17 +947,18 @@ sdp_out_add_fmt(struct sbc_sdp_desc *od, struct sbc_sdp_media *om,
 	return 0;
 }
 
+/*
+ * Does the line we build carry a call?  With a codec list only known audio
+ * codecs get this far; with any_codec also codecs we do not know.
+ */
 static bool
 sdp_out_has_audio_codec(const struct sbc_sdp_media *om)
 {
 	unsigned int i;
 
-	for (i = 0; i < om->n_fmt; i++) {
-		int c = sbc_sdp_fmt_codec(&om->fmt[i]);
-
-		if (c >= 0 && sdp_codec_is_audio((uint32_t)c))
+	for (i = 0; i < om->n_fmt; i++)
+		if (sdp_fmt_is_media(&om->fmt[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -1308,8 +1344,16 @@ sdp_offer_media(struct sbc_sdp_desc *od, struct sbc_sdp_media *om,
 	if (kind == SDP_KIND_AUDIO) {
 		om->proto = mo->proto == SBC_SDP_PROTO_RTP_SAVP ? SBC_SDP_PROTO_RTP_SAVP :
 								   SBC_SDP_PROTO_RTP_AVP;
+		if (pol->any_codec) {
+			/* No filter: the peer's formats in its order, known or not. */
+			for (i = 0; i < im->n_fmt; i++)
+				if (sdp_policy_passes_fmt(pol, &im->fmt[i]) &&
+				    sdp_out_add_fmt(od, om, &im->fmt[i], im->fmt[i].pt, in,
+						    im->fmt[i].fmtp) != 0)
+					return SBC_SDP_E_TOO_COMPLEX;
+		}
 		/* Trunk preference order; the peer's numbers are kept. */
-		for (c = 0; c < pol->n_codecs; c++) {
+		for (c = 0; !pol->any_codec && c < pol->n_codecs; c++) {
 			if (pol->codecs[c] == SBC_CODEC_T38 || !sdp_policy_allows(pol, pol->codecs[c]))
 				continue;
 			for (i = 0; i < im->n_fmt; i++)
@@ -1400,9 +1444,8 @@ sdp_answer_media(struct sbc_sdp_desc *od, struct sbc_sdp_media *om,
 	if (kind == SDP_KIND_AUDIO) {
 		for (i = 0; i < ai->n_fmt; i++) {
 			const struct sbc_sdp_fmt *f = &ai->fmt[i], *g_out, *g_in;
-			int c = sbc_sdp_fmt_codec(f);
 
-			if (c < 0 || !sdp_policy_allows(pol, (uint32_t)c))
+			if (!sdp_policy_passes_fmt(pol, f))
 				continue;
 			/* Answered codecs must be ones we offered... */
 			g_out = sdp_find_fmt(oo, f);
@@ -1474,13 +1517,21 @@ sbc_sdp_build_template(const struct sbc_sdp_policy *pol,
 		       struct sbc_sdp_origin *o, char *buf, size_t size,
 		       struct sbc_sdp_desc *sent, struct sbc_sdp_error *err)
 {
+	/* Without a filter: our usual audio codecs (CN still per cn_allowed). */
+	static const uint32_t usual[] = {
+		SBC_CODEC_PCMU, SBC_CODEC_PCMA, SBC_CODEC_G722, SBC_CODEC_G729,
+		SBC_CODEC_TELEPHONE_EVENT, SBC_CODEC_CN,
+	};
 	struct sbc_sdp_desc in;
 	struct sbc_sdp_media *m;
-	uint32_t c;
+	const uint32_t *codecs;
+	uint32_t c, n_codecs;
 	int rc;
 
 	if (out == NULL || !sdp_build_args_ok(pol, out, 1, o, buf, size))
 		return sdp_fail(err, SBC_SDP_E_ARGUMENT, 0);
+	codecs = pol->any_codec ? usual : pol->codecs;
+	n_codecs = pol->any_codec ? (uint32_t)(sizeof(usual) / sizeof(usual[0])) : pol->n_codecs;
 	/* A description as if a peer had offered exactly the trunk's codecs. */
 	sdp_desc_init(&in);
 	in.n_media = 1;
@@ -1495,13 +1546,13 @@ sbc_sdp_build_template(const struct sbc_sdp_policy *pol,
 	if (sdp_text_str(&in, "audio", &m->type_name) != 0 ||
 	    sdp_text_str(&in, "RTP/AVP", &m->proto_name) != 0)
 		return sdp_fail(err, SBC_SDP_E_TOO_COMPLEX, 0);
-	for (c = 0; c < pol->n_codecs; c++) {
-		const struct sbc_codec_info *ci = sbc_codec_info(pol->codecs[c]);
+	for (c = 0; c < n_codecs; c++) {
+		const struct sbc_codec_info *ci = sbc_codec_info(codecs[c]);
 		struct sbc_sdp_fmt *f;
 		int pt;
 
 		if (ci == NULL || ci->kind == SBC_CODEC_KIND_IMAGE ||
-		    !sdp_policy_allows(pol, pol->codecs[c]))
+		    !sdp_policy_allows(pol, codecs[c]))
 			continue;
 		pt = ci->kind == SBC_CODEC_KIND_EVENT ? SBC_SDP_TE_PT : ci->static_pt;
 		if (pt < 0 || sdp_has_pt(m, (uint8_t)pt))
@@ -1570,10 +1621,44 @@ sdp_plan_map_add(struct sbc_api_leg *leg, uint8_t from, uint8_t to)
 	return 0;
 }
 
+/* @f's codec in @m under @f's own payload type; NULL when @m numbers it otherwise. */
+static const struct sbc_sdp_fmt *
+sdp_find_fmt_exact(const struct sbc_sdp_media *m, const struct sbc_sdp_fmt *f)
+{
+	const struct sbc_sdp_fmt *g = sdp_find_fmt(m, f);
+
+	return g != NULL && g->pt == f->pt ? g : NULL;
+}
+
+/*
+ * Entries for X's format @f: Y should send what we asked it for (our SDP to
+ * Y, @yo); a peer that sends with its own numbers (@yt) gets a second
+ * entry.  A clash keeps the first entry.
+ */
+static int
+sdp_plan_map_fmt(struct sbc_api_leg *leg, const struct sbc_sdp_fmt *f,
+		 const struct sbc_sdp_media *yt, const struct sbc_sdp_media *yo)
+{
+	const struct sbc_sdp_fmt *y_ours = sdp_find_fmt(yo, f), *y_theirs = sdp_find_fmt(yt, f);
+
+	if (y_ours == NULL || y_theirs == NULL)
+		return 0;
+	if (sdp_plan_map_add(leg, y_ours->pt, f->pt) == -ENOSPC)
+		return -ENOSPC;
+	if (y_theirs->pt != y_ours->pt && sdp_plan_map_add(leg, y_theirs->pt, f->pt) == -ENOSPC)
+		return -ENOSPC;
+	return 0;
+}
+
 /*
  * Map applied to packets sent toward leg X (@xt/@xo) that came from leg Y
- * (@yt/@yo).  A codec counts when it is negotiated on both legs (in the
- * leg's SDP and in ours to it).
+ * (@yt/@yo).  A format counts when it is negotiated on both legs (in the
+ * leg's SDP and in ours to it), whether we know the codec or not.  Formats
+ * are matched by encoding name, clock and channels, the same payload type
+ * first: one codec listed twice (AMR octet-aligned as 97, bandwidth-
+ * efficient as 98) keeps its two numbers apart.  So the formats X numbered
+ * as we did come first; a codec X renumbered (telephone-event offered as
+ * 101, answered as 96) is then mapped once, by its first format.
  */
 static int
 sdp_plan_map(struct sbc_api_leg *leg, const struct sbc_sdp_media *xt,
@@ -1582,26 +1667,20 @@ sdp_plan_map(struct sbc_api_leg *leg, const struct sbc_sdp_media *xt,
 {
 	unsigned int i, j;
 
+	/* Pass 1: the formats X numbered as we did. */
+	for (i = 0; i < xt->n_fmt; i++)
+		if (sdp_find_fmt_exact(xo, &xt->fmt[i]) != NULL &&
+		    sdp_plan_map_fmt(leg, &xt->fmt[i], yt, yo) != 0)
+			return -ENOSPC;
+	/* Pass 2: codecs X renumbered, once each, by their first format. */
 	for (i = 0; i < xt->n_fmt; i++) {
-		const struct sbc_sdp_fmt *f = &xt->fmt[i], *y_ours, *y_theirs;
-		bool seen = false;
-		int rc;
+		const struct sbc_sdp_fmt *f = &xt->fmt[i];
+		bool done = sdp_find_fmt_exact(xo, f) != NULL;
 
-		for (j = 0; j < i; j++)
-			if (sdp_fmt_same(&xt->fmt[j], f))
-				seen = true;
-		if (seen || sdp_find_fmt(xo, f) == NULL)
-			continue;
-		y_ours = sdp_find_fmt(yo, f);
-		y_theirs = sdp_find_fmt(yt, f);
-		if (y_ours == NULL || y_theirs == NULL)
-			continue;
-		/* Y should send what we asked for; a clash keeps the first. */
-		rc = sdp_plan_map_add(leg, y_ours->pt, f->pt);
-		if (rc == -ENOSPC)
-			return rc;
-		if (y_theirs->pt != y_ours->pt &&
-		    sdp_plan_map_add(leg, y_theirs->pt, f->pt) == -ENOSPC)
+		for (j = 0; j < xt->n_fmt && !done; j++)
+			done = j != i && sdp_fmt_same(&xt->fmt[j], f) &&
+			       (j < i || sdp_find_fmt_exact(xo, &xt->fmt[j]) != NULL);
+		if (!done && sdp_find_fmt(xo, f) != NULL && sdp_plan_map_fmt(leg, f, yt, yo) != 0)
 			return -ENOSPC;
 	}
 	return 0;

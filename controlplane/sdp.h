@@ -17,8 +17,9 @@
  * SDP) starts with sbc_sdp_build_template() instead of an offer received.
  *
  * What is anchored: audio over RTP/AVP or RTP/SAVP with at least one codec
- * the trunk allows, and T.38 fax (m=image, udptl, t38) when the trunk
- * allows T38.  Every other m= line (video, text, application, audio over
+ * the trunk allows (without a codec filter, struct sbc_sdp_policy.any_codec,
+ * any codec, ones this module does not know included), and T.38 fax
+ * (m=image, udptl, t38) when the trunk allows T38.  Every other m= line (video, text, application, audio over
  * other profiles, multicast) is sent on rejected, with port 0, and stays
  * rejected in the answer.
  *
@@ -244,11 +245,16 @@ bool sbc_sdp_media_has_codec(const struct sbc_sdp_media *m, uint32_t codec);
 
 /*
  * Per-trunk rules for what is sent to one leg (the trunk of that leg).
- * The B2BUA may pass the intersection of both trunks' codec lists.
+ * The B2BUA fills it from sbc_codec_policy_intersect() (codec_policy.h):
+ * codecs/n_codecs from its list, or any_codec when it says any.
  */
 struct sbc_sdp_policy {
 	const uint32_t *codecs;  /* enum sbc_codec in preference order (sbc_cfg_trunk.codecs) */
 	uint32_t n_codecs;
+	bool any_codec;          /* no filter: codecs/n_codecs ignored; every payload type of the
+				  * relayed SDP passes, known or not, in the peer's order with its
+				  * rtpmap/fmtp; telephone-event passes; CN still per cn_allowed;
+				  * T.38 passes */
 	bool cn_allowed;         /* send CN (13 or dynamic) to this leg: only if the leg itself listed CN */
 	bool strip_crypto;       /* drop the a=crypto lines of the SDP being relayed */
 };
@@ -294,9 +300,11 @@ int sbc_sdp_origin_init(struct sbc_sdp_origin *o, uint64_t sess_id,
 /**
  * true when sbc_sdp_build_offer() would anchor m= line @m for a leg with
  * @pol: not rejected, audio over RTP/AVP or RTP/SAVP with at least one
- * allowed codec other than telephone-event and CN, or T.38 (image, udptl,
- * t38) with SBC_CODEC_T38 allowed.  The B2BUA allocates data plane
- * endpoints for these lines only.
+ * allowed codec other than telephone-event and CN (with pol->any_codec:
+ * any format with a name, a=rtpmap or a static type, that is neither), or
+ * T.38 (image, udptl, t38) with SBC_CODEC_T38 allowed (always with
+ * any_codec).  The B2BUA allocates data plane endpoints for these lines
+ * only.
  */
 bool sbc_sdp_media_wanted(const struct sbc_sdp_media *m,
 			  const struct sbc_sdp_policy *pol);
@@ -307,7 +315,9 @@ bool sbc_sdp_media_wanted(const struct sbc_sdp_media *m,
  * our template).  For each m= line i of @in with sbc_sdp_media_wanted() and
  * a non-zero out[i].local.port: c= and port from out[i], the allowed codecs
  * in @pol's preference order with @in's payload type numbers (CN only with
- * pol->cn_allowed), @in's direction normalised (c=0.0.0.0 becomes
+ * pol->cn_allowed; with pol->any_codec every format of @in that has a
+ * name, in @in's order, codecs we do not know included, with their
+ * rtpmap and fmtp), @in's direction normalised (c=0.0.0.0 becomes
  * sendonly or inactive; we never send c=0.0.0.0), ptime, maxptime,
  * a=rtcp/a=rtcp-mux and a=crypto per out[i] and @pol, proto out[i].proto
  * (T.38: udptl).  Every other line is sent rejected (port 0).  @n_out may
@@ -335,8 +345,11 @@ int sbc_sdp_build_offer(const struct sbc_sdp_desc *in,
  * RFC 3264 section 6.  Per m= line: rejected (port 0) when any of the three
  * rejected it or out[i] is not anchored; else the codecs of @answer_in, in
  * its order, that were in @offer_out and are allowed by @pol (the
- * offering leg's trunk), numbered as in @offer_in (telephone-event offered
- * as 101 and answered as 96 is answered as 101), with @answer_in's fmtp,
+ * offering leg's trunk; with pol->any_codec every one, known or not, CN
+ * still per pol->cn_allowed), numbered as in @offer_in (telephone-event
+ * offered as 101 and answered as 96 is answered as 101; a dynamic type
+ * is found by encoding name, clock and channels, its own number first),
+ * with @answer_in's fmtp,
  * ptime and maxptime; the direction @answer_in chose, limited to what
  * @offer_in allows (so sendonly is answered recvonly or inactive); proto
  * of @offer_in; a=rtcp-mux only if @offer_in had it and out[i].rtcp_mux.
@@ -359,7 +372,9 @@ int sbc_sdp_build_answer(const struct sbc_sdp_desc *offer_in,
  * one audio m= line on endpoint @out with the audio codecs of @pol in its
  * order (PCMU 0, PCMA 8, G729 18, G722 9; telephone-event/8000 as
  * SBC_SDP_TE_PT with fmtp 0-15; CN 13 only with pol->cn_allowed; T38 is
- * left for a later re-INVITE), a=ptime:20, sendrecv.  Otherwise as
+ * left for a later re-INVITE), a=ptime:20, sendrecv.  With pol->any_codec
+ * (no list to follow): PCMU, PCMA, G722, G729 and telephone-event/8000
+ * (and CN with cn_allowed), in that order.  Otherwise as
  * sbc_sdp_build_offer(); -ENOTSUP (NO_CODEC) when @pol has no audio codec
  * other than telephone-event and CN.
  */
@@ -398,8 +413,12 @@ unsigned int sbc_sdp_leg_flags(unsigned int theirs_dir, unsigned int ours_dir);
  *    negotiated on both legs, to = the payload type the leg's own SDP gave
  *    it, from = the number we told the other leg to use and, when it
  *    differs and does not clash, the number the other leg's SDP gave it
- *    (peers that send with their own numbers).  Codecs shared with the
- *    same number give identity entries; payload types not negotiated are
+ *    (peers that send with their own numbers).  Codecs are those of the
+ *    SDPs, whatever the policy that built them: with any_codec, codecs we
+ *    do not know (opus, a dynamic AMR) are mapped like the others, by
+ *    encoding name, clock and channels, the same payload type first (one
+ *    codec listed twice with different fmtp keeps both numbers apart).
+ *    Codecs shared with the same number give identity entries; payload types not negotiated are
  *    absent, so the data plane drops them.  A leg with no common codec
  *    gets no SEND flag (an empty map would mean "no filter").  T.38 lines
  *    get no map.

@@ -2,7 +2,9 @@
  * Unit tests for controlplane/sdp.c: parsing real-world shaped SDP (our own
  * samples), refusing malformed bodies with fixed reasons, anchoring and
  * topology hiding, o= versions, codec filter, CN, telephone-event mapping
- * through offer/answer, direction -> data plane flags, late-offer template,
+ * through offer/answer, no filter (any_codec: unknown codecs relayed and
+ * mapped), direction -> data plane flags,
+ * late-offer template,
  * SRTP hook, and a fuzz loop over mutated samples (run it under ASan/UBSan
  * too: every description is heap-allocated at its exact size).
  *
@@ -1089,11 +1091,11 @@ exchange_free(struct exchange *x)
 	free(x);
 }
 
+/* The exchange with @pol on both legs. */
 static int
-exchange_run(struct exchange *x, const char *offer_a, const char *answer_b,
-	     bool mux_a, bool mux_b)
+exchange_run_pol(struct exchange *x, const char *offer_a, const char *answer_b,
+		 bool mux_a, bool mux_b, struct sbc_sdp_policy pol)
 {
-	struct sbc_sdp_policy pol = policy(codecs_g711_te, 3, false);
 	struct sbc_sdp_media_out ea = ep4(1, 10, 40000), eb = ep4(2, 20, 42000);
 	int rc;
 
@@ -1118,6 +1120,14 @@ exchange_run(struct exchange *x, const char *offer_a, const char *answer_b,
 	x->plan_rc = sbc_sdp_plan_media(x->offer_a, x->answer_a, x->answer_b, x->offer_b, 0,
 					&x->leg_a, &x->leg_b);
 	return 0;
+}
+
+static int
+exchange_run(struct exchange *x, const char *offer_a, const char *answer_b,
+	     bool mux_a, bool mux_b)
+{
+	return exchange_run_pol(x, offer_a, answer_b, mux_a, mux_b,
+				policy(codecs_g711_te, 3, false));
 }
 
 static const char te_offer_a[] =
@@ -1656,6 +1666,219 @@ test_late_offer_flow(void)
 	free(aa);
 }
 
+/* ---- no codec filter (any_codec) and telephone-event/CN clock rates ------- */
+
+/* A softphone: opus, a dynamic AMR with fmtp, G.711, G.722, a dynamic type
+ * without a=rtpmap, events at three rates, comfort noise. */
+static const char any_offer_a[] =
+	"v=0\r\n"
+	"o=softphone 1 1 IN IP4 198.19.5.9\r\n"
+	"s=-\r\n"
+	"c=IN IP4 198.19.5.9\r\n"
+	"t=0 0\r\n"
+	"m=audio 30000 RTP/AVP 111 97 0 9 96 110 102 101 13\r\n"
+	"a=rtpmap:111 opus/48000/2\r\n"
+	"a=fmtp:111 useinbandfec=1;minptime=10\r\n"
+	"a=rtpmap:97 AMR/8000\r\n"
+	"a=fmtp:97 octet-align=1\r\n"
+	"a=rtpmap:110 telephone-event/48000\r\n"
+	"a=fmtp:110 0-15\r\n"
+	"a=rtpmap:102 telephone-event/16000\r\n"
+	"a=rtpmap:101 telephone-event/8000\r\n"
+	"a=fmtp:101 0-16\r\n"
+	"a=ptime:20\r\n";
+
+static struct sbc_sdp_policy
+policy_any(bool cn)
+{
+	struct sbc_sdp_policy p = { .any_codec = true, .cn_allowed = cn };
+
+	return p;
+}
+
+static void
+test_any_offer(void)
+{
+	static const char opus_only[] =
+		"v=0\r\no=softphone 1 1 IN IP4 198.19.5.9\r\ns=-\r\nc=IN IP4 198.19.5.9\r\nt=0 0\r\n"
+		"m=audio 30000 RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n";
+	static const char no_media[] =
+		"v=0\r\no=softphone 1 1 IN IP4 198.19.5.9\r\ns=-\r\nc=IN IP4 198.19.5.9\r\nt=0 0\r\n"
+		"m=audio 30000 RTP/AVP 96 101 13\r\na=rtpmap:101 telephone-event/8000\r\n";
+	static const uint32_t only_g729[] = { SBC_CODEC_G729 };
+	struct sbc_sdp_desc *in = desc_new(), *sent = desc_new();
+	struct sbc_sdp_policy pol = policy_any(false);
+	struct sbc_sdp_media_out mo = ep4(1, 10, 40000);
+	struct sbc_sdp_origin o = origin4(1, 1);
+
+	CU_ASSERT_EQUAL_FATAL(parse_str(in, any_offer_a, NULL), 0);
+	CU_ASSERT_TRUE(sbc_sdp_media_wanted(&in->media[0], &pol));
+	CU_ASSERT_FATAL(sbc_sdp_build_offer(in, &pol, &mo, 1, &o, out, sizeof(out), sent, NULL) > 0);
+	/* Every named type in the peer's order; no CN. */
+	CU_ASSERT_TRUE(has_line(out, "m=audio 40000 RTP/AVP 111 97 0 9 110 102 101"));
+	CU_ASSERT_TRUE(has_line(out, "a=rtpmap:111 opus/48000/2"));
+	CU_ASSERT_TRUE(has_line(out, "a=fmtp:111 useinbandfec=1;minptime=10"));
+	CU_ASSERT_TRUE(has_line(out, "a=rtpmap:97 AMR/8000"));
+	CU_ASSERT_TRUE(has_line(out, "a=fmtp:97 octet-align=1"));
+	CU_ASSERT_TRUE(has_line(out, "a=rtpmap:9 G722/8000"));
+	CU_ASSERT_TRUE(has_line(out, "a=rtpmap:110 telephone-event/48000"));
+	CU_ASSERT_TRUE(has_line(out, "a=fmtp:110 0-15"));
+	CU_ASSERT_TRUE(has_line(out, "a=fmtp:101 0-16"));
+	CU_ASSERT_PTR_NULL(strstr(out, "CN/"));
+	CU_ASSERT_PTR_NULL(fmt_by_pt(&sent->media[0], 96));
+	CU_ASSERT_TRUE(has_line(out, "a=ptime:20"));
+	assert_no_peer_address(out);
+
+	/* CN still only toward a leg that listed it; a codec list is ignored. */
+	pol = policy_any(true);
+	pol.codecs = only_g729;
+	pol.n_codecs = 1;
+	CU_ASSERT_FATAL(sbc_sdp_build_offer(in, &pol, &mo, 1, &o, out, sizeof(out), sent, NULL) > 0);
+	CU_ASSERT_STRING_EQUAL(pt_list(&sent->media[0]), "111 97 0 9 110 102 101 13");
+
+	/* The same offer through a G.711 filter: what today's trunks with codecs get. */
+	pol = policy(codecs_g711_te, 3, false);
+	CU_ASSERT_FATAL(sbc_sdp_build_offer(in, &pol, &mo, 1, &o, out, sizeof(out), sent, NULL) > 0);
+	CU_ASSERT_STRING_EQUAL(pt_list(&sent->media[0]), "0 110 102 101");
+
+	/* A codec we do not know is enough for a call without a filter... */
+	CU_ASSERT_EQUAL_FATAL(parse_str(in, opus_only, NULL), 0);
+	pol = policy_any(false);
+	CU_ASSERT_TRUE(sbc_sdp_media_wanted(&in->media[0], &pol));
+	CU_ASSERT_FATAL(sbc_sdp_build_offer(in, &pol, &mo, 1, &o, out, sizeof(out), sent, NULL) > 0);
+	CU_ASSERT_TRUE(has_line(out, "m=audio 40000 RTP/AVP 111"));
+	pol = policy(codecs_g711_te, 3, false);
+	CU_ASSERT_FALSE(sbc_sdp_media_wanted(&in->media[0], &pol));
+	/* ...events, CN and an unnamed type are not. */
+	CU_ASSERT_EQUAL_FATAL(parse_str(in, no_media, NULL), 0);
+	pol = policy_any(true);
+	CU_ASSERT_FALSE(sbc_sdp_media_wanted(&in->media[0], &pol));
+	CU_ASSERT_FATAL(sbc_sdp_build_offer(in, &pol, &mo, 1, &o, out, sizeof(out), sent, NULL) > 0);
+	CU_ASSERT_TRUE(sent->media[0].rejected);
+
+	/* T.38 passes too. */
+	CU_ASSERT_EQUAL_FATAL(parse_str(in, t38_offer, NULL), 0);
+	CU_ASSERT_TRUE(sbc_sdp_media_wanted(&in->media[0], &pol));
+	CU_ASSERT_FATAL(sbc_sdp_build_offer(in, &pol, &mo, 1, &o, out, sizeof(out), sent, NULL) > 0);
+	CU_ASSERT_TRUE(has_line(out, "m=image 40000 udptl t38"));
+	free(in);
+	free(sent);
+}
+
+/*
+ * Both trunks without codecs: A's softphone offer reaches B whole, B answers
+ * with its own numbers for opus, AMR and events; A's answer and the data
+ * plane's maps translate between the two numberings.
+ */
+static void
+test_any_answer_and_plan(void)
+{
+	static const char any_answer_b[] =
+		"v=0\r\n"
+		"o=carrier 77 1 IN IP4 203.0.113.51\r\n"
+		"s=-\r\n"
+		"c=IN IP4 203.0.113.50\r\n"
+		"t=0 0\r\n"
+		"m=audio 50000 RTP/AVP 96 98 100\r\n"
+		"a=rtpmap:96 opus/48000/2\r\n"
+		"a=fmtp:96 stereo=1\r\n"
+		"a=rtpmap:98 AMR/8000\r\n"
+		"a=fmtp:98 octet-align=1\r\n"
+		"a=rtpmap:100 telephone-event/48000\r\n"
+		"a=fmtp:100 0-15\r\n";
+	struct exchange *x = exchange_new();
+
+	CU_ASSERT_EQUAL_FATAL(exchange_run_pol(x, any_offer_a, any_answer_b, false, false,
+					       policy_any(false)), 0);
+	CU_ASSERT_TRUE(has_line(x->text_b, "m=audio 42000 RTP/AVP 111 97 0 9 110 102 101"));
+	/* A's answer: B's choice, in B's order, with A's numbers and B's fmtp. */
+	CU_ASSERT_TRUE(has_line(x->text_a, "m=audio 40000 RTP/AVP 111 97 110"));
+	CU_ASSERT_TRUE(has_line(x->text_a, "a=rtpmap:111 opus/48000/2"));
+	CU_ASSERT_TRUE(has_line(x->text_a, "a=fmtp:111 stereo=1"));
+	CU_ASSERT_TRUE(has_line(x->text_a, "a=rtpmap:97 AMR/8000"));
+	CU_ASSERT_TRUE(has_line(x->text_a, "a=fmtp:97 octet-align=1"));
+	CU_ASSERT_TRUE(has_line(x->text_a, "a=rtpmap:110 telephone-event/48000"));
+	CU_ASSERT_PTR_NULL(strstr(x->text_a, " 96"));
+	CU_ASSERT_PTR_NULL(strstr(x->text_a, " 98"));
+	assert_no_peer_address(x->text_a);
+	assert_no_peer_address(x->text_b);
+
+	CU_ASSERT_EQUAL_FATAL(x->plan_rc, 1);
+	/* Toward A: A's numbers, from what we asked B to send or B's own. */
+	CU_ASSERT_EQUAL(x->leg_a.n_pt_map, 6);
+	CU_ASSERT_EQUAL(map_to(&x->leg_a, 111), 111);
+	CU_ASSERT_EQUAL(map_to(&x->leg_a, 96), 111);
+	CU_ASSERT_EQUAL(map_to(&x->leg_a, 97), 97);
+	CU_ASSERT_EQUAL(map_to(&x->leg_a, 98), 97);
+	CU_ASSERT_EQUAL(map_to(&x->leg_a, 110), 110);
+	CU_ASSERT_EQUAL(map_to(&x->leg_a, 100), 110);
+	CU_ASSERT_EQUAL(map_to(&x->leg_a, 0), -1);     /* offered, not chosen */
+	/* Toward B: B's numbers. */
+	CU_ASSERT_EQUAL(x->leg_b.n_pt_map, 3);
+	CU_ASSERT_EQUAL(map_to(&x->leg_b, 111), 96);
+	CU_ASSERT_EQUAL(map_to(&x->leg_b, 97), 98);
+	CU_ASSERT_EQUAL(map_to(&x->leg_b, 110), 100);
+	CU_ASSERT_EQUAL(x->leg_a.flags, SBC_API_LEG_RECV | SBC_API_LEG_SEND);
+	CU_ASSERT_EQUAL(x->leg_b.flags, SBC_API_LEG_RECV | SBC_API_LEG_SEND);
+	exchange_free(x);
+}
+
+/* One codec offered twice (AMR bandwidth-efficient 97, octet-aligned 98); B takes 98. */
+static void
+test_plan_same_codec_twice(void)
+{
+	static const char amr_offer_a[] =
+		"v=0\r\no=PBX-UA 1 1 IN IP4 198.19.30.41\r\ns=-\r\nc=IN IP4 198.19.30.40\r\nt=0 0\r\n"
+		"m=audio 16384 RTP/AVP 97 98 101\r\n"
+		"a=rtpmap:97 AMR/8000\r\na=fmtp:97 octet-align=0\r\n"
+		"a=rtpmap:98 AMR/8000\r\na=fmtp:98 octet-align=1\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\n";
+	static const char amr_answer_b[] =
+		"v=0\r\no=carrier 1 1 IN IP4 203.0.113.51\r\ns=-\r\nc=IN IP4 203.0.113.50\r\nt=0 0\r\n"
+		"m=audio 50000 RTP/AVP 98 101\r\n"
+		"a=rtpmap:98 AMR/8000\r\na=fmtp:98 octet-align=1\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\n";
+	struct exchange *x = exchange_new();
+
+	CU_ASSERT_EQUAL_FATAL(exchange_run_pol(x, amr_offer_a, amr_answer_b, false, false,
+					       policy_any(false)), 0);
+	CU_ASSERT_TRUE(has_line(x->text_a, "m=audio 40000 RTP/AVP 98 101"));
+	CU_ASSERT_TRUE(has_line(x->text_a, "a=fmtp:98 octet-align=1"));
+	CU_ASSERT_EQUAL_FATAL(x->plan_rc, 1);
+	/* Octet-aligned stays octet-aligned: B's 98 is never relabelled 97. */
+	CU_ASSERT_EQUAL(map_to(&x->leg_a, 98), 98);
+	CU_ASSERT_EQUAL(map_to(&x->leg_a, 97), -1);
+	CU_ASSERT_EQUAL(map_to(&x->leg_a, 101), 101);
+	CU_ASSERT_EQUAL(x->leg_a.n_pt_map, 2);
+	CU_ASSERT_EQUAL(map_to(&x->leg_b, 98), 98);
+	CU_ASSERT_EQUAL(map_to(&x->leg_b, 97), -1);
+	CU_ASSERT_EQUAL(x->leg_b.n_pt_map, 2);
+	exchange_free(x);
+}
+
+static void
+test_any_template(void)
+{
+	struct sbc_sdp_desc *sent = desc_new();
+	struct sbc_sdp_policy pol = policy_any(false);
+	struct sbc_sdp_media_out mo = ep4(2, 20, 42000);
+	struct sbc_sdp_origin o = origin4(0xb, 2);
+	const struct sbc_sdp_fmt *te;
+
+	CU_ASSERT_FATAL(sbc_sdp_build_template(&pol, &mo, &o, out, sizeof(out), sent, NULL) > 0);
+	CU_ASSERT_TRUE(has_line(out, "m=audio 42000 RTP/AVP 0 8 9 18 101"));
+	CU_ASSERT_TRUE(has_line(out, "a=rtpmap:9 G722/8000"));
+	te = fmt_by_pt(&sent->media[0], 101);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(te);
+	CU_ASSERT_STRING_EQUAL(te->name, "telephone-event");
+	CU_ASSERT_EQUAL(te->clock, 8000);
+	CU_ASSERT_STRING_EQUAL(sbc_sdp_text(sent, te->fmtp), "0-15");
+	pol.cn_allowed = true;
+	CU_ASSERT_FATAL(sbc_sdp_build_template(&pol, &mo, &o, out, sizeof(out), sent, NULL) > 0);
+	CU_ASSERT_STRING_EQUAL(pt_list(&sent->media[0]), "0 8 9 18 101 13");
+	free(sent);
+}
+
 static void
 test_arguments(void)
 {
@@ -1825,6 +2048,8 @@ test_fuzz(void)
 			continue;
 		}
 		parsed++;
+		/* Every other round without a codec filter: unknown codecs pass too. */
+		pol.any_codec = (iter & 1) != 0;
 		for (k = 0; k < d->n_media; k++)
 			mo[k] = (k & 1) ? ep6((uint8_t)k, (uint16_t)(40000 + 2 * k)) :
 					  ep4(1, (uint8_t)k, (uint16_t)(40000 + 2 * k));
@@ -1901,6 +2126,10 @@ main(void)
 		{ "a=crypto hook", test_crypto_hook },
 		{ "late-offer template", test_template },
 		{ "late-offer flow", test_late_offer_flow },
+		{ "no filter: offer keeps every named type", test_any_offer },
+		{ "no filter: answer and payload-type maps", test_any_answer_and_plan },
+		{ "plan: one codec offered twice", test_plan_same_codec_twice },
+		{ "no filter: late-offer template", test_any_template },
 		{ "bad arguments", test_arguments },
 		{ "fuzz mutated samples", test_fuzz },
 	};
