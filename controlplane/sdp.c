@@ -962,6 +962,32 @@ sdp_out_has_audio_codec(const struct sbc_sdp_media *om)
 	return false;
 }
 
+/*
+ * telephone-event and CN are sent at the clock of the audio codec they go
+ * with (RFC 4733 section 2.1, RFC 3389): a rate no kept audio codec has
+ * (telephone-event/48000 next to PCMU) is only noise for the other side,
+ * so it is dropped.
+ */
+static void
+sdp_out_drop_unpaired(struct sbc_sdp_media *om)
+{
+	uint32_t clocks[SBC_SDP_FMT_MAX];
+	unsigned int i, j, n_clocks = 0, n = 0;
+
+	for (i = 0; i < om->n_fmt; i++)
+		if (sdp_fmt_is_media(&om->fmt[i]))
+			clocks[n_clocks++] = om->fmt[i].clock;
+	for (i = 0; i < om->n_fmt; i++) {
+		bool keep = sdp_fmt_is_media(&om->fmt[i]);
+
+		for (j = 0; !keep && j < n_clocks; j++)
+			keep = clocks[j] == om->fmt[i].clock;
+		if (keep)
+			om->fmt[n++] = om->fmt[i];
+	}
+	om->n_fmt = (uint8_t)n;
+}
+
 static bool
 sdp_crypto_value_ok(const char *s)
 {
@@ -1362,6 +1388,7 @@ sdp_offer_media(struct sbc_sdp_desc *od, struct sbc_sdp_media *om,
 						    im->fmt[i].fmtp) != 0)
 					return SBC_SDP_E_TOO_COMPLEX;
 		}
+		sdp_out_drop_unpaired(om);
 		if (!sdp_out_has_audio_codec(om))
 			return sdp_out_reject(od, om, in, im) != 0 ? SBC_SDP_E_TOO_COMPLEX :
 								      SBC_SDP_E_OK;
@@ -1458,6 +1485,7 @@ sdp_answer_media(struct sbc_sdp_desc *od, struct sbc_sdp_media *om,
 			if (sdp_out_add_fmt(od, om, g_in, g_in->pt, answer_in, f->fmtp) != 0)
 				return SBC_SDP_E_TOO_COMPLEX;
 		}
+		sdp_out_drop_unpaired(om);
 		if (!sdp_out_has_audio_codec(om))
 			goto reject;
 		om->rtcp_mux = mo->rtcp_mux && oi->rtcp_mux;

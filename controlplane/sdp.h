@@ -317,7 +317,8 @@ bool sbc_sdp_media_wanted(const struct sbc_sdp_media *m,
  * in @pol's preference order with @in's payload type numbers (CN only with
  * pol->cn_allowed; with pol->any_codec every format of @in that has a
  * name, in @in's order, codecs we do not know included, with their
- * rtpmap and fmtp), @in's direction normalised (c=0.0.0.0 becomes
+ * rtpmap and fmtp), telephone-event and CN only at a clock rate of an
+ * audio codec kept on the line, @in's direction normalised (c=0.0.0.0 becomes
  * sendonly or inactive; we never send c=0.0.0.0), ptime, maxptime,
  * a=rtcp/a=rtcp-mux and a=crypto per out[i] and @pol, proto out[i].proto
  * (T.38: udptl).  Every other line is sent rejected (port 0).  @n_out may
@@ -349,7 +350,8 @@ int sbc_sdp_build_offer(const struct sbc_sdp_desc *in,
  * still per pol->cn_allowed), numbered as in @offer_in (telephone-event
  * offered as 101 and answered as 96 is answered as 101; a dynamic type
  * is found by encoding name, clock and channels, its own number first),
- * with @answer_in's fmtp,
+ * telephone-event and CN only at the clock of a kept audio codec, with
+ * @answer_in's fmtp,
  * ptime and maxptime; the direction @answer_in chose, limited to what
  * @offer_in allows (so sendonly is answered recvonly or inactive); proto
  * of @offer_in; a=rtcp-mux only if @offer_in had it and out[i].rtcp_mux.

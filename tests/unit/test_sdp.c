@@ -3,7 +3,7 @@
  * samples), refusing malformed bodies with fixed reasons, anchoring and
  * topology hiding, o= versions, codec filter, CN, telephone-event mapping
  * through offer/answer, no filter (any_codec: unknown codecs relayed and
- * mapped), direction -> data plane flags,
+ * mapped), telephone-event/CN clock rates, direction -> data plane flags,
  * late-offer template,
  * SRTP hook, and a fuzz loop over mutated samples (run it under ASan/UBSan
  * too: every description is heap-allocated at its exact size).
@@ -1714,8 +1714,8 @@ test_any_offer(void)
 	CU_ASSERT_EQUAL_FATAL(parse_str(in, any_offer_a, NULL), 0);
 	CU_ASSERT_TRUE(sbc_sdp_media_wanted(&in->media[0], &pol));
 	CU_ASSERT_FATAL(sbc_sdp_build_offer(in, &pol, &mo, 1, &o, out, sizeof(out), sent, NULL) > 0);
-	/* Every named type in the peer's order; no CN. */
-	CU_ASSERT_TRUE(has_line(out, "m=audio 40000 RTP/AVP 111 97 0 9 110 102 101"));
+	/* Every named type in the peer's order; no CN; events at 48 and 8 kHz only. */
+	CU_ASSERT_TRUE(has_line(out, "m=audio 40000 RTP/AVP 111 97 0 9 110 101"));
 	CU_ASSERT_TRUE(has_line(out, "a=rtpmap:111 opus/48000/2"));
 	CU_ASSERT_TRUE(has_line(out, "a=fmtp:111 useinbandfec=1;minptime=10"));
 	CU_ASSERT_TRUE(has_line(out, "a=rtpmap:97 AMR/8000"));
@@ -1724,6 +1724,7 @@ test_any_offer(void)
 	CU_ASSERT_TRUE(has_line(out, "a=rtpmap:110 telephone-event/48000"));
 	CU_ASSERT_TRUE(has_line(out, "a=fmtp:110 0-15"));
 	CU_ASSERT_TRUE(has_line(out, "a=fmtp:101 0-16"));
+	CU_ASSERT_PTR_NULL(strstr(out, "/16000"));
 	CU_ASSERT_PTR_NULL(strstr(out, "CN/"));
 	CU_ASSERT_PTR_NULL(fmt_by_pt(&sent->media[0], 96));
 	CU_ASSERT_TRUE(has_line(out, "a=ptime:20"));
@@ -1734,12 +1735,12 @@ test_any_offer(void)
 	pol.codecs = only_g729;
 	pol.n_codecs = 1;
 	CU_ASSERT_FATAL(sbc_sdp_build_offer(in, &pol, &mo, 1, &o, out, sizeof(out), sent, NULL) > 0);
-	CU_ASSERT_STRING_EQUAL(pt_list(&sent->media[0]), "111 97 0 9 110 102 101 13");
+	CU_ASSERT_STRING_EQUAL(pt_list(&sent->media[0]), "111 97 0 9 110 101 13");
 
 	/* The same offer through a G.711 filter: what today's trunks with codecs get. */
 	pol = policy(codecs_g711_te, 3, false);
 	CU_ASSERT_FATAL(sbc_sdp_build_offer(in, &pol, &mo, 1, &o, out, sizeof(out), sent, NULL) > 0);
-	CU_ASSERT_STRING_EQUAL(pt_list(&sent->media[0]), "0 110 102 101");
+	CU_ASSERT_STRING_EQUAL(pt_list(&sent->media[0]), "0 101");
 
 	/* A codec we do not know is enough for a call without a filter... */
 	CU_ASSERT_EQUAL_FATAL(parse_str(in, opus_only, NULL), 0);
@@ -1790,7 +1791,7 @@ test_any_answer_and_plan(void)
 
 	CU_ASSERT_EQUAL_FATAL(exchange_run_pol(x, any_offer_a, any_answer_b, false, false,
 					       policy_any(false)), 0);
-	CU_ASSERT_TRUE(has_line(x->text_b, "m=audio 42000 RTP/AVP 111 97 0 9 110 102 101"));
+	CU_ASSERT_TRUE(has_line(x->text_b, "m=audio 42000 RTP/AVP 111 97 0 9 110 101"));
 	/* A's answer: B's choice, in B's order, with A's numbers and B's fmtp. */
 	CU_ASSERT_TRUE(has_line(x->text_a, "m=audio 40000 RTP/AVP 111 97 110"));
 	CU_ASSERT_TRUE(has_line(x->text_a, "a=rtpmap:111 opus/48000/2"));
@@ -1854,6 +1855,58 @@ test_plan_same_codec_twice(void)
 	CU_ASSERT_EQUAL(map_to(&x->leg_b, 97), -1);
 	CU_ASSERT_EQUAL(x->leg_b.n_pt_map, 2);
 	exchange_free(x);
+}
+
+/* telephone-event and CN at a rate no kept audio codec has are dropped. */
+static void
+test_event_rates(void)
+{
+	static const char rates_offer[] =
+		"v=0\r\no=PBX-UA 1 1 IN IP4 198.19.30.41\r\ns=-\r\nc=IN IP4 198.19.30.40\r\nt=0 0\r\n"
+		"m=audio 16384 RTP/AVP 0 8 111 110 102 101 105 13\r\n"
+		"a=rtpmap:111 opus/48000/2\r\n"
+		"a=rtpmap:110 telephone-event/48000\r\n"
+		"a=rtpmap:102 telephone-event/16000\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\n"
+		"a=rtpmap:105 CN/16000\r\n";
+	/* An offer to B that still had events at 16 kHz, and B picking them. */
+	static const char ours_to_b[] =
+		"v=0\r\no=rampart 2 2 IN IP4 198.18.0.2\r\ns=-\r\nc=IN IP4 198.18.2.20\r\n"
+		"t=0 0\r\nm=audio 42000 RTP/AVP 0 102 101\r\n"
+		"a=rtpmap:102 telephone-event/16000\r\na=rtpmap:101 telephone-event/8000\r\n";
+	static const char b_16k[] =
+		"v=0\r\no=carrier 1 1 IN IP4 203.0.113.51\r\ns=-\r\nc=IN IP4 203.0.113.50\r\n"
+		"t=0 0\r\nm=audio 50000 RTP/AVP 0 102\r\n"
+		"a=rtpmap:102 telephone-event/16000\r\n";
+	struct sbc_sdp_desc *in = desc_new(), *sent = desc_new(), *oo = desc_new(),
+			    *ab = desc_new();
+	struct sbc_sdp_policy pol = policy(codecs_all, 7, true);
+	struct sbc_sdp_media_out mo = ep4(2, 20, 42000), ea = ep4(1, 10, 40000);
+	struct sbc_sdp_origin o = origin4(1, 1), oa = origin4(2, 1);
+
+	CU_ASSERT_EQUAL_FATAL(parse_str(in, rates_offer, NULL), 0);
+	/* Only 8 kHz audio kept: only 8 kHz events and CN. */
+	CU_ASSERT_FATAL(sbc_sdp_build_offer(in, &pol, &mo, 1, &o, out, sizeof(out), sent, NULL) > 0);
+	CU_ASSERT_STRING_EQUAL(pt_list(&sent->media[0]), "0 8 101 13");
+	CU_ASSERT_PTR_NULL(strstr(out, "telephone-event/48000"));
+	CU_ASSERT_PTR_NULL(strstr(out, "/16000"));
+	/* Without a filter opus stays, and the 48 kHz events with it. */
+	pol = policy_any(true);
+	CU_ASSERT_FATAL(sbc_sdp_build_offer(in, &pol, &mo, 1, &o, out, sizeof(out), sent, NULL) > 0);
+	CU_ASSERT_STRING_EQUAL(pt_list(&sent->media[0]), "0 8 111 110 101 13");
+
+	/* Answers we build follow the same rule. */
+	pol = policy(codecs_all, 7, true);
+	CU_ASSERT_EQUAL_FATAL(parse_str(oo, ours_to_b, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(parse_str(ab, b_16k, NULL), 0);
+	CU_ASSERT_FATAL(sbc_sdp_build_answer(in, oo, ab, &pol, &ea, 1, &oa, out, sizeof(out),
+					     sent, NULL) > 0);
+	CU_ASSERT_TRUE(has_line(out, "m=audio 40000 RTP/AVP 0"));
+	CU_ASSERT_PTR_NULL(strstr(out, "telephone-event"));
+	free(in);
+	free(sent);
+	free(oo);
+	free(ab);
 }
 
 static void
@@ -2129,6 +2182,7 @@ main(void)
 		{ "no filter: offer keeps every named type", test_any_offer },
 		{ "no filter: answer and payload-type maps", test_any_answer_and_plan },
 		{ "plan: one codec offered twice", test_plan_same_codec_twice },
+		{ "telephone-event/CN only at kept clocks", test_event_rates },
 		{ "no filter: late-offer template", test_any_template },
 		{ "bad arguments", test_arguments },
 		{ "fuzz mutated samples", test_fuzz },
