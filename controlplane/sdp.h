@@ -230,9 +230,11 @@ int sbc_sdp_parse(struct sbc_sdp_desc *d, const char *body, size_t len,
 void sbc_sdp_desc_wipe(struct sbc_sdp_desc *d);
 
 /**
- * The codec of a payload type: an enum sbc_codec (PCMU, PCMA, G729, G722
- * at 8000 Hz mono; telephone-event and CN at any clock), or -1 for any
- * other encoding (SBC_CODEC_T38 is a media line, never a payload type).
+ * The codec of a payload type: an enum sbc_codec from the table of
+ * sbc_codec.h (audio codecs by encoding name, clock and channels: PCMU,
+ * PCMA, G729, G722 at 8000 Hz mono; telephone-event and CN by name at any
+ * clock), or -1 for any other encoding (SBC_CODEC_T38 is a media line,
+ * never a payload type).
  */
 int sbc_sdp_fmt_codec(const struct sbc_sdp_fmt *f);
 
