@@ -213,14 +213,22 @@ static int
 api_check_alloc_req(const void *buf)
 {
 	struct sbc_api_alloc_req m;
+	uint32_t i;
 
 	memcpy(&m, buf, sizeof(m));
-	if (!api_iface_valid(m.iface))
+	if (m.count < 1 || m.count > SBC_API_ALLOC_MAX)
 		return SBC_API_EINVAL;
-	if (m.family != SBC_API_AF_INET && m.family != SBC_API_AF_INET6)
-		return SBC_API_EINVAL;
-	if (m.rtcp_mux > 1)
-		return SBC_API_EINVAL;
+	/* Items past count are unused and not checked. */
+	for (i = 0; i < m.count; i++) {
+		const struct sbc_api_alloc_item *it = &m.item[i];
+
+		if (!api_iface_valid(it->iface))
+			return SBC_API_EINVAL;
+		if (it->family != SBC_API_AF_INET && it->family != SBC_API_AF_INET6)
+			return SBC_API_EINVAL;
+		if (it->rtcp_mux > 1)
+			return SBC_API_EINVAL;
+	}
 	return SBC_API_OK;
 }
 
@@ -228,9 +236,15 @@ static int
 api_check_alloc_resp(const void *buf)
 {
 	struct sbc_api_alloc_resp m;
+	uint32_t i;
 
 	memcpy(&m, buf, sizeof(m));
-	return api_addr_valid(&m.local) ? SBC_API_OK : SBC_API_EINVAL;
+	if (m.count < 1 || m.count > SBC_API_ALLOC_MAX)
+		return SBC_API_EINVAL;
+	for (i = 0; i < m.count; i++)
+		if (!api_addr_valid(&m.ep[i].local))
+			return SBC_API_EINVAL;
+	return SBC_API_OK;
 }
 
 static int

@@ -20,11 +20,12 @@
 #include <sys/types.h>
 
 #define SBC_API_MAGIC       0x5242u /* "RB" */
-#define SBC_API_VERSION     1u
+#define SBC_API_VERSION     2u
 #define SBC_API_NAME_MAX    32      /* media interface name, NUL-terminated */
 #define SBC_API_PT_MAP_MAX  16      /* payload-type rewrites per direction */
 #define SBC_API_DUMP_MAX    32      /* stream records per dump response */
 #define SBC_API_DROPS_MAX   32      /* wire slots for drop counters */
+#define SBC_API_ALLOC_MAX   8       /* endpoints per ALLOC request */
 #define SBC_API_MSG_MAX     4096    /* no message is larger than this */
 
 /*
@@ -178,21 +179,38 @@ struct sbc_api_status_resp {
 	struct sbc_api_hdr hdr;
 };
 
-/* ALLOC: reserve a local RTP (+RTCP or rtcp-mux) endpoint on an interface. */
-struct sbc_api_alloc_req {
-	struct sbc_api_hdr hdr;
+/*
+ * ALLOC: reserve local RTP (+RTCP or rtcp-mux) endpoints, one per item, all
+ * or nothing: on the first item that fails (ENOENT unknown interface,
+ * EINVAL family the interface lacks, ENOSPC no free port or slot) the data
+ * plane gives back what this request already took and answers that status.
+ */
+struct sbc_api_alloc_item {
 	char iface[SBC_API_NAME_MAX];   /* media interface name, NUL-terminated */
 	uint8_t family;                 /* SBC_API_AF_INET or _INET6 */
 	uint8_t rtcp_mux;               /* 1: one port for RTP and RTCP */
 	uint8_t reserved[2];
 };
 
-struct sbc_api_alloc_resp {
+struct sbc_api_alloc_req {
 	struct sbc_api_hdr hdr;
+	uint32_t count;                 /* 1..SBC_API_ALLOC_MAX items used */
+	uint32_t reserved;
+	struct sbc_api_alloc_item item[SBC_API_ALLOC_MAX];
+};
+
+struct sbc_api_alloc_ep {
 	uint32_t endpoint_id;
 	struct sbc_api_addr local;      /* local IP and RTP port */
 	uint16_t local_rtcp_port;       /* == local.port with rtcp-mux */
 	uint8_t reserved[2];
+};
+
+struct sbc_api_alloc_resp {
+	struct sbc_api_hdr hdr;
+	uint32_t count;                 /* == the request's count */
+	uint32_t reserved;
+	struct sbc_api_alloc_ep ep[SBC_API_ALLOC_MAX];  /* in the request's order */
 };
 
 /* BIND: join two endpoints into a bidirectional session. */

@@ -107,12 +107,12 @@ static struct sbc_dp_session *session_get(struct sbc_dp *dp, uint32_t session_id
 	return &dp->sessions[session_id - 1];
 }
 
-static int do_alloc(struct sbc_dp *dp, const void *req, void *resp)
+/* Take one endpoint for @it into @out; an API status. */
+static int endpoint_alloc(struct sbc_dp *dp, const struct sbc_api_alloc_item *it,
+			  struct sbc_api_alloc_ep *out)
 {
-	const struct sbc_api_alloc_req *rq = req;
-	struct sbc_api_alloc_resp *rs = resp;
-	const struct sbc_dp_iface *ifc = sbc_dp_iface_by_name(dp, rq->iface);
-	uint8_t family = rq->family == SBC_API_AF_INET ? 4 : 6;
+	const struct sbc_dp_iface *ifc = sbc_dp_iface_by_name(dp, it->iface);
+	uint8_t family = it->family == SBC_API_AF_INET ? 4 : 6;
 	struct sbc_dp_port_pool *pool;
 	struct sbc_dp_endpoint *ep;
 	uint32_t slot;
@@ -129,10 +129,47 @@ static int do_alloc(struct sbc_dp *dp, const void *req, void *resp)
 	ep->used = 1;
 	ep->iface = ifc->index;
 	ep->family = family;
-	ep->rtcp_mux = rq->rtcp_mux;
+	ep->rtcp_mux = it->rtcp_mux;
 	ep->rtp_port = pool->free[--pool->n_free];
-	rs->endpoint_id = slot + 1;
-	endpoint_local(dp, ep, &rs->local, &rs->local_rtcp_port);
+	out->endpoint_id = slot + 1;
+	endpoint_local(dp, ep, &out->local, &out->local_rtcp_port);
+	return SBC_API_OK;
+}
+
+/*
+ * Undo endpoint_alloc() of an endpoint never bound nor published: its port
+ * goes back on top of its pool and its slot straight to the free list, so
+ * the pools are exactly as before the request.
+ */
+static void endpoint_unalloc(struct sbc_dp *dp, uint32_t slot)
+{
+	struct sbc_dp_endpoint *ep = &dp->endpoints[slot];
+	struct sbc_dp_port_pool *pool = &dp->pools[ep->iface];
+
+	pool->free[pool->n_free++] = ep->rtp_port;
+	sbc_stream_slot_free(dp->streams, slot);
+	memset(ep, 0, sizeof(*ep));
+}
+
+static int do_alloc(struct sbc_dp *dp, const void *req, void *resp)
+{
+	const struct sbc_api_alloc_req *rq = req;
+	struct sbc_api_alloc_resp *rs = resp;
+	uint32_t done;
+	int status = SBC_API_OK;
+
+	for (done = 0; done < rq->count; done++) {
+		status = endpoint_alloc(dp, &rq->item[done], &rs->ep[done]);
+		if (status != SBC_API_OK)
+			break;
+	}
+	if (status != SBC_API_OK) {
+		/* All or nothing; last taken first back, so each pool's order is kept. */
+		while (done-- > 0)
+			endpoint_unalloc(dp, rs->ep[done].endpoint_id - 1);
+		return status;
+	}
+	rs->count = rq->count;
 	return SBC_API_OK;
 }
 

@@ -131,14 +131,27 @@ fill_valid(union test_msg *m, unsigned int type, uint32_t request_id)
 		m->hdr.status = SBC_API_ENOSPC;
 		break;
 	case SBC_API_ALLOC_REQ:
-		snprintf(m->alloc_req.iface, sizeof(m->alloc_req.iface), "public0");
-		m->alloc_req.family = SBC_API_AF_INET6;
-		m->alloc_req.rtcp_mux = 1;
+		m->alloc_req.count = SBC_API_ALLOC_MAX;
+		for (i = 0; i < SBC_API_ALLOC_MAX; i++) {
+			struct sbc_api_alloc_item *it = &m->alloc_req.item[i];
+
+			snprintf(it->iface, sizeof(it->iface), "public%u", i);
+			it->family = i & 1 ? SBC_API_AF_INET : SBC_API_AF_INET6;
+			it->rtcp_mux = i & 1;
+		}
 		break;
 	case SBC_API_ALLOC_RESP:
-		m->alloc_resp.endpoint_id = 0x1001;
-		fill_addr4(&m->alloc_resp.local, 1, 40000);
-		m->alloc_resp.local_rtcp_port = 40001;
+		m->alloc_resp.count = SBC_API_ALLOC_MAX;
+		for (i = 0; i < SBC_API_ALLOC_MAX; i++) {
+			struct sbc_api_alloc_ep *ep = &m->alloc_resp.ep[i];
+
+			ep->endpoint_id = 0x1001 + i;
+			if (i & 1)
+				fill_addr6(&ep->local, (uint8_t)i, (uint16_t)(40000 + 2 * i));
+			else
+				fill_addr4(&ep->local, 1, (uint16_t)(40000 + 2 * i));
+			ep->local_rtcp_port = (uint16_t)(40001 + 2 * i);
+		}
 		break;
 	case SBC_API_BIND_REQ:
 		fill_leg(&m->bind_req.leg[0], 0x1001, 0);
@@ -320,6 +333,7 @@ test_round_trip(void)
 		CU_ASSERT_EQUAL(sbc_api_init(&m, all_types[i], 7), (ssize_t)size);
 		switch (all_types[i]) {
 		case SBC_API_ALLOC_REQ:
+		case SBC_API_ALLOC_RESP:
 		case SBC_API_BIND_REQ:
 		case SBC_API_UPDATE_REQ:
 		case SBC_API_RELEASE_REQ:
@@ -476,23 +490,48 @@ test_bad_header(void)
 static void
 test_alloc_fields(void)
 {
+	/* count: 1..SBC_API_ALLOC_MAX */
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.count = 0);
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.count = SBC_API_ALLOC_MAX + 1);
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.count = 0xffffffffu);
+	EXPECT_OK(SBC_API_ALLOC_REQ, m->alloc_req.count = 1);
+	/* every used item is checked, the first and the last ... */
 	EXPECT_EINVAL(SBC_API_ALLOC_REQ,
-		      memset(m->alloc_req.iface, 'x', SBC_API_NAME_MAX));
-	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.iface[0] = '\0');
-	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.family = SBC_API_AF_NONE);
-	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.family = 5);
-	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.family = 2 /* AF_INET's value */);
-	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.rtcp_mux = 2);
+		      memset(m->alloc_req.item[0].iface, 'x', SBC_API_NAME_MAX));
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ,
+		      memset(m->alloc_req.item[SBC_API_ALLOC_MAX - 1].iface, 'x',
+			     SBC_API_NAME_MAX));
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.item[3].iface[0] = '\0');
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.item[0].family = SBC_API_AF_NONE);
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.item[5].family = 5);
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ,
+		      m->alloc_req.item[SBC_API_ALLOC_MAX - 1].family = 2 /* AF_INET's value */);
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.item[2].rtcp_mux = 2);
+	/* ... items past count are unused and not looked at */
+	EXPECT_OK(SBC_API_ALLOC_REQ,
+		  m->alloc_req.count = 2;
+		  memset(m->alloc_req.item[2].iface, 'x', SBC_API_NAME_MAX);
+		  m->alloc_req.item[3].family = 9;
+		  m->alloc_req.item[SBC_API_ALLOC_MAX - 1].rtcp_mux = 7);
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ,
+		      m->alloc_req.count = 2;
+		      m->alloc_req.item[1].family = 9);
 	/* The longest name that still fits its NUL. */
 	EXPECT_OK(SBC_API_ALLOC_REQ,
-		  memset(m->alloc_req.iface, 'x', SBC_API_NAME_MAX - 1);
-		  m->alloc_req.iface[SBC_API_NAME_MAX - 1] = '\0');
+		  memset(m->alloc_req.item[7].iface, 'x', SBC_API_NAME_MAX - 1);
+		  m->alloc_req.item[7].iface[SBC_API_NAME_MAX - 1] = '\0');
 	EXPECT_OK(SBC_API_ALLOC_REQ,
-		  m->alloc_req.family = SBC_API_AF_INET; m->alloc_req.rtcp_mux = 0);
+		  m->alloc_req.item[0].family = SBC_API_AF_INET;
+		  m->alloc_req.item[0].rtcp_mux = 0);
 
-	EXPECT_EINVAL(SBC_API_ALLOC_RESP, m->alloc_resp.local.family = 1);
+	EXPECT_EINVAL(SBC_API_ALLOC_RESP, m->alloc_resp.count = 0);
+	EXPECT_EINVAL(SBC_API_ALLOC_RESP, m->alloc_resp.count = SBC_API_ALLOC_MAX + 1);
+	EXPECT_EINVAL(SBC_API_ALLOC_RESP, m->alloc_resp.ep[0].local.family = 1);
 	EXPECT_EINVAL(SBC_API_ALLOC_RESP,
-		      m->alloc_resp.local.family = SBC_API_AF_NONE);
+		      m->alloc_resp.ep[SBC_API_ALLOC_MAX - 1].local.family = SBC_API_AF_NONE);
+	EXPECT_OK(SBC_API_ALLOC_RESP,
+		  m->alloc_resp.count = 1;
+		  m->alloc_resp.ep[1].local.family = 1);
 }
 
 static void
