@@ -242,11 +242,21 @@ struct sbc_api_update_req {
 	uint32_t reserved;
 };
 
-/* RELEASE: a session (and both its endpoints), or a lone unbound endpoint. */
+/*
+ * RELEASE: a session (and both its endpoints), or a lone unbound endpoint.
+ * Answered with STATUS_RESP, or, with SBC_API_RELEASE_STATS, with the
+ * session's STATS_RESP (what STATS_REQ would have answered just before),
+ * so that the final counters cost no extra round trip.
+ */
+#define SBC_API_RELEASE_STATS     0x01u  /* answer STATS_RESP with the session's counters read just before release */
+#define SBC_API_RELEASE_FLAGS_ALL 0x01u
+
 struct sbc_api_release_req {
 	struct sbc_api_hdr hdr;
 	uint32_t session_id;            /* 0: release endpoint_id alone */
 	uint32_t endpoint_id;
+	uint32_t flags;                 /* SBC_API_RELEASE_* */
+	uint32_t reserved;
 };
 
 /* DUMP: page through the stream table. */
@@ -326,7 +336,7 @@ struct sbc_api_event {
 /*
  * Message types and their fixed sizes: X(ENUM, value, struct, is_request).
  * Requests are answered by the matching response type (or STATUS_RESP when
- * there is nothing to return, or on error).
+ * there is nothing to return, or on error): sbc_api_answer_type().
  */
 #define SBC_API_MESSAGES(X) \
 	X(HELLO_REQ,   1,  struct sbc_api_hello_req,   1) \
@@ -359,6 +369,18 @@ const char *sbc_api_type_name(unsigned int type);
 
 /** 1 if @type is a request the data plane answers, else 0. */
 int sbc_api_is_request(unsigned int type);
+
+/**
+ * Type of the answer to the request @req (a whole message that passed
+ * sbc_api_decode()) when it succeeds: HELLO_RESP, ALLOC_RESP, BIND_RESP,
+ * DUMP_RESP and STATS_RESP for their requests, STATUS_RESP for UPDATE_REQ
+ * and RELEASE_REQ, except STATS_RESP for a RELEASE_REQ with
+ * SBC_API_RELEASE_STATS.  A request that fails is answered with a
+ * STATUS_RESP whatever its type.  The data plane builds its answers from
+ * this and clients check what they receive against it.
+ * Returns 0 when @req is not a request.
+ */
+unsigned int sbc_api_answer_type(const void *req);
 
 /**
  * Check the size table against the compiled structs (sizes, alignment,

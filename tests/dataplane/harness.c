@@ -361,6 +361,18 @@ int h_release(struct h_ctx *h, uint32_t session_id, uint32_t endpoint_id)
 	return h_call(h, &rq, sizeof(rq), resp);
 }
 
+int h_release_flags(struct h_ctx *h, uint32_t session_id, uint32_t endpoint_id, uint32_t flags,
+		    void *resp)
+{
+	struct sbc_api_release_req rq;
+
+	sbc_api_init(&rq, SBC_API_RELEASE_REQ, ++h->next_req);
+	rq.session_id = session_id;
+	rq.endpoint_id = endpoint_id;
+	rq.flags = flags;
+	return h_call(h, &rq, sizeof(rq), resp);
+}
+
 int h_stats(struct h_ctx *h, uint32_t session_id, struct sbc_api_stats_resp *out)
 {
 	struct sbc_api_stats_req rq;

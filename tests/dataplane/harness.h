@@ -87,6 +87,10 @@ int h_bind(struct h_ctx *h, const struct sbc_api_leg *a, const struct sbc_api_le
 int h_update(struct h_ctx *h, uint32_t session_id, uint32_t what,
 	     const struct sbc_api_leg *a, const struct sbc_api_leg *b);
 int h_release(struct h_ctx *h, uint32_t session_id, uint32_t endpoint_id);
+/* RELEASE with SBC_API_RELEASE_* @flags; the whole answer lands in @resp
+ * (SBC_API_MSG_MAX bytes, aligned), whatever its type. */
+int h_release_flags(struct h_ctx *h, uint32_t session_id, uint32_t endpoint_id, uint32_t flags,
+		    void *resp);
 int h_stats(struct h_ctx *h, uint32_t session_id, struct sbc_api_stats_resp *out);
 
 /* Fill an API leg. */

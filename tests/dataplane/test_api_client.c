@@ -470,8 +470,23 @@ static void test_events(void)
 	}
 	CU_ASSERT(got);
 	CU_ASSERT(ev.count >= 100);
-	CU_ASSERT_EQUAL(sbc_dpclient_release(dpc, sid, 0), SBC_API_OK);
+	/* Released with its final counters in the same round trip. */
+	{
+		struct sbc_api_release_req rq;
+		const struct sbc_api_stats_resp *st = (const void *)resp;
+
+		sbc_api_init(&rq, SBC_API_RELEASE_REQ, 0);
+		rq.session_id = sid;
+		rq.flags = SBC_API_RELEASE_STATS;
+		CU_ASSERT_EQUAL(sbc_dpclient_call(dpc, &rq, resp, sizeof(resp)), SBC_API_OK);
+		CU_ASSERT_EQUAL(st->hdr.type, SBC_API_STATS_RESP);
+		CU_ASSERT_EQUAL(st->session_id, sid);
+		CU_ASSERT_EQUAL(st->leg[0].packets, 0);
+		CU_ASSERT_EQUAL(sbc_dpclient_call(dpc, &rq, resp, sizeof(resp)), SBC_API_ENOENT);
+		CU_ASSERT_EQUAL(st->hdr.type, SBC_API_STATUS_RESP);
+	}
 	CU_ASSERT_EQUAL(sbc_dpclient_release(dpc, sid, 0), SBC_API_ENOENT);
+	CU_ASSERT_EQUAL(sbc_dpclient_release(dpc, 0, a.endpoint_id), SBC_API_ENOENT);
 	CU_ASSERT_EQUAL(sbc_dpclient_events_lost(dpc), 0);
 }
 
@@ -515,7 +530,8 @@ int main(int argc, char **argv)
 		{ "malformed messages get errors, process keeps serving", test_malformed },
 		{ "release all", test_release },
 		{ "ALLOC of eight endpoints, all or nothing", test_alloc_batch },
-		{ "media-timeout event through the client library", test_events },
+		{ "media-timeout event through the client library, RELEASE with final STATS",
+		  test_events },
 		{ "SIGTERM: clean exit, nothing left behind", test_clean_exit },
 	};
 	int rc;

@@ -823,6 +823,76 @@ static void test_alloc_batch(void)
 	h_run(&H);
 }
 
+/* RELEASE answering the session's final counters, then nothing is left of it. */
+static void test_release_stats(void)
+{
+	static _Alignas(8) uint8_t resp[SBC_API_MSG_MAX];
+	const struct sbc_api_stats_resp *st = (const void *)resp;
+	struct sbc_api_stats_resp after;
+	struct sbc_api_hdr rh;
+	struct sess s;
+	uint8_t f[512];
+	uint32_t len;
+
+	CU_ASSERT_EQUAL_FATAL(mk_session(&s, 4, 4, SBC_API_LATCH_LEARN, SBC_API_LATCH_LEARN,
+					 6400, 7400, false), SBC_API_OK);
+	for (uint16_t i = 1; i <= 5; i++) {
+		len = frame_in(f, PA, 4, 6400, s.a.local.port, 64, 0, i, 0x1111, NULL, 0);
+		h_inject(&H, PA, f, len);
+	}
+	for (uint16_t i = 1; i <= 3; i++) {
+		len = frame_in(f, PB, 4, 7400, s.b.local.port, 64, 0, i, 0x2222, NULL, 0);
+		h_inject(&H, PB, f, len);
+	}
+	h_run(&H);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 5);
+	CU_ASSERT_EQUAL(h_drain(&H, PA, 0), 3);
+
+	memset(resp, 0xee, sizeof(resp));
+	CU_ASSERT_EQUAL_FATAL(h_release_flags(&H, s.id, 0, SBC_API_RELEASE_STATS, resp),
+			      SBC_API_OK);
+	memcpy(&rh, resp, sizeof(rh));
+	CU_ASSERT_EQUAL(rh.type, SBC_API_STATS_RESP);
+	CU_ASSERT_EQUAL(rh.size, sizeof(struct sbc_api_stats_resp));
+	CU_ASSERT_EQUAL(rh.request_id, H.next_req);
+	CU_ASSERT_EQUAL(st->session_id, s.id);
+	CU_ASSERT_EQUAL(st->leg[0].packets, 5);
+	CU_ASSERT_EQUAL(st->leg[0].bytes, 5 * 172);
+	CU_ASSERT_EQUAL(st->leg[0].ssrc, 0x1111);
+	CU_ASSERT_EQUAL(st->leg[0].source.port, 6400);
+	CU_ASSERT_EQUAL(st->leg[1].packets, 3);
+	CU_ASSERT_EQUAL(st->leg[1].ssrc, 0x2222);
+	CU_ASSERT_EQUAL(st->leg[1].source.port, 7400);
+	CU_ASSERT_EQUAL(st->leg[0].drops[SBC_DROP_WRONG_SOURCE], 0);
+	/* Gone: session and endpoints. */
+	CU_ASSERT_EQUAL(h_stats(&H, s.id, &after), SBC_API_ENOENT);
+	CU_ASSERT_EQUAL(h_release(&H, s.id, 0), SBC_API_ENOENT);
+	CU_ASSERT_EQUAL(h_release(&H, 0, s.a.endpoint_id), SBC_API_ENOENT);
+	CU_ASSERT_EQUAL(h_release(&H, 0, s.b.endpoint_id), SBC_API_ENOENT);
+	CU_ASSERT_EQUAL(h_release_flags(&H, s.id, 0, SBC_API_RELEASE_STATS, resp),
+			SBC_API_ENOENT);
+	memcpy(&rh, resp, sizeof(rh));
+	CU_ASSERT_EQUAL(rh.type, SBC_API_STATUS_RESP);
+	/* Packets to its ports are no one's now. */
+	len = frame_in(f, PA, 4, 6400, s.a.local.port, 64, 0, 6, 0x1111, NULL, 0);
+	h_inject(&H, PA, f, len);
+	h_run(&H);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 0);
+
+	/* Without the flag: STATUS_RESP as ever; the flag wants a session. */
+	CU_ASSERT_EQUAL_FATAL(mk_session(&s, 4, 4, SBC_API_LATCH_LEARN, SBC_API_LATCH_LEARN,
+					 6400, 7400, false), SBC_API_OK);
+	CU_ASSERT_EQUAL(h_release_flags(&H, 0, s.a.endpoint_id, SBC_API_RELEASE_STATS, resp),
+			SBC_API_EINVAL);
+	CU_ASSERT_EQUAL(h_release_flags(&H, s.id, 0, 0x2, resp), SBC_API_EINVAL);
+	CU_ASSERT_EQUAL(h_stats(&H, s.id, &after), SBC_API_OK);
+	CU_ASSERT_EQUAL(h_release_flags(&H, s.id, 0, 0, resp), SBC_API_OK);
+	memcpy(&rh, resp, sizeof(rh));
+	CU_ASSERT_EQUAL(rh.type, SBC_API_STATUS_RESP);
+	CU_ASSERT_EQUAL(rh.size, sizeof(struct sbc_api_status_resp));
+	CU_ASSERT_EQUAL(h_stats(&H, s.id, &after), SBC_API_ENOENT);
+}
+
 static void test_fuzz(void)
 {
 	unsigned int seed = 12345, in_use;
@@ -948,6 +1018,7 @@ int main(int argc, char **argv)
 		{ "stats (RFC 3550 loss) and media timeout event", test_stats_and_timeout },
 		{ "API errors", test_api_errors },
 		{ "ALLOC of several endpoints, all or nothing", test_alloc_batch },
+		{ "RELEASE answering the final STATS", test_release_stats },
 		{ "fuzzed frames: no crash, no leak", test_fuzz },
 		{ "release while traffic flows (RCU)", test_release_under_traffic },
 	};

@@ -171,6 +171,7 @@ fill_valid(union test_msg *m, unsigned int type, uint32_t request_id)
 	case SBC_API_RELEASE_REQ:
 		m->release_req.session_id = 0xabcdef;
 		m->release_req.endpoint_id = 0x1001;
+		m->release_req.flags = SBC_API_RELEASE_STATS;
 		break;
 	case SBC_API_DUMP_REQ:
 		m->dump_req.cursor = 77;
@@ -273,6 +274,54 @@ test_tables(void)
 			       "message size does not match its type");
 	CU_ASSERT_STRING_EQUAL(sbc_api_status_str(-1), "unknown status");
 	CU_ASSERT_STRING_EQUAL(sbc_api_status_str(SBC_API_STATUS__COUNT), "unknown status");
+}
+
+/* What a successful request is answered with; the one answer that depends on a flag. */
+static void
+test_answer_types(void)
+{
+	static const struct {
+		unsigned int req, answer;
+	} want[] = {
+		{ SBC_API_HELLO_REQ, SBC_API_HELLO_RESP },
+		{ SBC_API_ALLOC_REQ, SBC_API_ALLOC_RESP },
+		{ SBC_API_BIND_REQ, SBC_API_BIND_RESP },
+		{ SBC_API_UPDATE_REQ, SBC_API_STATUS_RESP },
+		{ SBC_API_DUMP_REQ, SBC_API_DUMP_RESP },
+		{ SBC_API_STATS_REQ, SBC_API_STATS_RESP },
+	};
+	union test_msg m;
+	unsigned int i, n_req = 0;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		memset(&m, 0, sizeof(m));
+		CU_ASSERT_FATAL(fill_valid(&m, want[i].req, 1) != 0);
+		CU_ASSERT_EQUAL(sbc_api_answer_type(&m), want[i].answer);
+	}
+	memset(&m, 0, sizeof(m));
+	fill_valid(&m, SBC_API_RELEASE_REQ, 1);
+	CU_ASSERT_EQUAL(sbc_api_answer_type(&m), SBC_API_STATS_RESP);
+	m.release_req.flags = 0;
+	CU_ASSERT_EQUAL(sbc_api_answer_type(&m), SBC_API_STATUS_RESP);
+	/* Every request has an answer that is not a request; nothing else has one. */
+	for (i = 0; i < N_TYPES; i++) {
+		unsigned int answer;
+
+		memset(&m, 0, sizeof(m));
+		CU_ASSERT_FATAL(fill_valid(&m, all_types[i], 1) != 0);
+		answer = sbc_api_answer_type(&m);
+		if (sbc_api_is_request(all_types[i])) {
+			n_req++;
+			CU_ASSERT(sbc_api_msg_size(answer) != 0);
+			CU_ASSERT_EQUAL(sbc_api_is_request(answer), 0);
+		} else {
+			CU_ASSERT_EQUAL(answer, 0);
+		}
+	}
+	CU_ASSERT_EQUAL(n_req, sizeof(want) / sizeof(want[0]) + 1);
+	CU_ASSERT_EQUAL(sbc_api_answer_type(NULL), 0);
+	m.hdr.type = 200;
+	CU_ASSERT_EQUAL(sbc_api_answer_type(&m), 0);
 }
 
 static void
@@ -604,8 +653,18 @@ test_other_fields(void)
 {
 	EXPECT_EINVAL(SBC_API_RELEASE_REQ,
 		      m->release_req.session_id = 0; m->release_req.endpoint_id = 0);
-	EXPECT_OK(SBC_API_RELEASE_REQ, m->release_req.session_id = 0);
+	EXPECT_OK(SBC_API_RELEASE_REQ,
+		  m->release_req.session_id = 0; m->release_req.flags = 0);
 	EXPECT_OK(SBC_API_RELEASE_REQ, m->release_req.endpoint_id = 0);
+	/* Final counters exist for a session only; unknown flags are refused. */
+	EXPECT_EINVAL(SBC_API_RELEASE_REQ, m->release_req.session_id = 0);
+	EXPECT_EINVAL(SBC_API_RELEASE_REQ, m->release_req.flags = 0x02);
+	EXPECT_EINVAL(SBC_API_RELEASE_REQ,
+		      m->release_req.flags = SBC_API_RELEASE_STATS | 0x80000000u);
+	EXPECT_EINVAL(SBC_API_RELEASE_REQ,
+		      m->release_req.flags = ~SBC_API_RELEASE_FLAGS_ALL);
+	EXPECT_OK(SBC_API_RELEASE_REQ, m->release_req.flags = 0);
+	EXPECT_OK(SBC_API_RELEASE_REQ, m->release_req.reserved = 0xffffffffu);
 
 	EXPECT_EINVAL(SBC_API_DUMP_REQ, m->dump_req.max = 0);
 	EXPECT_EINVAL(SBC_API_DUMP_REQ, m->dump_req.max = SBC_API_DUMP_MAX + 1);
@@ -828,6 +887,7 @@ main(void)
 	static const struct sbc_test tests[] = {
 		{ "selfcheck", test_selfcheck },
 		{ "tables", test_tables },
+		{ "answer types", test_answer_types },
 		{ "init", test_init },
 		{ "round trip every type", test_round_trip },
 		{ "unaligned buffer", test_unaligned },
