@@ -52,6 +52,21 @@ static const uint8_t api_msg_is_request[SBC_API_TYPE__END] = {
 #undef SBC_X_REQ
 };
 
+/*
+ * What each request is answered with when it succeeds; 0 for the types that
+ * are not requests.  The one answer that depends on a field (RELEASE with
+ * SBC_API_RELEASE_STATS) is decided in sbc_api_answer_type().
+ */
+static const uint8_t api_answer_types[SBC_API_TYPE__END] = {
+	[SBC_API_HELLO_REQ]   = SBC_API_HELLO_RESP,
+	[SBC_API_ALLOC_REQ]   = SBC_API_ALLOC_RESP,
+	[SBC_API_BIND_REQ]    = SBC_API_BIND_RESP,
+	[SBC_API_UPDATE_REQ]  = SBC_API_STATUS_RESP,
+	[SBC_API_RELEASE_REQ] = SBC_API_STATUS_RESP,
+	[SBC_API_DUMP_REQ]    = SBC_API_DUMP_RESP,
+	[SBC_API_STATS_REQ]   = SBC_API_STATS_RESP,
+};
+
 /* The declared types only: type values need not be contiguous. */
 static const uint8_t api_known_types[] = {
 #define SBC_X_TYPE(e, v, s, r) SBC_API_##e,
@@ -112,6 +127,26 @@ sbc_api_is_request(unsigned int type)
 	return api_type_known(type) ? api_msg_is_request[type] : 0;
 }
 
+unsigned int
+sbc_api_answer_type(const void *req)
+{
+	struct sbc_api_hdr hdr;
+
+	if (!req)
+		return 0;
+	memcpy(&hdr, req, sizeof(hdr));
+	if (!api_type_known(hdr.type) || !api_msg_is_request[hdr.type])
+		return 0;
+	if (hdr.type == SBC_API_RELEASE_REQ) {
+		struct sbc_api_release_req m;
+
+		memcpy(&m, req, sizeof(m));
+		if (m.flags & SBC_API_RELEASE_STATS)
+			return SBC_API_STATS_RESP;
+	}
+	return api_answer_types[hdr.type];
+}
+
 int
 sbc_api_selfcheck(void)
 {
@@ -134,6 +169,15 @@ sbc_api_selfcheck(void)
 			return -EPROTO;
 		if (!api_msg_names[api_known_types[i]])
 			return -EPROTO;
+		/* Every request has an answer, and only requests do. */
+		if (api_msg_is_request[api_known_types[i]]) {
+			unsigned int answer = api_answer_types[api_known_types[i]];
+
+			if (!api_type_known(answer) || api_msg_is_request[answer])
+				return -EPROTO;
+		} else if (api_answer_types[api_known_types[i]] != 0) {
+			return -EPROTO;
+		}
 	}
 	return 0;
 }
@@ -213,14 +257,22 @@ static int
 api_check_alloc_req(const void *buf)
 {
 	struct sbc_api_alloc_req m;
+	uint32_t i;
 
 	memcpy(&m, buf, sizeof(m));
-	if (!api_iface_valid(m.iface))
+	if (m.count < 1 || m.count > SBC_API_ALLOC_MAX)
 		return SBC_API_EINVAL;
-	if (m.family != SBC_API_AF_INET && m.family != SBC_API_AF_INET6)
-		return SBC_API_EINVAL;
-	if (m.rtcp_mux > 1)
-		return SBC_API_EINVAL;
+	/* Items past count are unused and not checked. */
+	for (i = 0; i < m.count; i++) {
+		const struct sbc_api_alloc_item *it = &m.item[i];
+
+		if (!api_iface_valid(it->iface))
+			return SBC_API_EINVAL;
+		if (it->family != SBC_API_AF_INET && it->family != SBC_API_AF_INET6)
+			return SBC_API_EINVAL;
+		if (it->rtcp_mux > 1)
+			return SBC_API_EINVAL;
+	}
 	return SBC_API_OK;
 }
 
@@ -228,9 +280,15 @@ static int
 api_check_alloc_resp(const void *buf)
 {
 	struct sbc_api_alloc_resp m;
+	uint32_t i;
 
 	memcpy(&m, buf, sizeof(m));
-	return api_addr_valid(&m.local) ? SBC_API_OK : SBC_API_EINVAL;
+	if (m.count < 1 || m.count > SBC_API_ALLOC_MAX)
+		return SBC_API_EINVAL;
+	for (i = 0; i < m.count; i++)
+		if (!api_addr_valid(&m.ep[i].local))
+			return SBC_API_EINVAL;
+	return SBC_API_OK;
 }
 
 static int
@@ -272,6 +330,11 @@ api_check_release_req(const void *buf)
 
 	memcpy(&m, buf, sizeof(m));
 	if (m.session_id == 0 && m.endpoint_id == 0)
+		return SBC_API_EINVAL;
+	if (m.flags & ~SBC_API_RELEASE_FLAGS_ALL)
+		return SBC_API_EINVAL;
+	/* A lone endpoint has no session counters to answer with. */
+	if ((m.flags & SBC_API_RELEASE_STATS) && m.session_id == 0)
 		return SBC_API_EINVAL;
 	return SBC_API_OK;
 }

@@ -209,20 +209,28 @@ int sbc_dpclient_next_event(struct sbc_dpclient *c, struct sbc_api_event *ev)
 }
 
 int sbc_dpclient_alloc(struct sbc_dpclient *c, const char *iface, int family, bool rtcp_mux,
-		       struct sbc_api_alloc_resp *out)
+		       struct sbc_api_alloc_ep *out)
 {
 	struct sbc_api_alloc_req rq;
 	int st;
 
 	sbc_api_init(&rq, SBC_API_ALLOC_REQ, 0);
-	if (strlen(iface) >= sizeof(rq.iface))
+	if (strlen(iface) >= sizeof(rq.item[0].iface))
 		return SBC_API_EINVAL;
-	memcpy(rq.iface, iface, strlen(iface) + 1);
-	rq.family = family == 6 ? SBC_API_AF_INET6 : SBC_API_AF_INET;
-	rq.rtcp_mux = rtcp_mux;
+	rq.count = 1;
+	memcpy(rq.item[0].iface, iface, strlen(iface) + 1);
+	rq.item[0].family = family == 6 ? SBC_API_AF_INET6 : SBC_API_AF_INET;
+	rq.item[0].rtcp_mux = rtcp_mux;
 	st = sbc_dpclient_call(c, &rq, c->buf, sizeof(c->buf));
-	if (st == SBC_API_OK)
-		memcpy(out, c->buf, sizeof(*out));
+	if (st == SBC_API_OK) {
+		const struct sbc_api_alloc_resp *r = (const void *)c->buf;
+		struct sbc_api_hdr rh;
+
+		memcpy(&rh, c->buf, sizeof(rh));
+		if (rh.type != SBC_API_ALLOC_RESP || r->count != 1)
+			return -EBADMSG;
+		memcpy(out, &r->ep[0], sizeof(*out));
+	}
 	return st;
 }
 

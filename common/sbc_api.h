@@ -20,11 +20,12 @@
 #include <sys/types.h>
 
 #define SBC_API_MAGIC       0x5242u /* "RB" */
-#define SBC_API_VERSION     1u
+#define SBC_API_VERSION     2u
 #define SBC_API_NAME_MAX    32      /* media interface name, NUL-terminated */
 #define SBC_API_PT_MAP_MAX  16      /* payload-type rewrites per direction */
 #define SBC_API_DUMP_MAX    32      /* stream records per dump response */
 #define SBC_API_DROPS_MAX   32      /* wire slots for drop counters */
+#define SBC_API_ALLOC_MAX   8       /* endpoints per ALLOC request */
 #define SBC_API_MSG_MAX     4096    /* no message is larger than this */
 
 /*
@@ -178,21 +179,38 @@ struct sbc_api_status_resp {
 	struct sbc_api_hdr hdr;
 };
 
-/* ALLOC: reserve a local RTP (+RTCP or rtcp-mux) endpoint on an interface. */
-struct sbc_api_alloc_req {
-	struct sbc_api_hdr hdr;
+/*
+ * ALLOC: reserve local RTP (+RTCP or rtcp-mux) endpoints, one per item, all
+ * or nothing: on the first item that fails (ENOENT unknown interface,
+ * EINVAL family the interface lacks, ENOSPC no free port or slot) the data
+ * plane gives back what this request already took and answers that status.
+ */
+struct sbc_api_alloc_item {
 	char iface[SBC_API_NAME_MAX];   /* media interface name, NUL-terminated */
 	uint8_t family;                 /* SBC_API_AF_INET or _INET6 */
 	uint8_t rtcp_mux;               /* 1: one port for RTP and RTCP */
 	uint8_t reserved[2];
 };
 
-struct sbc_api_alloc_resp {
+struct sbc_api_alloc_req {
 	struct sbc_api_hdr hdr;
+	uint32_t count;                 /* 1..SBC_API_ALLOC_MAX items used */
+	uint32_t reserved;
+	struct sbc_api_alloc_item item[SBC_API_ALLOC_MAX];
+};
+
+struct sbc_api_alloc_ep {
 	uint32_t endpoint_id;
 	struct sbc_api_addr local;      /* local IP and RTP port */
 	uint16_t local_rtcp_port;       /* == local.port with rtcp-mux */
 	uint8_t reserved[2];
+};
+
+struct sbc_api_alloc_resp {
+	struct sbc_api_hdr hdr;
+	uint32_t count;                 /* == the request's count */
+	uint32_t reserved;
+	struct sbc_api_alloc_ep ep[SBC_API_ALLOC_MAX];  /* in the request's order */
 };
 
 /* BIND: join two endpoints into a bidirectional session. */
@@ -224,11 +242,21 @@ struct sbc_api_update_req {
 	uint32_t reserved;
 };
 
-/* RELEASE: a session (and both its endpoints), or a lone unbound endpoint. */
+/*
+ * RELEASE: a session (and both its endpoints), or a lone unbound endpoint.
+ * Answered with STATUS_RESP, or, with SBC_API_RELEASE_STATS, with the
+ * session's STATS_RESP (what STATS_REQ would have answered just before),
+ * so that the final counters cost no extra round trip.
+ */
+#define SBC_API_RELEASE_STATS     0x01u  /* answer STATS_RESP with the session's counters read just before release */
+#define SBC_API_RELEASE_FLAGS_ALL 0x01u
+
 struct sbc_api_release_req {
 	struct sbc_api_hdr hdr;
 	uint32_t session_id;            /* 0: release endpoint_id alone */
 	uint32_t endpoint_id;
+	uint32_t flags;                 /* SBC_API_RELEASE_* */
+	uint32_t reserved;
 };
 
 /* DUMP: page through the stream table. */
@@ -308,7 +336,7 @@ struct sbc_api_event {
 /*
  * Message types and their fixed sizes: X(ENUM, value, struct, is_request).
  * Requests are answered by the matching response type (or STATUS_RESP when
- * there is nothing to return, or on error).
+ * there is nothing to return, or on error): sbc_api_answer_type().
  */
 #define SBC_API_MESSAGES(X) \
 	X(HELLO_REQ,   1,  struct sbc_api_hello_req,   1) \
@@ -341,6 +369,18 @@ const char *sbc_api_type_name(unsigned int type);
 
 /** 1 if @type is a request the data plane answers, else 0. */
 int sbc_api_is_request(unsigned int type);
+
+/**
+ * Type of the answer to the request @req (a whole message that passed
+ * sbc_api_decode()) when it succeeds: HELLO_RESP, ALLOC_RESP, BIND_RESP,
+ * DUMP_RESP and STATS_RESP for their requests, STATUS_RESP for UPDATE_REQ
+ * and RELEASE_REQ, except STATS_RESP for a RELEASE_REQ with
+ * SBC_API_RELEASE_STATS.  A request that fails is answered with a
+ * STATUS_RESP whatever its type.  The data plane builds its answers from
+ * this and clients check what they receive against it.
+ * Returns 0 when @req is not a request.
+ */
+unsigned int sbc_api_answer_type(const void *req);
 
 /**
  * Check the size table against the compiled structs (sizes, alignment,

@@ -49,9 +49,13 @@ const struct sbc_api_hello_resp *sbc_dpclient_server(const struct sbc_dpclient *
  */
 int sbc_dpclient_call(struct sbc_dpclient *c, void *req, void *resp, size_t resp_len);
 
-/* Typed requests; same return convention as sbc_dpclient_call(). */
+/*
+ * Typed requests; same return convention as sbc_dpclient_call().
+ * sbc_dpclient_alloc() is an ALLOC of one endpoint (family 4 or 6); @out
+ * gets it.
+ */
 int sbc_dpclient_alloc(struct sbc_dpclient *c, const char *iface, int family, bool rtcp_mux,
-		       struct sbc_api_alloc_resp *out);
+		       struct sbc_api_alloc_ep *out);
 int sbc_dpclient_bind(struct sbc_dpclient *c, const struct sbc_api_leg *a,
 		      const struct sbc_api_leg *b, uint32_t media_timeout_ms,
 		      uint32_t *session_id);

@@ -722,7 +722,7 @@ static const struct sbc_ip *media_addr(const struct b2b_sipif *sif)
 static int call_alloc_media(struct b2b_call *c)
 {
 	struct b2b_leg *a = &c->leg[0], *bl = &c->leg[1];
-	struct sbc_api_alloc_resp r;
+	struct sbc_api_alloc_ep r;
 	uint32_t i;
 	int rc;
 
@@ -761,7 +761,7 @@ static int call_alloc_media(struct b2b_call *c)
  */
 static int call_alloc_media_late(struct b2b_call *c)
 {
-	struct sbc_api_alloc_resp r;
+	struct sbc_api_alloc_ep r;
 	int l, rc;
 
 	c->n_media = 1;

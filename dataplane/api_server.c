@@ -107,12 +107,12 @@ static struct sbc_dp_session *session_get(struct sbc_dp *dp, uint32_t session_id
 	return &dp->sessions[session_id - 1];
 }
 
-static int do_alloc(struct sbc_dp *dp, const void *req, void *resp)
+/* Take one endpoint for @it into @out; an API status. */
+static int endpoint_alloc(struct sbc_dp *dp, const struct sbc_api_alloc_item *it,
+			  struct sbc_api_alloc_ep *out)
 {
-	const struct sbc_api_alloc_req *rq = req;
-	struct sbc_api_alloc_resp *rs = resp;
-	const struct sbc_dp_iface *ifc = sbc_dp_iface_by_name(dp, rq->iface);
-	uint8_t family = rq->family == SBC_API_AF_INET ? 4 : 6;
+	const struct sbc_dp_iface *ifc = sbc_dp_iface_by_name(dp, it->iface);
+	uint8_t family = it->family == SBC_API_AF_INET ? 4 : 6;
 	struct sbc_dp_port_pool *pool;
 	struct sbc_dp_endpoint *ep;
 	uint32_t slot;
@@ -129,10 +129,47 @@ static int do_alloc(struct sbc_dp *dp, const void *req, void *resp)
 	ep->used = 1;
 	ep->iface = ifc->index;
 	ep->family = family;
-	ep->rtcp_mux = rq->rtcp_mux;
+	ep->rtcp_mux = it->rtcp_mux;
 	ep->rtp_port = pool->free[--pool->n_free];
-	rs->endpoint_id = slot + 1;
-	endpoint_local(dp, ep, &rs->local, &rs->local_rtcp_port);
+	out->endpoint_id = slot + 1;
+	endpoint_local(dp, ep, &out->local, &out->local_rtcp_port);
+	return SBC_API_OK;
+}
+
+/*
+ * Undo endpoint_alloc() of an endpoint never bound nor published: its port
+ * goes back on top of its pool and its slot straight to the free list, so
+ * the pools are exactly as before the request.
+ */
+static void endpoint_unalloc(struct sbc_dp *dp, uint32_t slot)
+{
+	struct sbc_dp_endpoint *ep = &dp->endpoints[slot];
+	struct sbc_dp_port_pool *pool = &dp->pools[ep->iface];
+
+	pool->free[pool->n_free++] = ep->rtp_port;
+	sbc_stream_slot_free(dp->streams, slot);
+	memset(ep, 0, sizeof(*ep));
+}
+
+static int do_alloc(struct sbc_dp *dp, const void *req, void *resp)
+{
+	const struct sbc_api_alloc_req *rq = req;
+	struct sbc_api_alloc_resp *rs = resp;
+	uint32_t done;
+	int status = SBC_API_OK;
+
+	for (done = 0; done < rq->count; done++) {
+		status = endpoint_alloc(dp, &rq->item[done], &rs->ep[done]);
+		if (status != SBC_API_OK)
+			break;
+	}
+	if (status != SBC_API_OK) {
+		/* All or nothing; last taken first back, so each pool's order is kept. */
+		while (done-- > 0)
+			endpoint_unalloc(dp, rs->ep[done].endpoint_id - 1);
+		return status;
+	}
+	rs->count = rq->count;
 	return SBC_API_OK;
 }
 
@@ -407,45 +444,6 @@ static void endpoint_free(struct sbc_dp *dp, uint32_t slot)
 	memset(ep, 0, sizeof(*ep));
 }
 
-static int do_release(struct sbc_dp *dp, const void *req, void *resp)
-{
-	const struct sbc_api_release_req *rq = req;
-
-	(void)resp;  /* STATUS_RESP: the header says it all */
-	if (rq->session_id != 0) {
-		struct sbc_dp_session *sess = session_get(dp, rq->session_id);
-		unsigned int owner[2];
-
-		if (sess == NULL)
-			return SBC_API_ENOENT;
-		owner[0] = leg_owner(dp, sess, 0);
-		owner[1] = leg_owner(dp, sess, 1);
-		endpoint_free(dp, sess->slot[0]);
-		endpoint_free(dp, sess->slot[1]);
-		/*
-		 * The streams are out of the table: their contexts are cleared
-		 * after the grace period that starts now.
-		 */
-		for (unsigned int li = 0; li < 2; li++)
-			for (unsigned int d = 0; d < 2; d++)
-				sbc_dp_srtp_ctx_retire(dp, owner[li], sess->srtp_ctx[li][d]);
-		/* Keys wiped: SRTP material must not linger in memory. */
-		explicit_bzero(sess, sizeof(*sess));
-		dp->free_sessions[dp->n_free_sessions++] = rq->session_id - 1;
-		return SBC_API_OK;
-	}
-	{
-		struct sbc_dp_endpoint *ep = endpoint_get(dp, rq->endpoint_id);
-
-		if (ep == NULL)
-			return SBC_API_ENOENT;
-		if (ep->session_id)
-			return SBC_API_EBUSY;
-		endpoint_free(dp, rq->endpoint_id - 1);
-	}
-	return SBC_API_OK;
-}
-
 /* Milliseconds since a stream's last accepted packet (UINT64_MAX: never). */
 static uint64_t idle_ms(const struct sbc_dp *dp, const struct sbc_stream_state *st)
 {
@@ -522,11 +520,34 @@ static int do_dump(struct sbc_dp *dp, const void *req, void *resp)
 	return SBC_API_OK;
 }
 
+/* Both legs' counters of @sess into @rs (session_id left to the caller). */
+static void session_stats(struct sbc_dp *dp, const struct sbc_dp_session *sess,
+			  struct sbc_api_stats_resp *rs)
+{
+	const struct sbc_stream_state *states = sbc_stream_table_states(dp->streams);
+
+	for (unsigned int li = 0; li < 2; li++) {
+		const struct sbc_stream_state *st = &states[sess->slot[li]];
+		struct sbc_api_leg_stats *ls = &rs->leg[li];
+
+		ls->packets = st->packets;
+		ls->bytes = st->bytes;
+		ls->last_seen_ms = last_seen_ms(dp, st);
+		for (unsigned int r = 0; r < SBC_DROP__COUNT; r++)
+			ls->drops[r] = st->drops[r];
+		ls->ssrc = st->rtp.ssrc;
+		ls->lost = sbc_rtp_stats_lost(&st->rtp);
+		/* 8 kHz clock: one timestamp unit is 125 µs. */
+		ls->jitter_us = sbc_rtp_stats_jitter(&st->rtp) * 125u;
+		fill_latched(st, dp->endpoints[sess->slot[li]].family, &ls->source);
+	}
+}
+
 static int do_stats(struct sbc_dp *dp, const void *req, void *resp)
 {
 	const struct sbc_api_stats_req *rq = req;
 	struct sbc_api_stats_resp *rs = resp;
-	const struct sbc_stream_state *states = sbc_stream_table_states(dp->streams);
+	const struct sbc_dp_session *sess;
 
 	rs->session_id = rq->session_id;
 	if (rq->session_id == 0) {
@@ -540,26 +561,67 @@ static int do_stats(struct sbc_dp *dp, const void *req, void *resp)
 			rs->leg[0].drops[r] = c.drops[r];
 		return SBC_API_OK;
 	}
-	{
-		const struct sbc_dp_session *sess = session_get(dp, rq->session_id);
+	sess = session_get(dp, rq->session_id);
+	if (sess == NULL)
+		return SBC_API_ENOENT;
+	session_stats(dp, sess, rs);
+	return SBC_API_OK;
+}
+
+/* Take a session's streams out of the table and free it with its endpoints. */
+static void session_release(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_session *sess)
+{
+	unsigned int owner[2];
+
+	owner[0] = leg_owner(dp, sess, 0);
+	owner[1] = leg_owner(dp, sess, 1);
+	endpoint_free(dp, sess->slot[0]);
+	endpoint_free(dp, sess->slot[1]);
+	/*
+	 * The streams are out of the table: their contexts are cleared
+	 * after the grace period that starts now.
+	 */
+	for (unsigned int li = 0; li < 2; li++)
+		for (unsigned int d = 0; d < 2; d++)
+			sbc_dp_srtp_ctx_retire(dp, owner[li], sess->srtp_ctx[li][d]);
+	/* Keys wiped: SRTP material must not linger in memory. */
+	explicit_bzero(sess, sizeof(*sess));
+	dp->free_sessions[dp->n_free_sessions++] = session_id - 1;
+}
+
+static int do_release(struct sbc_dp *dp, const void *req, void *resp)
+{
+	const struct sbc_api_release_req *rq = req;
+
+	if (rq->session_id != 0) {
+		struct sbc_dp_session *sess = session_get(dp, rq->session_id);
 
 		if (sess == NULL)
 			return SBC_API_ENOENT;
-		for (unsigned int li = 0; li < 2; li++) {
-			const struct sbc_stream_state *st = &states[sess->slot[li]];
-			struct sbc_api_leg_stats *ls = &rs->leg[li];
+		/*
+		 * resp is the STATS_RESP sbc_api_answer_type() names for this
+		 * flag.  Read before the release: the slots' state is zeroed
+		 * when they are reused.  A packet a worker relays between this
+		 * read and the stream leaving the table is not in it.
+		 */
+		if (rq->flags & SBC_API_RELEASE_STATS) {
+			struct sbc_api_stats_resp *rs = resp;
 
-			ls->packets = st->packets;
-			ls->bytes = st->bytes;
-			ls->last_seen_ms = last_seen_ms(dp, st);
-			for (unsigned int r = 0; r < SBC_DROP__COUNT; r++)
-				ls->drops[r] = st->drops[r];
-			ls->ssrc = st->rtp.ssrc;
-			ls->lost = sbc_rtp_stats_lost(&st->rtp);
-			/* 8 kHz clock: one timestamp unit is 125 µs. */
-			ls->jitter_us = sbc_rtp_stats_jitter(&st->rtp) * 125u;
-			fill_latched(st, dp->endpoints[sess->slot[li]].family, &ls->source);
+			rs->session_id = rq->session_id;
+			session_stats(dp, sess, rs);
 		}
+		session_release(dp, rq->session_id, sess);
+		return SBC_API_OK;
+	}
+	/* Decode refused SBC_API_RELEASE_STATS without a session: STATUS_RESP. */
+	{
+		struct sbc_dp_endpoint *ep = endpoint_get(dp, rq->endpoint_id);
+
+		if (ep == NULL)
+			return SBC_API_ENOENT;
+		if (ep->session_id)
+			return SBC_API_EBUSY;
+		endpoint_free(dp, rq->endpoint_id - 1);
 	}
 	return SBC_API_OK;
 }
@@ -576,22 +638,27 @@ static int do_hello(struct sbc_dp *dp, const void *req, void *resp)
 	return SBC_API_OK;
 }
 
-/* Every request the data plane serves: its handler and its response type. */
-static const struct {
-	uint8_t resp_type;
-	int (*fn)(struct sbc_dp *dp, const void *req, void *resp);
-} api_handlers[SBC_API_TYPE__END] = {
-	[SBC_API_HELLO_REQ]   = { SBC_API_HELLO_RESP,  do_hello },
-	[SBC_API_ALLOC_REQ]   = { SBC_API_ALLOC_RESP,  do_alloc },
-	[SBC_API_BIND_REQ]    = { SBC_API_BIND_RESP,   do_bind },
-	[SBC_API_UPDATE_REQ]  = { SBC_API_STATUS_RESP, do_update },
-	[SBC_API_RELEASE_REQ] = { SBC_API_STATUS_RESP, do_release },
-	[SBC_API_DUMP_REQ]    = { SBC_API_DUMP_RESP,   do_dump },
-	[SBC_API_STATS_REQ]   = { SBC_API_STATS_RESP,  do_stats },
+/*
+ * Every request the data plane serves.  A handler fills the answer whose
+ * header sbc_dp_api_handle() initialised: the type sbc_api_answer_type()
+ * gives for the request, one per request type except RELEASE_REQ, which
+ * answers STATS_RESP when it asks for the final counters.  On failure the
+ * handler returns the status and the answer becomes a STATUS_RESP.
+ */
+static int (*const api_handlers[SBC_API_TYPE__END])(struct sbc_dp *dp, const void *req,
+						     void *resp) = {
+	[SBC_API_HELLO_REQ]   = do_hello,
+	[SBC_API_ALLOC_REQ]   = do_alloc,
+	[SBC_API_BIND_REQ]    = do_bind,
+	[SBC_API_UPDATE_REQ]  = do_update,
+	[SBC_API_RELEASE_REQ] = do_release,
+	[SBC_API_DUMP_REQ]    = do_dump,
+	[SBC_API_STATS_REQ]   = do_stats,
 };
 
 size_t sbc_dp_api_handle(struct sbc_dp *dp, const void *req, size_t len, void *resp)
 {
+	unsigned int answer = 0;
 	struct sbc_api_hdr h;
 	int status;
 
@@ -599,18 +666,19 @@ size_t sbc_dp_api_handle(struct sbc_dp *dp, const void *req, size_t len, void *r
 	status = sbc_api_decode(req, len);
 	if (status == SBC_API_OK) {
 		memcpy(&h, req, sizeof(h));
-		if (h.type >= SBC_API_TYPE__END || api_handlers[h.type].fn == NULL)
+		answer = sbc_api_answer_type(req);
+		if (h.type >= SBC_API_TYPE__END || api_handlers[h.type] == NULL || answer == 0)
 			status = SBC_API_ETYPE;
 	}
 	if (status == SBC_API_OK) {
-		sbc_api_init(resp, api_handlers[h.type].resp_type, h.request_id);
-		status = api_handlers[h.type].fn(dp, req, resp);
+		sbc_api_init(resp, answer, h.request_id);
+		status = api_handlers[h.type](dp, req, resp);
 	}
 	if (status != SBC_API_OK) {
 		dp->api_errors++;
 		return (size_t)sbc_api_error_response(resp, req, len, status);
 	}
-	return sbc_api_msg_size(api_handlers[h.type].resp_type);
+	return sbc_api_msg_size(answer);
 }
 
 /*

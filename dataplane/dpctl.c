@@ -432,21 +432,26 @@ static int load_alloc(struct sbc_dpctl *c, const char *iface,
 {
 	const struct sbc_dpctl_stream_row *row = &set->rows[i];
 	const struct sbc_api_alloc_resp *r = (const void *)c->resp;
+	const struct sbc_api_alloc_ep *got = &r->ep[0];
 	struct sbc_api_alloc_req rq;
 	struct sbc_api_addr want;
 	char got_s[DPCTL_ADDR_STRLEN], want_s[DPCTL_ADDR_STRLEN];
 	int rc;
 
+	/* One endpoint per request: each is checked against its row. */
 	sbc_api_init(&rq, SBC_API_ALLOC_REQ, 0);
-	snprintf(rq.iface, sizeof(rq.iface), "%s", iface);
-	rq.family = row->dst.family == 4 ? SBC_API_AF_INET : SBC_API_AF_INET6;
-	rq.rtcp_mux = 0;
+	rq.count = 1;
+	snprintf(rq.item[0].iface, sizeof(rq.item[0].iface), "%s", iface);
+	rq.item[0].family = row->dst.family == 4 ? SBC_API_AF_INET : SBC_API_AF_INET6;
+	rq.item[0].rtcp_mux = 0;
 	rc = dpctl_call(c, &rq, SBC_API_ALLOC_RESP);
 	if (rc != SBC_API_OK)
 		return rc;
-	*ep = r->endpoint_id;
+	if (r->count != 1)
+		return -EPROTO;
+	*ep = got->endpoint_id;
 	api_addr_set(&want, &row->dst, row->dst_port);
-	if (!api_addr_equal(&r->local, &want)) {
+	if (!api_addr_equal(&got->local, &want)) {
 		fprintf(stderr,
 			"sbc-dpctl: %s:%u (stream %lu): interface %s allocated %s, the stream set "
 			"sends to %s\n"
@@ -454,7 +459,7 @@ static int load_alloc(struct sbc_dpctl *c, const char *iface,
 			"set to the first port of its media_ports, with no other endpoints on %s "
 			"(the data plane hands out the lowest free even port first)\n",
 			set->path, row->line, row->stream, iface,
-			dpctl_addr_str(&r->local, got_s), dpctl_addr_str(&want, want_s), iface);
+			dpctl_addr_str(&got->local, got_s), dpctl_addr_str(&want, want_s), iface);
 		return -EADDRNOTAVAIL;
 	}
 	return 0;

@@ -198,6 +198,12 @@ int sbc_stream_slot_alloc(struct sbc_stream_table *t, uint32_t *slot)
 	return 0;
 }
 
+void sbc_stream_slot_free(struct sbc_stream_table *t, uint32_t slot)
+{
+	t->free_slots[t->n_free_slots++] = slot;
+	t->n_streams--;
+}
+
 static void defer(struct sbc_stream_table *t, uint32_t kind, uint32_t index)
 {
 	struct dq_entry e = { .kind = kind, .index = index };

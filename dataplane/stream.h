@@ -276,6 +276,14 @@ uint32_t sbc_stream_table_capacity(const struct sbc_stream_table *t);
 int sbc_stream_slot_alloc(struct sbc_stream_table *t, uint32_t *slot);
 
 /**
+ * Give back at once a slot sbc_stream_slot_alloc() returned that was never
+ * published: no worker can have seen it, so there is no grace period to
+ * wait for (an ALLOC that fails part-way takes nothing).  Its state is
+ * still the zeroed one it was handed out with.  Main lcore.
+ */
+void sbc_stream_slot_free(struct sbc_stream_table *t, uint32_t slot);
+
+/**
  * Publish @s under @key for state @slot, whose session peer is @peer_slot:
  * inserts, or atomically replaces the stream the key maps to (the old one
  * is freed after a grace period).  @s is copied into a table-owned object.

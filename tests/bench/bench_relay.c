@@ -91,7 +91,7 @@ static int program(uint32_t streams, unsigned int n_if)
 	h_run(&H);
 	eps = calloc(streams, sizeof(*eps));
 	for (uint32_t i = 0; i < streams; i++) {
-		struct sbc_api_alloc_resp r;
+		struct sbc_api_alloc_ep r;
 
 		snprintf(name, sizeof(name), "m%u", i % n_if);
 		if (h_alloc(&H, name, 4, false, &r) != SBC_API_OK)

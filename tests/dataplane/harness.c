@@ -279,20 +279,41 @@ static int h_call(struct h_ctx *h, void *req, size_t len, void *resp)
 	return rh.status;
 }
 
-int h_alloc(struct h_ctx *h, const char *iface, uint8_t family, bool mux,
-	    struct sbc_api_alloc_resp *out)
+int h_alloc_batch(struct h_ctx *h, const struct sbc_api_alloc_item *items, uint32_t n,
+		  struct sbc_api_alloc_resp *out)
 {
 	struct sbc_api_alloc_req rq;
 	static _Alignas(8) uint8_t resp[SBC_API_MSG_MAX];
 	int st;
 
 	sbc_api_init(&rq, SBC_API_ALLOC_REQ, ++h->next_req);
-	snprintf(rq.iface, sizeof(rq.iface), "%s", iface);
-	rq.family = family == 4 ? SBC_API_AF_INET : SBC_API_AF_INET6;
-	rq.rtcp_mux = mux;
+	rq.count = n;
+	memcpy(rq.item, items, sizeof(*items) * (n < SBC_API_ALLOC_MAX ? n : SBC_API_ALLOC_MAX));
 	st = h_call(h, &rq, sizeof(rq), resp);
 	if (st == SBC_API_OK && out)
 		memcpy(out, resp, sizeof(*out));
+	return st;
+}
+
+void h_alloc_item(struct sbc_api_alloc_item *it, const char *iface, uint8_t family, bool mux)
+{
+	memset(it, 0, sizeof(*it));
+	snprintf(it->iface, sizeof(it->iface), "%s", iface);
+	it->family = family == 4 ? SBC_API_AF_INET : SBC_API_AF_INET6;
+	it->rtcp_mux = mux;
+}
+
+int h_alloc(struct h_ctx *h, const char *iface, uint8_t family, bool mux,
+	    struct sbc_api_alloc_ep *out)
+{
+	struct sbc_api_alloc_item it;
+	struct sbc_api_alloc_resp r;
+	int st;
+
+	h_alloc_item(&it, iface, family, mux);
+	st = h_alloc_batch(h, &it, 1, &r);
+	if (st == SBC_API_OK && out)
+		*out = r.ep[0];
 	return st;
 }
 
@@ -337,6 +358,18 @@ int h_release(struct h_ctx *h, uint32_t session_id, uint32_t endpoint_id)
 	sbc_api_init(&rq, SBC_API_RELEASE_REQ, ++h->next_req);
 	rq.session_id = session_id;
 	rq.endpoint_id = endpoint_id;
+	return h_call(h, &rq, sizeof(rq), resp);
+}
+
+int h_release_flags(struct h_ctx *h, uint32_t session_id, uint32_t endpoint_id, uint32_t flags,
+		    void *resp)
+{
+	struct sbc_api_release_req rq;
+
+	sbc_api_init(&rq, SBC_API_RELEASE_REQ, ++h->next_req);
+	rq.session_id = session_id;
+	rq.endpoint_id = endpoint_id;
+	rq.flags = flags;
 	return h_call(h, &rq, sizeof(rq), resp);
 }
 

@@ -77,12 +77,20 @@ void h_expect_mbuf(struct rte_mbuf *m, const uint8_t *want, uint32_t len);
 
 /* API helpers over sbc_dp_api_handle(); return the response status. */
 int h_alloc(struct h_ctx *h, const char *iface, uint8_t family, bool mux,
-	    struct sbc_api_alloc_resp *out);
+	    struct sbc_api_alloc_ep *out);
+/* One ALLOC of @n items (n > SBC_API_ALLOC_MAX is sent as such: EINVAL). */
+int h_alloc_batch(struct h_ctx *h, const struct sbc_api_alloc_item *items, uint32_t n,
+		  struct sbc_api_alloc_resp *out);
+void h_alloc_item(struct sbc_api_alloc_item *it, const char *iface, uint8_t family, bool mux);
 int h_bind(struct h_ctx *h, const struct sbc_api_leg *a, const struct sbc_api_leg *b,
 	   uint32_t timeout_ms, uint32_t *session_id);
 int h_update(struct h_ctx *h, uint32_t session_id, uint32_t what,
 	     const struct sbc_api_leg *a, const struct sbc_api_leg *b);
 int h_release(struct h_ctx *h, uint32_t session_id, uint32_t endpoint_id);
+/* RELEASE with SBC_API_RELEASE_* @flags; the whole answer lands in @resp
+ * (SBC_API_MSG_MAX bytes, aligned), whatever its type. */
+int h_release_flags(struct h_ctx *h, uint32_t session_id, uint32_t endpoint_id, uint32_t flags,
+		    void *resp);
 int h_stats(struct h_ctx *h, uint32_t session_id, struct sbc_api_stats_resp *out);
 
 /* Fill an API leg. */

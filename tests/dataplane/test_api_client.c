@@ -142,14 +142,16 @@ static int alloc(const char *iface, uint32_t *ep, uint16_t *port)
 	int st;
 
 	sbc_api_init(&rq, SBC_API_ALLOC_REQ, ++next_id);
-	snprintf(rq.iface, sizeof(rq.iface), "%s", iface);
-	rq.family = SBC_API_AF_INET;
+	rq.count = 1;
+	snprintf(rq.item[0].iface, sizeof(rq.item[0].iface), "%s", iface);
+	rq.item[0].family = SBC_API_AF_INET;
 	st = sbc_dpclient_call(dpc, &rq, resp, sizeof(resp));
 	if (st == SBC_API_OK) {
 		const struct sbc_api_alloc_resp *r = (const void *)resp;
 
-		*ep = r->endpoint_id;
-		*port = r->local.port;
+		CU_ASSERT_EQUAL(r->count, 1);
+		*ep = r->ep[0].endpoint_id;
+		*port = r->ep[0].local.port;
 	}
 	return st;
 }
@@ -376,6 +378,63 @@ static void test_release(void)
 	CU_ASSERT_EQUAL(waitpid(child, NULL, WNOHANG), 0);
 }
 
+static uint32_t free_streams(void)
+{
+	struct sbc_api_hello_resp h;
+
+	if (sbc_dpclient_hello(dpc, &h) != SBC_API_OK)
+		return UINT32_MAX;
+	return h.free_streams;
+}
+
+/* One ALLOC of eight endpoints; one whose last item fails takes nothing. */
+static void test_alloc_batch(void)
+{
+	struct sbc_api_alloc_req rq;
+	const struct sbc_api_alloc_resp *r = (const void *)resp;
+	uint32_t ids[SBC_API_ALLOC_MAX], before;
+
+	sbc_api_init(&rq, SBC_API_ALLOC_REQ, 0);
+	rq.count = SBC_API_ALLOC_MAX;
+	for (unsigned int i = 0; i < SBC_API_ALLOC_MAX; i++) {
+		snprintf(rq.item[i].iface, sizeof(rq.item[i].iface), i & 1 ? "m1" : "m0");
+		/* m1 has IPv6 too */
+		rq.item[i].family = (i & 3) == 3 ? SBC_API_AF_INET6 : SBC_API_AF_INET;
+		rq.item[i].rtcp_mux = i >= 4;
+	}
+	before = free_streams();
+	CU_ASSERT_EQUAL_FATAL(sbc_dpclient_call(dpc, &rq, resp, sizeof(resp)), SBC_API_OK);
+	CU_ASSERT_EQUAL(r->hdr.type, SBC_API_ALLOC_RESP);
+	CU_ASSERT_EQUAL_FATAL(r->count, SBC_API_ALLOC_MAX);
+	for (unsigned int i = 0; i < SBC_API_ALLOC_MAX; i++) {
+		const struct sbc_api_alloc_ep *ep = &r->ep[i];
+
+		ids[i] = ep->endpoint_id;
+		CU_ASSERT(ep->endpoint_id != 0);
+		CU_ASSERT_EQUAL(ep->local.family, rq.item[i].family);
+		CU_ASSERT_EQUAL(ep->local_rtcp_port, i >= 4 ? ep->local.port : ep->local.port + 1);
+		for (unsigned int j = 0; j < i; j++)
+			CU_ASSERT_NOT_EQUAL(ep->endpoint_id, r->ep[j].endpoint_id);
+	}
+	CU_ASSERT_EQUAL(free_streams(), before - SBC_API_ALLOC_MAX);
+	for (unsigned int i = 0; i < SBC_API_ALLOC_MAX; i++)
+		CU_ASSERT_EQUAL(sbc_dpclient_release(dpc, 0, ids[i]), SBC_API_OK);
+	/* Released slots come back after the workers' grace period: wait for it. */
+	for (int i = 0; i < 100 && free_streams() != before; i++)
+		usleep(10 * 1000);
+	CU_ASSERT_EQUAL_FATAL(free_streams(), before);
+
+	/* m0 has no IPv6: the last item fails, the seven before it are given back. */
+	rq.item[SBC_API_ALLOC_MAX - 1] = rq.item[0];
+	rq.item[SBC_API_ALLOC_MAX - 1].family = SBC_API_AF_INET6;
+	CU_ASSERT_EQUAL(sbc_dpclient_call(dpc, &rq, resp, sizeof(resp)), SBC_API_EINVAL);
+	CU_ASSERT_EQUAL(r->hdr.type, SBC_API_STATUS_RESP);
+	CU_ASSERT_EQUAL(free_streams(), before);
+	snprintf(rq.item[SBC_API_ALLOC_MAX - 1].iface, SBC_API_NAME_MAX, "nope");
+	CU_ASSERT_EQUAL(sbc_dpclient_call(dpc, &rq, resp, sizeof(resp)), SBC_API_ENOENT);
+	CU_ASSERT_EQUAL(free_streams(), before);
+}
+
 static int suite_init(void)
 {
 	return start_dataplane();
@@ -384,7 +443,7 @@ static int suite_init(void)
 /* Events through the client library: a media timeout on an idle session. */
 static void test_events(void)
 {
-	struct sbc_api_alloc_resp a, b;
+	struct sbc_api_alloc_ep a, b;
 	struct sbc_api_leg la, lb;
 	struct sbc_api_event ev;
 	uint32_t sid = 0;
@@ -411,8 +470,23 @@ static void test_events(void)
 	}
 	CU_ASSERT(got);
 	CU_ASSERT(ev.count >= 100);
-	CU_ASSERT_EQUAL(sbc_dpclient_release(dpc, sid, 0), SBC_API_OK);
+	/* Released with its final counters in the same round trip. */
+	{
+		struct sbc_api_release_req rq;
+		const struct sbc_api_stats_resp *st = (const void *)resp;
+
+		sbc_api_init(&rq, SBC_API_RELEASE_REQ, 0);
+		rq.session_id = sid;
+		rq.flags = SBC_API_RELEASE_STATS;
+		CU_ASSERT_EQUAL(sbc_dpclient_call(dpc, &rq, resp, sizeof(resp)), SBC_API_OK);
+		CU_ASSERT_EQUAL(st->hdr.type, SBC_API_STATS_RESP);
+		CU_ASSERT_EQUAL(st->session_id, sid);
+		CU_ASSERT_EQUAL(st->leg[0].packets, 0);
+		CU_ASSERT_EQUAL(sbc_dpclient_call(dpc, &rq, resp, sizeof(resp)), SBC_API_ENOENT);
+		CU_ASSERT_EQUAL(st->hdr.type, SBC_API_STATUS_RESP);
+	}
 	CU_ASSERT_EQUAL(sbc_dpclient_release(dpc, sid, 0), SBC_API_ENOENT);
+	CU_ASSERT_EQUAL(sbc_dpclient_release(dpc, 0, a.endpoint_id), SBC_API_ENOENT);
 	CU_ASSERT_EQUAL(sbc_dpclient_events_lost(dpc), 0);
 }
 
@@ -455,7 +529,9 @@ int main(int argc, char **argv)
 		{ "update all, stats", test_update_and_stats },
 		{ "malformed messages get errors, process keeps serving", test_malformed },
 		{ "release all", test_release },
-		{ "media-timeout event through the client library", test_events },
+		{ "ALLOC of eight endpoints, all or nothing", test_alloc_batch },
+		{ "media-timeout event through the client library, RELEASE with final STATS",
+		  test_events },
 		{ "SIGTERM: clean exit, nothing left behind", test_clean_exit },
 	};
 	int rc;

@@ -60,7 +60,7 @@ static const char config_yaml[] =
 
 struct sess {
 	uint32_t id;
-	struct sbc_api_alloc_resp a, b;
+	struct sbc_api_alloc_ep a, b;
 	struct sbc_api_leg la, lb;
 };
 
@@ -699,8 +699,8 @@ static void test_api_errors(void)
 	struct sess s;
 
 	sbc_api_init(&rq, SBC_API_ALLOC_REQ, 42);
-	snprintf(rq.iface, sizeof(rq.iface), "nope");
-	rq.family = SBC_API_AF_INET;
+	rq.count = 1;
+	h_alloc_item(&rq.item[0], "nope", 4, false);
 	sbc_dp_api_handle(H.dp, &rq, sizeof(rq), resp);
 	memcpy(&rh, resp, sizeof(rh));
 	CU_ASSERT_EQUAL(rh.type, SBC_API_STATUS_RESP);
@@ -729,6 +729,168 @@ static void test_api_errors(void)
 	h_leg(&s.la, s.a.endpoint_id, 6, C6, 6200, SBC_API_LATCH_LEARN, RECVSEND);
 	CU_ASSERT_EQUAL(h_update(&H, s.id, SBC_API_UPDATE_LEG_A, &s.la, NULL), SBC_API_EINVAL);
 	CU_ASSERT_EQUAL(h_release(&H, s.id, 0), SBC_API_OK);
+}
+
+/* Local address of an endpoint on m-a / m-b in @fam, as ALLOC must answer it. */
+static bool local_addr_ok(const struct sbc_api_alloc_ep *ep, bool side_b, uint8_t fam, bool mux)
+{
+	const uint8_t *ip = fam == 4 ? (side_b ? B4 : A4) : (side_b ? B6 : A6);
+	uint16_t lo = side_b ? 40000 : 20000;
+
+	return ep->endpoint_id != 0 &&
+	       ep->local.family == (fam == 4 ? SBC_API_AF_INET : SBC_API_AF_INET6) &&
+	       memcmp(ep->local.ip, ip, fam == 4 ? 4 : 16) == 0 &&
+	       ep->local.port >= lo && ep->local.port <= lo + 999 && ep->local.port % 2 == 0 &&
+	       ep->local_rtcp_port == (mux ? ep->local.port : ep->local.port + 1);
+}
+
+static void test_alloc_batch(void)
+{
+	struct sbc_stream_table *t = sbc_dp_streams(H.dp);
+	struct sbc_api_alloc_item it[SBC_API_ALLOC_MAX];
+	struct sbc_api_alloc_resp r;
+	struct sbc_api_alloc_ep one, again;
+	static uint32_t filled[1000];
+	struct sbc_api_leg la, lb;
+	uint32_t used, n_filled = 0, sid;
+
+	/* Eight endpoints in one request: both interfaces and families, mux or not. */
+	for (unsigned int i = 0; i < SBC_API_ALLOC_MAX; i++)
+		h_alloc_item(&it[i], i & 1 ? "m-b" : "m-a", i & 2 ? 6 : 4, i & 4);
+	used = sbc_stream_table_count(t);
+	CU_ASSERT_EQUAL_FATAL(h_alloc_batch(&H, it, SBC_API_ALLOC_MAX, &r), SBC_API_OK);
+	CU_ASSERT_EQUAL(r.count, SBC_API_ALLOC_MAX);
+	CU_ASSERT_EQUAL(sbc_stream_table_count(t), used + SBC_API_ALLOC_MAX);
+	for (unsigned int i = 0; i < SBC_API_ALLOC_MAX; i++) {
+		CU_ASSERT(local_addr_ok(&r.ep[i], i & 1, i & 2 ? 6 : 4, i & 4));
+		for (unsigned int j = 0; j < i; j++) {
+			CU_ASSERT_NOT_EQUAL(r.ep[i].endpoint_id, r.ep[j].endpoint_id);
+			if ((i & 1) == (j & 1))
+				CU_ASSERT_NOT_EQUAL(r.ep[i].local.port, r.ep[j].local.port);
+		}
+	}
+	/* They are real endpoints: two of them bind, the rest release alone. */
+	h_leg(&la, r.ep[0].endpoint_id, 4, C4, 6300, SBC_API_LATCH_LEARN, RECVSEND);
+	h_leg(&lb, r.ep[1].endpoint_id, 4, P4, 7300, SBC_API_LATCH_LEARN, RECVSEND);
+	CU_ASSERT_EQUAL(h_bind(&H, &la, &lb, 0, &sid), SBC_API_OK);
+	CU_ASSERT_EQUAL(h_release(&H, sid, 0), SBC_API_OK);
+	for (unsigned int i = 2; i < SBC_API_ALLOC_MAX; i++)
+		CU_ASSERT_EQUAL(h_release(&H, 0, r.ep[i].endpoint_id), SBC_API_OK);
+	CU_ASSERT_EQUAL(h_alloc_batch(&H, it, 0, NULL), SBC_API_EINVAL);
+	CU_ASSERT_EQUAL(h_alloc_batch(&H, it, SBC_API_ALLOC_MAX + 1, NULL), SBC_API_EINVAL);
+
+	/*
+	 * Unknown interface in the last item: nothing taken.  The port on top
+	 * of m-a's pool is known (one taken and given back); the failed batch
+	 * took it first, so the next ALLOC gets it only if it came back.
+	 */
+	CU_ASSERT_EQUAL_FATAL(h_alloc(&H, "m-a", 4, false, &one), SBC_API_OK);
+	CU_ASSERT_EQUAL(h_release(&H, 0, one.endpoint_id), SBC_API_OK);
+	for (unsigned int i = 0; i < SBC_API_ALLOC_MAX; i++)
+		h_alloc_item(&it[i], i & 1 ? "m-b" : "m-a", 4, false);
+	h_alloc_item(&it[SBC_API_ALLOC_MAX - 1], "nope", 4, false);
+	used = sbc_stream_table_count(t);
+	CU_ASSERT_EQUAL(h_alloc_batch(&H, it, SBC_API_ALLOC_MAX, NULL), SBC_API_ENOENT);
+	CU_ASSERT_EQUAL(sbc_stream_table_count(t), used);
+	CU_ASSERT_EQUAL_FATAL(h_alloc(&H, "m-a", 4, false, &again), SBC_API_OK);
+	CU_ASSERT_EQUAL(again.local.port, one.local.port);
+	CU_ASSERT_EQUAL(h_release(&H, 0, again.endpoint_id), SBC_API_OK);
+
+	/* No free port for the last item: m-b left with exactly one. */
+	while (n_filled < 1000 && h_alloc(&H, "m-b", 4, false, &one) == SBC_API_OK)
+		filled[n_filled++] = one.endpoint_id;
+	CU_ASSERT_FATAL(n_filled > 0 && n_filled < 1000);
+	CU_ASSERT_EQUAL(h_release(&H, 0, filled[--n_filled]), SBC_API_OK);
+	h_alloc_item(&it[0], "m-a", 4, false);
+	h_alloc_item(&it[1], "m-a", 6, true);
+	h_alloc_item(&it[2], "m-b", 4, false);
+	h_alloc_item(&it[3], "m-b", 4, false);
+	used = sbc_stream_table_count(t);
+	CU_ASSERT_EQUAL(h_alloc_batch(&H, it, 4, NULL), SBC_API_ENOSPC);
+	CU_ASSERT_EQUAL(sbc_stream_table_count(t), used);
+	/* m-b's last port came back: one more endpoint fits, then none. */
+	CU_ASSERT_EQUAL_FATAL(h_alloc(&H, "m-b", 4, false, &one), SBC_API_OK);
+	filled[n_filled++] = one.endpoint_id;
+	CU_ASSERT_EQUAL(h_alloc(&H, "m-b", 4, false, NULL), SBC_API_ENOSPC);
+	/* Three fit now as one batch. */
+	CU_ASSERT_EQUAL(h_release(&H, 0, filled[--n_filled]), SBC_API_OK);
+	CU_ASSERT_EQUAL_FATAL(h_alloc_batch(&H, it, 3, &r), SBC_API_OK);
+	CU_ASSERT_EQUAL(r.count, 3);
+	for (unsigned int i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(h_release(&H, 0, r.ep[i].endpoint_id), SBC_API_OK);
+	while (n_filled > 0)
+		CU_ASSERT_EQUAL(h_release(&H, 0, filled[--n_filled]), SBC_API_OK);
+	h_run(&H);
+}
+
+/* RELEASE answering the session's final counters, then nothing is left of it. */
+static void test_release_stats(void)
+{
+	static _Alignas(8) uint8_t resp[SBC_API_MSG_MAX];
+	const struct sbc_api_stats_resp *st = (const void *)resp;
+	struct sbc_api_stats_resp after;
+	struct sbc_api_hdr rh;
+	struct sess s;
+	uint8_t f[512];
+	uint32_t len;
+
+	CU_ASSERT_EQUAL_FATAL(mk_session(&s, 4, 4, SBC_API_LATCH_LEARN, SBC_API_LATCH_LEARN,
+					 6400, 7400, false), SBC_API_OK);
+	for (uint16_t i = 1; i <= 5; i++) {
+		len = frame_in(f, PA, 4, 6400, s.a.local.port, 64, 0, i, 0x1111, NULL, 0);
+		h_inject(&H, PA, f, len);
+	}
+	for (uint16_t i = 1; i <= 3; i++) {
+		len = frame_in(f, PB, 4, 7400, s.b.local.port, 64, 0, i, 0x2222, NULL, 0);
+		h_inject(&H, PB, f, len);
+	}
+	h_run(&H);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 5);
+	CU_ASSERT_EQUAL(h_drain(&H, PA, 0), 3);
+
+	memset(resp, 0xee, sizeof(resp));
+	CU_ASSERT_EQUAL_FATAL(h_release_flags(&H, s.id, 0, SBC_API_RELEASE_STATS, resp),
+			      SBC_API_OK);
+	memcpy(&rh, resp, sizeof(rh));
+	CU_ASSERT_EQUAL(rh.type, SBC_API_STATS_RESP);
+	CU_ASSERT_EQUAL(rh.size, sizeof(struct sbc_api_stats_resp));
+	CU_ASSERT_EQUAL(rh.request_id, H.next_req);
+	CU_ASSERT_EQUAL(st->session_id, s.id);
+	CU_ASSERT_EQUAL(st->leg[0].packets, 5);
+	CU_ASSERT_EQUAL(st->leg[0].bytes, 5 * 172);
+	CU_ASSERT_EQUAL(st->leg[0].ssrc, 0x1111);
+	CU_ASSERT_EQUAL(st->leg[0].source.port, 6400);
+	CU_ASSERT_EQUAL(st->leg[1].packets, 3);
+	CU_ASSERT_EQUAL(st->leg[1].ssrc, 0x2222);
+	CU_ASSERT_EQUAL(st->leg[1].source.port, 7400);
+	CU_ASSERT_EQUAL(st->leg[0].drops[SBC_DROP_WRONG_SOURCE], 0);
+	/* Gone: session and endpoints. */
+	CU_ASSERT_EQUAL(h_stats(&H, s.id, &after), SBC_API_ENOENT);
+	CU_ASSERT_EQUAL(h_release(&H, s.id, 0), SBC_API_ENOENT);
+	CU_ASSERT_EQUAL(h_release(&H, 0, s.a.endpoint_id), SBC_API_ENOENT);
+	CU_ASSERT_EQUAL(h_release(&H, 0, s.b.endpoint_id), SBC_API_ENOENT);
+	CU_ASSERT_EQUAL(h_release_flags(&H, s.id, 0, SBC_API_RELEASE_STATS, resp),
+			SBC_API_ENOENT);
+	memcpy(&rh, resp, sizeof(rh));
+	CU_ASSERT_EQUAL(rh.type, SBC_API_STATUS_RESP);
+	/* Packets to its ports are no one's now. */
+	len = frame_in(f, PA, 4, 6400, s.a.local.port, 64, 0, 6, 0x1111, NULL, 0);
+	h_inject(&H, PA, f, len);
+	h_run(&H);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 0);
+
+	/* Without the flag: STATUS_RESP as ever; the flag wants a session. */
+	CU_ASSERT_EQUAL_FATAL(mk_session(&s, 4, 4, SBC_API_LATCH_LEARN, SBC_API_LATCH_LEARN,
+					 6400, 7400, false), SBC_API_OK);
+	CU_ASSERT_EQUAL(h_release_flags(&H, 0, s.a.endpoint_id, SBC_API_RELEASE_STATS, resp),
+			SBC_API_EINVAL);
+	CU_ASSERT_EQUAL(h_release_flags(&H, s.id, 0, 0x2, resp), SBC_API_EINVAL);
+	CU_ASSERT_EQUAL(h_stats(&H, s.id, &after), SBC_API_OK);
+	CU_ASSERT_EQUAL(h_release_flags(&H, s.id, 0, 0, resp), SBC_API_OK);
+	memcpy(&rh, resp, sizeof(rh));
+	CU_ASSERT_EQUAL(rh.type, SBC_API_STATUS_RESP);
+	CU_ASSERT_EQUAL(rh.size, sizeof(struct sbc_api_status_resp));
+	CU_ASSERT_EQUAL(h_stats(&H, s.id, &after), SBC_API_ENOENT);
 }
 
 static void test_fuzz(void)
@@ -855,6 +1017,8 @@ int main(int argc, char **argv)
 		{ "payload-type remap", test_pt_remap },
 		{ "stats (RFC 3550 loss) and media timeout event", test_stats_and_timeout },
 		{ "API errors", test_api_errors },
+		{ "ALLOC of several endpoints, all or nothing", test_alloc_batch },
+		{ "RELEASE answering the final STATS", test_release_stats },
 		{ "fuzzed frames: no crash, no leak", test_fuzz },
 		{ "release while traffic flows (RCU)", test_release_under_traffic },
 	};

@@ -52,7 +52,7 @@ static void run_both(void)
 
 static void test_handoff(void)
 {
-	struct sbc_api_alloc_resp a[2], b[2];
+	struct sbc_api_alloc_ep a[2], b[2];
 	struct sbc_api_leg la, lb;
 	uint32_t sid[2];
 	struct sbc_worker *w0, *w1;

@@ -194,7 +194,7 @@ static void feed_at(unsigned int side, const uint8_t *src, uint16_t sport, uint1
 
 struct sess {
 	uint32_t id;
-	struct sbc_api_alloc_resp a, b;
+	struct sbc_api_alloc_ep a, b;
 	struct sbc_api_leg la, lb;
 };
 
@@ -507,7 +507,7 @@ static void test_srtp_both_ways(void)
 {
 	struct sbc_api_srtp ka_in, ka_out, kb_in, kb_out;
 	uint8_t plain[BUF], prot[BUF], mapped[BUF];
-	struct sbc_api_alloc_resp spare;
+	struct sbc_api_alloc_ep spare;
 	uint32_t plen, len;
 	struct sess s;
 	srtp_t carrier_tx, carrier_rx_expect, pbx_tx, pbx_rx_expect, pbx_rx;

@@ -131,14 +131,27 @@ fill_valid(union test_msg *m, unsigned int type, uint32_t request_id)
 		m->hdr.status = SBC_API_ENOSPC;
 		break;
 	case SBC_API_ALLOC_REQ:
-		snprintf(m->alloc_req.iface, sizeof(m->alloc_req.iface), "public0");
-		m->alloc_req.family = SBC_API_AF_INET6;
-		m->alloc_req.rtcp_mux = 1;
+		m->alloc_req.count = SBC_API_ALLOC_MAX;
+		for (i = 0; i < SBC_API_ALLOC_MAX; i++) {
+			struct sbc_api_alloc_item *it = &m->alloc_req.item[i];
+
+			snprintf(it->iface, sizeof(it->iface), "public%u", i);
+			it->family = i & 1 ? SBC_API_AF_INET : SBC_API_AF_INET6;
+			it->rtcp_mux = i & 1;
+		}
 		break;
 	case SBC_API_ALLOC_RESP:
-		m->alloc_resp.endpoint_id = 0x1001;
-		fill_addr4(&m->alloc_resp.local, 1, 40000);
-		m->alloc_resp.local_rtcp_port = 40001;
+		m->alloc_resp.count = SBC_API_ALLOC_MAX;
+		for (i = 0; i < SBC_API_ALLOC_MAX; i++) {
+			struct sbc_api_alloc_ep *ep = &m->alloc_resp.ep[i];
+
+			ep->endpoint_id = 0x1001 + i;
+			if (i & 1)
+				fill_addr6(&ep->local, (uint8_t)i, (uint16_t)(40000 + 2 * i));
+			else
+				fill_addr4(&ep->local, 1, (uint16_t)(40000 + 2 * i));
+			ep->local_rtcp_port = (uint16_t)(40001 + 2 * i);
+		}
 		break;
 	case SBC_API_BIND_REQ:
 		fill_leg(&m->bind_req.leg[0], 0x1001, 0);
@@ -158,6 +171,7 @@ fill_valid(union test_msg *m, unsigned int type, uint32_t request_id)
 	case SBC_API_RELEASE_REQ:
 		m->release_req.session_id = 0xabcdef;
 		m->release_req.endpoint_id = 0x1001;
+		m->release_req.flags = SBC_API_RELEASE_STATS;
 		break;
 	case SBC_API_DUMP_REQ:
 		m->dump_req.cursor = 77;
@@ -262,6 +276,54 @@ test_tables(void)
 	CU_ASSERT_STRING_EQUAL(sbc_api_status_str(SBC_API_STATUS__COUNT), "unknown status");
 }
 
+/* What a successful request is answered with; the one answer that depends on a flag. */
+static void
+test_answer_types(void)
+{
+	static const struct {
+		unsigned int req, answer;
+	} want[] = {
+		{ SBC_API_HELLO_REQ, SBC_API_HELLO_RESP },
+		{ SBC_API_ALLOC_REQ, SBC_API_ALLOC_RESP },
+		{ SBC_API_BIND_REQ, SBC_API_BIND_RESP },
+		{ SBC_API_UPDATE_REQ, SBC_API_STATUS_RESP },
+		{ SBC_API_DUMP_REQ, SBC_API_DUMP_RESP },
+		{ SBC_API_STATS_REQ, SBC_API_STATS_RESP },
+	};
+	union test_msg m;
+	unsigned int i, n_req = 0;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		memset(&m, 0, sizeof(m));
+		CU_ASSERT_FATAL(fill_valid(&m, want[i].req, 1) != 0);
+		CU_ASSERT_EQUAL(sbc_api_answer_type(&m), want[i].answer);
+	}
+	memset(&m, 0, sizeof(m));
+	fill_valid(&m, SBC_API_RELEASE_REQ, 1);
+	CU_ASSERT_EQUAL(sbc_api_answer_type(&m), SBC_API_STATS_RESP);
+	m.release_req.flags = 0;
+	CU_ASSERT_EQUAL(sbc_api_answer_type(&m), SBC_API_STATUS_RESP);
+	/* Every request has an answer that is not a request; nothing else has one. */
+	for (i = 0; i < N_TYPES; i++) {
+		unsigned int answer;
+
+		memset(&m, 0, sizeof(m));
+		CU_ASSERT_FATAL(fill_valid(&m, all_types[i], 1) != 0);
+		answer = sbc_api_answer_type(&m);
+		if (sbc_api_is_request(all_types[i])) {
+			n_req++;
+			CU_ASSERT(sbc_api_msg_size(answer) != 0);
+			CU_ASSERT_EQUAL(sbc_api_is_request(answer), 0);
+		} else {
+			CU_ASSERT_EQUAL(answer, 0);
+		}
+	}
+	CU_ASSERT_EQUAL(n_req, sizeof(want) / sizeof(want[0]) + 1);
+	CU_ASSERT_EQUAL(sbc_api_answer_type(NULL), 0);
+	m.hdr.type = 200;
+	CU_ASSERT_EQUAL(sbc_api_answer_type(&m), 0);
+}
+
 static void
 test_init(void)
 {
@@ -320,6 +382,7 @@ test_round_trip(void)
 		CU_ASSERT_EQUAL(sbc_api_init(&m, all_types[i], 7), (ssize_t)size);
 		switch (all_types[i]) {
 		case SBC_API_ALLOC_REQ:
+		case SBC_API_ALLOC_RESP:
 		case SBC_API_BIND_REQ:
 		case SBC_API_UPDATE_REQ:
 		case SBC_API_RELEASE_REQ:
@@ -476,23 +539,48 @@ test_bad_header(void)
 static void
 test_alloc_fields(void)
 {
+	/* count: 1..SBC_API_ALLOC_MAX */
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.count = 0);
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.count = SBC_API_ALLOC_MAX + 1);
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.count = 0xffffffffu);
+	EXPECT_OK(SBC_API_ALLOC_REQ, m->alloc_req.count = 1);
+	/* every used item is checked, the first and the last ... */
 	EXPECT_EINVAL(SBC_API_ALLOC_REQ,
-		      memset(m->alloc_req.iface, 'x', SBC_API_NAME_MAX));
-	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.iface[0] = '\0');
-	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.family = SBC_API_AF_NONE);
-	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.family = 5);
-	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.family = 2 /* AF_INET's value */);
-	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.rtcp_mux = 2);
+		      memset(m->alloc_req.item[0].iface, 'x', SBC_API_NAME_MAX));
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ,
+		      memset(m->alloc_req.item[SBC_API_ALLOC_MAX - 1].iface, 'x',
+			     SBC_API_NAME_MAX));
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.item[3].iface[0] = '\0');
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.item[0].family = SBC_API_AF_NONE);
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.item[5].family = 5);
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ,
+		      m->alloc_req.item[SBC_API_ALLOC_MAX - 1].family = 2 /* AF_INET's value */);
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ, m->alloc_req.item[2].rtcp_mux = 2);
+	/* ... items past count are unused and not looked at */
+	EXPECT_OK(SBC_API_ALLOC_REQ,
+		  m->alloc_req.count = 2;
+		  memset(m->alloc_req.item[2].iface, 'x', SBC_API_NAME_MAX);
+		  m->alloc_req.item[3].family = 9;
+		  m->alloc_req.item[SBC_API_ALLOC_MAX - 1].rtcp_mux = 7);
+	EXPECT_EINVAL(SBC_API_ALLOC_REQ,
+		      m->alloc_req.count = 2;
+		      m->alloc_req.item[1].family = 9);
 	/* The longest name that still fits its NUL. */
 	EXPECT_OK(SBC_API_ALLOC_REQ,
-		  memset(m->alloc_req.iface, 'x', SBC_API_NAME_MAX - 1);
-		  m->alloc_req.iface[SBC_API_NAME_MAX - 1] = '\0');
+		  memset(m->alloc_req.item[7].iface, 'x', SBC_API_NAME_MAX - 1);
+		  m->alloc_req.item[7].iface[SBC_API_NAME_MAX - 1] = '\0');
 	EXPECT_OK(SBC_API_ALLOC_REQ,
-		  m->alloc_req.family = SBC_API_AF_INET; m->alloc_req.rtcp_mux = 0);
+		  m->alloc_req.item[0].family = SBC_API_AF_INET;
+		  m->alloc_req.item[0].rtcp_mux = 0);
 
-	EXPECT_EINVAL(SBC_API_ALLOC_RESP, m->alloc_resp.local.family = 1);
+	EXPECT_EINVAL(SBC_API_ALLOC_RESP, m->alloc_resp.count = 0);
+	EXPECT_EINVAL(SBC_API_ALLOC_RESP, m->alloc_resp.count = SBC_API_ALLOC_MAX + 1);
+	EXPECT_EINVAL(SBC_API_ALLOC_RESP, m->alloc_resp.ep[0].local.family = 1);
 	EXPECT_EINVAL(SBC_API_ALLOC_RESP,
-		      m->alloc_resp.local.family = SBC_API_AF_NONE);
+		      m->alloc_resp.ep[SBC_API_ALLOC_MAX - 1].local.family = SBC_API_AF_NONE);
+	EXPECT_OK(SBC_API_ALLOC_RESP,
+		  m->alloc_resp.count = 1;
+		  m->alloc_resp.ep[1].local.family = 1);
 }
 
 static void
@@ -565,8 +653,18 @@ test_other_fields(void)
 {
 	EXPECT_EINVAL(SBC_API_RELEASE_REQ,
 		      m->release_req.session_id = 0; m->release_req.endpoint_id = 0);
-	EXPECT_OK(SBC_API_RELEASE_REQ, m->release_req.session_id = 0);
+	EXPECT_OK(SBC_API_RELEASE_REQ,
+		  m->release_req.session_id = 0; m->release_req.flags = 0);
 	EXPECT_OK(SBC_API_RELEASE_REQ, m->release_req.endpoint_id = 0);
+	/* Final counters exist for a session only; unknown flags are refused. */
+	EXPECT_EINVAL(SBC_API_RELEASE_REQ, m->release_req.session_id = 0);
+	EXPECT_EINVAL(SBC_API_RELEASE_REQ, m->release_req.flags = 0x02);
+	EXPECT_EINVAL(SBC_API_RELEASE_REQ,
+		      m->release_req.flags = SBC_API_RELEASE_STATS | 0x80000000u);
+	EXPECT_EINVAL(SBC_API_RELEASE_REQ,
+		      m->release_req.flags = ~SBC_API_RELEASE_FLAGS_ALL);
+	EXPECT_OK(SBC_API_RELEASE_REQ, m->release_req.flags = 0);
+	EXPECT_OK(SBC_API_RELEASE_REQ, m->release_req.reserved = 0xffffffffu);
 
 	EXPECT_EINVAL(SBC_API_DUMP_REQ, m->dump_req.max = 0);
 	EXPECT_EINVAL(SBC_API_DUMP_REQ, m->dump_req.max = SBC_API_DUMP_MAX + 1);
@@ -789,6 +887,7 @@ main(void)
 	static const struct sbc_test tests[] = {
 		{ "selfcheck", test_selfcheck },
 		{ "tables", test_tables },
+		{ "answer types", test_answer_types },
 		{ "init", test_init },
 		{ "round trip every type", test_round_trip },
 		{ "unaligned buffer", test_unaligned },
