@@ -291,36 +291,44 @@ api_check_alloc_resp(const void *buf)
 	return SBC_API_OK;
 }
 
+/*
+ * BIND and UPDATE carry SRTP master keys: the local copy the checks work
+ * on is wiped before it goes out of scope, as the receivers wipe theirs.
+ */
 static int
 api_check_bind_req(const void *buf)
 {
 	struct sbc_api_bind_req m;
+	int rc = SBC_API_OK;
 
 	memcpy(&m, buf, sizeof(m));
 	if (m.leg[0].endpoint_id == 0 || m.leg[1].endpoint_id == 0 ||
 	    m.leg[0].endpoint_id == m.leg[1].endpoint_id)
-		return SBC_API_EINVAL;
-	if (!api_leg_valid(&m.leg[0]) || !api_leg_valid(&m.leg[1]))
-		return SBC_API_EINVAL;
-	return SBC_API_OK;
+		rc = SBC_API_EINVAL;
+	else if (!api_leg_valid(&m.leg[0]) || !api_leg_valid(&m.leg[1]))
+		rc = SBC_API_EINVAL;
+	explicit_bzero(&m, sizeof(m));
+	return rc;
 }
 
 static int
 api_check_update_req(const void *buf)
 {
 	struct sbc_api_update_req m;
+	int rc = SBC_API_OK;
 
 	memcpy(&m, buf, sizeof(m));
 	if (m.session_id == 0)
-		return SBC_API_EINVAL;
-	if (m.what == 0 || (m.what & ~SBC_API_UPDATE_ALL))
-		return SBC_API_EINVAL;
+		rc = SBC_API_EINVAL;
+	else if (m.what == 0 || (m.what & ~SBC_API_UPDATE_ALL))
+		rc = SBC_API_EINVAL;
 	/* A leg not being updated may hold anything; the data plane ignores it. */
-	if ((m.what & SBC_API_UPDATE_LEG_A) && !api_leg_valid(&m.leg[0]))
-		return SBC_API_EINVAL;
-	if ((m.what & SBC_API_UPDATE_LEG_B) && !api_leg_valid(&m.leg[1]))
-		return SBC_API_EINVAL;
-	return SBC_API_OK;
+	else if ((m.what & SBC_API_UPDATE_LEG_A) && !api_leg_valid(&m.leg[0]))
+		rc = SBC_API_EINVAL;
+	else if ((m.what & SBC_API_UPDATE_LEG_B) && !api_leg_valid(&m.leg[1]))
+		rc = SBC_API_EINVAL;
+	explicit_bzero(&m, sizeof(m));
+	return rc;
 }
 
 static int
