@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Call life (b2bua_priv.h): a call's states, hanging up each leg, the end
+ * of a call (CAC places, media, CDR), and the SIP events of an established
+ * or establishing call: B's responses, the late-offer ACK, CANCEL, BYE and
+ * legs nua gave up on.
+ *
+ *   WAIT_MEDIA --ALLOC answered, INVITE sent--> CALLING --18x--> EARLY
+ *   CALLING/EARLY --200, media bound--> ANSWERED --BYE--> ENDED
+ *   any --CANCEL, error, media failure, timeout--> ENDED
+ *
+ * A call is freed when it has ENDED, both nua handles are gone, no data
+ * plane request is in flight and its CDR is written.
+ * Thread: the su_root thread.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "b2bua_priv.h"
+#include "sbc_log.h"
+
+const char *b2b_call_state_name(enum b2b_state s)
+{
+	switch (s) {
+	case B2B_WAIT_MEDIA: return "media";
+	case B2B_CALLING: return "calling";
+	case B2B_EARLY: return "early";
+	case B2B_ANSWERED: return "answered";
+	case B2B_ENDED: return "ended";
+	}
+	return "unknown";
+}
+
+const char *b2b_leg_name(const struct b2b_leg *l)
+{
+	return l == &l->call->leg[0] ? "a" : "b";
+}
+
+struct b2b_leg *b2b_other_leg(struct b2b_leg *l)
+{
+	return l == &l->call->leg[0] ? &l->call->leg[1] : &l->call->leg[0];
+}
+
+struct b2b_call *b2b_call_new(struct sbc_b2bua *b)
+{
+	struct b2b_call *c;
+	int l;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->b = b;
+	c->gen = b->gen;
+	c->gen->refs++;
+	c->no = ++b->next_call_no;
+	c->start_ms = b2b_wall_ms();
+	for (l = 0; l < 2; l++)
+		c->leg[l].call = c;
+	c->next = b->calls;
+	if (c->next != NULL)
+		c->next->pprev = &c->next;
+	c->pprev = &b->calls;
+	b->calls = c;
+	b->n_calls++;
+	b->n.calls_started++;
+	return c;
+}
+
+void b2b_leg_hangup(struct b2b_leg *l, int status, const char *phrase)
+{
+	if (l->nh == NULL || l->ended)
+		return;
+	l->ended = true;
+	if (l->answered)
+		nua_bye(l->nh, TAG_END());
+	else if (l == &l->call->leg[0])
+		nua_respond(l->nh, status, phrase, TAG_END());
+	else
+		nua_cancel(l->nh, TAG_END());
+}
+
+static void call_write_cdr(struct b2b_call *c)
+{
+	struct sbc_cdr_record r = {
+		.call_id_a = c->leg[0].call_id,
+		.call_id_b = c->leg[1].call_id,
+		.trunk_a = c->leg[0].trunk ? c->leg[0].trunk->name : "",
+		.trunk_b = c->leg[1].trunk ? c->leg[1].trunk->name : "",
+		.start_ms = c->start_ms,
+		.answer_ms = c->answer_ms,
+		.end_ms = b2b_wall_ms(),
+		.disposition = c->end_disposition,
+		.sip_cause = c->end_cause,
+		.ended_by = c->end_by,
+	};
+	int rc;
+
+	r.leg[0] = c->stats[0];
+	r.leg[1] = c->stats[1];
+	SBC_LOG(INFO, B2B_LOG, "call %u: ended: %s, cause %d, by %s; packets a=%" PRIu64
+		" b=%" PRIu64 "; %u data plane requests", c->no, c->end_disposition, c->end_cause,
+		c->end_by, c->stats[0].packets, c->stats[1].packets, c->dp_requests);
+	if (c->b->cdr == NULL)
+		return;
+	rc = sbc_cdr_write(c->b->cdr, &r);
+	if (rc != 0)
+		SBC_LOG(ERR, B2B_LOG, "call %u: CDR write failed: %s", c->no, strerror(-rc));
+}
+
+void b2b_call_settled(struct b2b_call *c)
+{
+	struct sbc_b2bua *b = c->b;
+
+	if (c->state != B2B_ENDED || c->dp_pending != 0)
+		return;
+	if (!c->cdr_done) {
+		c->cdr_done = true;
+		call_write_cdr(c);
+		b->n.calls_ended++;
+		b->n.dp_call_requests += c->dp_requests;
+	}
+	b2b_call_maybe_free(c);
+}
+
+void b2b_call_end(struct b2b_call *c, const char *disposition, int cause, const char *ended_by)
+{
+	if (c->state == B2B_ENDED)
+		return;
+	c->state = B2B_ENDED;
+	c->end_disposition = disposition;
+	c->end_cause = cause;
+	c->end_by = ended_by;
+	if (strcmp(disposition, "failed") == 0)
+		c->b->n.calls_failed++;
+	else if (strcmp(disposition, "rejected") == 0)
+		c->b->n.calls_rejected++;
+	b2b_admission_release(c);
+	b2b_media_reap(c);
+	b2b_call_settled(c);
+}
+
+void b2b_call_reject(struct b2b_call *c, const struct b2b_reject *rj)
+{
+	struct b2b_leg *a = &c->leg[0];
+	char ra[16], warn[256];
+
+	snprintf(ra, sizeof(ra), "%u", rj->retry_after_s);
+	if (rj->warning != NULL)
+		snprintf(warn, sizeof(warn), "399 %s \"%s\"", c->leg[0].sif->host, rj->warning);
+	if (a->nh != NULL && !a->ended) {
+		a->ended = true;
+		nua_respond(a->nh, rj->status, rj->phrase,
+			    TAG_IF(rj->retry_after_s != 0, SIPTAG_RETRY_AFTER_STR(ra)),
+			    TAG_IF(rj->warning != NULL, SIPTAG_WARNING_STR(warn)),
+			    TAG_END());
+	}
+	b2b_call_end(c, rj->disposition, rj->status, "sbc");
+}
+
+static void call_unlink(struct b2b_call *c)
+{
+	*c->pprev = c->next;
+	if (c->next != NULL)
+		c->next->pprev = c->pprev;
+	c->b->n_calls--;
+}
+
+void b2b_call_free(struct b2b_call *c)
+{
+	free(c->binv.mp_body);
+	b2b_reoffer_free(c->reoffer);
+	/* SDP texts and SRTP keys: nothing secret stays in freed memory. */
+	sbc_sdes_wipe(c, sizeof(*c));
+	free(c);
+}
+
+void b2b_call_maybe_free(struct b2b_call *c)
+{
+	if (c->state != B2B_ENDED || c->leg[0].nh != NULL || c->leg[1].nh != NULL ||
+	    c->dp_pending != 0 || !c->cdr_done)
+		return;
+	call_unlink(c);
+	b2b_gen_unref(c->b, c->gen);
+	b2b_call_free(c);
+}
+
+/* ---- B's responses ---- */
+
+/* 401/407 from a trunk we have credentials for: answered once. */
+static bool b_authenticate(struct b2b_call *c, int status, const sip_t *sip)
+{
+	struct b2b_leg *bl = &c->leg[1];
+	const struct sbc_cfg_trunk *tb = bl->trunk;
+	const msg_auth_t *au;
+	const char *realm;
+	char auth[512];
+	int n;
+
+	if ((status != 401 && status != 407) || c->b_auth_tried || sip == NULL ||
+	    tb->credentials.username == NULL || tb->credentials.password == NULL)
+		return false;
+	au = status == 401 ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
+	realm = au != NULL ? msg_params_find(au->au_params, "realm=") : NULL;
+	if (realm == NULL || strchr(realm, ':') != NULL)
+		return false;
+	/* nua's form: scheme:"realm":user:password (the realm as quoted) */
+	n = snprintf(auth, sizeof(auth), "%s:%s:%s:%s", au->au_scheme ? au->au_scheme : "Digest",
+		     realm, tb->credentials.username, tb->credentials.password);
+	if (n < 0 || (size_t)n >= sizeof(auth)) {
+		OPENSSL_cleanse(auth, sizeof(auth));
+		return false;
+	}
+	c->b_auth_tried = true;
+	SBC_LOG(INFO, B2B_LOG, "call %u: %d from trunk %s: answering with its credentials",
+		c->no, status, tb->name);
+	nua_authenticate(bl->nh, NUTAG_AUTH(auth), TAG_END());
+	OPENSSL_cleanse(auth, sizeof(auth));
+	return true;
+}
+
+/* A Request-URI user part we accept from a redirect's Contact. */
+static bool user_part_ok(const char *u)
+{
+	size_t n = u != NULL ? strlen(u) : 0;
+
+	return n > 0 && n < SBC_ID_USER_MAX &&
+	       strspn(u, "0123456789+*#abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "-_.!~;=%") == n;
+}
+
+/*
+ * 301/302 from a PBX (enterprise trunk): acted on inside, a new INVITE
+ * with the Contact's user part on the same trunk (at most 3 times); the
+ * caller sees one call.
+ */
+static bool b_redirect(struct b2b_call *c, int status, const sip_t *sip)
+{
+	struct b2b_leg *bl = &c->leg[1];
+	char user[SBC_ID_USER_MAX];
+
+	if ((status != 301 && status != 302) || bl->trunk->side != SBC_SIDE_ENTERPRISE ||
+	    c->redirects >= 3 || sip == NULL || sip->sip_contact == NULL ||
+	    !user_part_ok(sip->sip_contact->m_url->url_user))
+		return false;
+	snprintf(user, sizeof(user), "%s", sip->sip_contact->m_url->url_user);
+	c->redirects++;
+	nua_handle_destroy(bl->nh);
+	bl->nh = NULL;
+	bl->call_id[0] = '\0';
+	c->b_auth_tried = false;
+	SBC_LOG(INFO, B2B_LOG, "call %u: %d from trunk %s: redirected inside to %s", c->no,
+		status, bl->trunk->name, user);
+	return b2b_legb_invite(c, user, false) == 0;
+}
+
+/* 18x from B: early media bound and relayed with our answer (media settled first). */
+static void b_provisional(struct b2b_call *c, int status, const sip_t *sip)
+{
+	struct b2b_leg *a = &c->leg[0];
+	struct b2b_reject rj = { .status = -1 };
+
+	if (status <= 100 || c->state == B2B_ENDED || a->ended)
+		return;
+	/* A late-offer caller has no offer of its own to answer yet: 18x without SDP. */
+	if (b2b_has_sdp(sip) && !c->late_offer)
+		rj = b2b_media_take_answer(c, sip->sip_payload);
+	if (c->state == B2B_CALLING)
+		c->state = B2B_EARLY;
+	if (rj.status != 0) {
+		/* Early SDP that cannot be used is not relayed; the 200 may still be fine. */
+		nua_respond(a->nh, status, b2b_relay_phrase(status), TAG_END());
+		return;
+	}
+	c->early_status = status;
+	if (!b2b_early_media_header(sip, c->early_pem, sizeof(c->early_pem)))
+		c->early_pem[0] = '\0';
+	b2b_media_program(c, B2B_SETTLE_EARLY_A);
+}
+
+static void b_answered(struct b2b_call *c, const sip_t *sip)
+{
+	struct b2b_leg *a = &c->leg[0], *bl = &c->leg[1];
+	struct b2b_reject rj;
+
+	bl->answered = true;
+	if (c->state == B2B_ENDED || a->ended) {
+		/* A gave up (CANCEL crossed the 200): nua ACKed, now BYE. */
+		b2b_leg_hangup(bl, 0, NULL);
+		return;
+	}
+	if (!b2b_has_sdp(sip))
+		rj = b2b_reject(488, "failed", "answer without SDP");
+	else if (c->late_offer)
+		rj = b2b_media_take_late_answer(c, sip->sip_payload);
+	else
+		rj = b2b_media_take_answer(c, sip->sip_payload);
+	if (rj.status != 0) {
+		rj.disposition = "failed";
+		b2b_leg_hangup(bl, 0, NULL);
+		b2b_call_reject(c, &rj);
+		return;
+	}
+	if (c->late_offer)
+		b2b_call_media_settled(c, B2B_SETTLE_ANSWER_A, 0);  /* bound on A's ACK */
+	else
+		b2b_media_program(c, B2B_SETTLE_ANSWER_A);
+}
+
+void b2b_call_media_settled(struct b2b_call *c, enum b2b_settle what, int err)
+{
+	struct b2b_leg *a = &c->leg[0];
+	struct b2b_reject rj = b2b_reject(500, "failed", "media could not be anchored");
+
+	if (c->state == B2B_ENDED)
+		return;
+	if (err != 0) {
+		SBC_LOG(WARN, B2B_LOG, "call %u: media not programmed (%s): ending", c->no,
+			strerror(-err));
+		b2b_leg_hangup(&c->leg[1], 0, NULL);
+		if (a->answered) {
+			b2b_leg_hangup(a, 0, NULL);
+			b2b_call_end(c, "failed", 500, "sbc");
+		} else {
+			b2b_call_reject(c, &rj);
+		}
+		return;
+	}
+	if (what == B2B_SETTLE_EARLY_A && !a->answered) {
+		nua_respond(a->nh, c->early_status, b2b_relay_phrase(c->early_status),
+			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			    SIPTAG_PAYLOAD_STR(a->ours_body),
+			    TAG_IF(c->early_pem[0] != '\0', SIPTAG_HEADER_STR(c->early_pem)),
+			    TAG_END());
+		SBC_LOG(INFO, B2B_LOG, "call %u: early media (%d)", c->no, c->early_status);
+	} else if (what == B2B_SETTLE_LATE_ACK) {
+		SBC_LOG(INFO, B2B_LOG, "call %u: late offer completed by the ACK, media bound", c->no);
+	} else if (what == B2B_SETTLE_ANSWER_A && !a->answered) {
+		a->answered = true;
+		c->state = B2B_ANSWERED;
+		c->answer_ms = b2b_wall_ms();
+		c->ack_pending = c->late_offer;
+		c->b->n.calls_answered++;
+		b2b_sdp_respond(a->nh, 200, "OK", a->ours_body);
+		SBC_LOG(INFO, B2B_LOG, "call %u: answered%s", c->no,
+			c->late_offer ? "; offer sent to a, answer awaited in the ACK" : "");
+	}
+}
+
+void b2b_on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
+{
+	struct b2b_call *c = bl->call;
+	struct b2b_leg *a = &c->leg[0];
+
+	if (sip != NULL && sip->sip_call_id != NULL && bl->call_id[0] == '\0')
+		snprintf(bl->call_id, sizeof(bl->call_id), "%s", sip->sip_call_id->i_id);
+	if (status < 200) {
+		b_provisional(c, status, sip);
+		return;
+	}
+	if (status < 300) {
+		b_answered(c, sip);
+		return;
+	}
+	if (c->state != B2B_ENDED && !a->ended &&
+	    (b_authenticate(c, status, sip) || b_redirect(c, status, sip)))
+		return;
+	/* A final failure ends B's INVITE transaction: nothing to CANCEL. */
+	bl->ended = true;
+	if (c->state == B2B_ENDED)
+		return;
+	SBC_LOG(INFO, B2B_LOG, "call %u: b answered %d", c->no, status);
+	b2b_leg_hangup(a, status, b2b_relay_phrase(status));
+	b2b_call_end(c, "rejected", status, "b");
+}
+
+/* ---- A's ACK, CANCEL, BYE, terminated legs ---- */
+
+/* Late offer: A's answer (in the ACK) to the offer in our 200; 488 when unusable. */
+static int late_ack_answer(struct b2b_call *c, const sip_t *sip)
+{
+	struct b2b_leg *a = &c->leg[0];
+	struct sbc_sdp_error err = { 0, 0 };
+
+	if (!b2b_has_sdp(sip)) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: ACK from a without the answer", c->no);
+		return 488;
+	}
+	if (sbc_sdp_parse(&a->theirs, sip->sip_payload->pl_data, sip->sip_payload->pl_len,
+			  &err) != 0 || a->theirs.n_media != a->ours.n_media) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: answer in the ACK from a refused: %s", c->no,
+			sbc_sdp_error_str(err.code));
+		return 488;
+	}
+	if (b2b_srtp_take_answer(c, a, &a->theirs).status != 0)
+		return 488;
+	a->have_theirs = true;
+	a->pol.cn_allowed = b2b_desc_has_cn(&a->theirs);
+	return 0;
+}
+
+/*
+ * The ACK completes both exchanges and the data plane is bound; an ACK
+ * without a usable answer ends the call (RFC 3261 section 13.2.2.4: BYE).
+ */
+void b2b_on_late_ack(struct b2b_leg *a, const sip_t *sip)
+{
+	struct b2b_call *c = a->call;
+	int status;
+
+	c->ack_pending = false;
+	if (c->state == B2B_ENDED)
+		return;
+	status = late_ack_answer(c, sip);
+	if (status != 0) {
+		b2b_leg_hangup(a, 0, NULL);
+		b2b_leg_hangup(&c->leg[1], 0, NULL);
+		b2b_call_end(c, "failed", status, "sbc");
+		return;
+	}
+	b2b_media_program(c, B2B_SETTLE_LATE_ACK);
+}
+
+void b2b_on_cancel(struct b2b_leg *l)
+{
+	/* nua has answered the INVITE with 487 already. */
+	l->ended = true;
+	b2b_leg_hangup(b2b_other_leg(l), 0, NULL);
+	b2b_call_end(l->call, "cancelled", 487, b2b_leg_name(l));
+}
+
+void b2b_on_bye(struct b2b_leg *l)
+{
+	l->ended = true;
+	b2b_leg_hangup(b2b_other_leg(l), 480, "Temporarily Unavailable");
+	b2b_call_end(l->call, "answered", 200, b2b_leg_name(l));
+}
+
+void b2b_on_terminated(struct b2b_leg *l)
+{
+	struct b2b_call *c = l->call;
+
+	nua_handle_destroy(l->nh);
+	l->nh = NULL;
+	l->ended = true;
+	if (c->state != B2B_ENDED) {
+		/* nua gave up on this leg by itself (timeout, transport error). */
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: leg %s terminated by the stack", c->no,
+			b2b_leg_name(l));
+		b2b_leg_hangup(b2b_other_leg(l), 408, "Request Timeout");
+		b2b_call_end(c, "failed", c->leg[0].answered ? 200 : 408, "sbc");
+	}
+	b2b_call_maybe_free(c);
+}

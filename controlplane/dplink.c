@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The data plane connection (b2bua_priv.h): the asynchronous client
+ * (sbc_dpclient.h) on the su_root loop.  Requests carry ids and a
+ * continuation; the socket's readability dispatches answers and events;
+ * a 50 ms tick fails requests past their deadline (B2B_DP_TIMEOUT_MS), so
+ * a data plane that does not answer fails the calls that wait for it,
+ * never the loop.  An answer that comes after its deadline releases what
+ * it allocated (b2b_media_late_answer()).
+ *
+ * Losing the connection stops the control plane (sbc_b2bua_run() returns
+ * -EPIPE); the calls waiting on it fail first.
+ *
+ * Thread: the su_root thread.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "b2bua_priv.h"
+#include "sbc_log.h"
+
+static struct b2b_call *call_by_session(struct sbc_b2bua *b, uint32_t session_id)
+{
+	struct b2b_call *c;
+	uint32_t i;
+
+	for (c = b->calls; c != NULL; c = c->next)
+		for (i = 0; i < SBC_SDP_MEDIA_MAX; i++)
+			if (c->line[i].session == session_id)
+				return c;
+	return NULL;
+}
+
+static void dp_event(struct sbc_b2bua *b, const struct sbc_api_event *ev)
+{
+	struct b2b_call *c;
+	char addr[64];
+
+	if (ev->kind == SBC_API_EV_SRTP_AUTH_BURST) {
+		/* Wrong key, tampering or a stray sender: counted, the call goes on. */
+		c = call_by_session(b, ev->session_id);
+		SBC_LOG(WARN, B2B_LOG, "call %u: SRTP authentication failures: %u in a second on "
+			"endpoint %u (last from %s)", c != NULL ? c->no : 0, ev->count,
+			ev->endpoint_id, sbc_api_addr_str(&ev->addr, addr, sizeof(addr)));
+		return;
+	}
+	if (ev->kind != SBC_API_EV_MEDIA_TIMEOUT) {
+		SBC_LOG(DEBUG, B2B_LOG, "data plane event %u on session %u", ev->kind,
+			ev->session_id);
+		return;
+	}
+	c = call_by_session(b, ev->session_id);
+	if (c == NULL || c->state == B2B_ENDED)
+		return;
+	SBC_LOG(NOTICE, B2B_LOG, "call %u: media timeout (%u ms idle): ending", c->no, ev->count);
+	b2b_leg_hangup(&c->leg[0], 480, "Temporarily Unavailable");
+	b2b_leg_hangup(&c->leg[1], 0, NULL);
+	b2b_call_end(c, "media-timeout", c->leg[0].answered ? 200 : 480, "sbc");
+}
+
+static void dp_lost(struct sbc_b2bua *b, int rc)
+{
+	SBC_LOG(ERR, B2B_LOG, "data plane connection lost: %s; stopping", strerror(-rc));
+	b2b_dplink_close(b);
+	b->exit_rc = -EPIPE;
+	su_root_break(b->root);
+}
+
+static int on_dp_readable(struct sbc_b2bua *b, su_wait_t *w, void *arg)
+{
+	struct sbc_api_event ev;
+	int rc;
+
+	(void)w;
+	(void)arg;
+	rc = sbc_dpclient_dispatch(b->dp);
+	while (rc >= 0 && b->dp != NULL && (rc = sbc_dpclient_next_event(b->dp, &ev)) > 0)
+		dp_event(b, &ev);
+	if (rc < 0 && b->dp != NULL)
+		dp_lost(b, rc);
+	return 0;
+}
+
+static void on_late(void *arg, const void *resp, size_t len)
+{
+	b2b_media_late_answer(arg, resp, len);
+}
+
+int b2b_dp_send(struct sbc_b2bua *b, struct b2b_call *c, void *req,
+		sbc_dpclient_done_fn done, void *arg)
+{
+	int rc;
+
+	if (b->dp == NULL || b->dp_closing)
+		return -EPIPE;
+	rc = sbc_dpclient_send(b->dp, req, B2B_DP_TIMEOUT_MS, done, arg);
+	if (rc != 0) {
+		b->n.dp_failures++;
+		return rc;
+	}
+	b->n.dp_requests++;
+	if (c != NULL)
+		c->dp_requests++;
+	return 0;
+}
+
+void b2b_dplink_tick(struct sbc_b2bua *b, uint64_t now_ms)
+{
+	unsigned int n;
+
+	(void)now_ms;  /* the client's deadlines are on its own clock */
+	if (b->dp == NULL || sbc_dpclient_pending(b->dp) == 0)
+		return;
+	n = sbc_dpclient_expire(b->dp, sbc_dpclient_monotonic_ms());
+	if (n != 0)
+		SBC_LOG(WARN, B2B_LOG, "%u data plane requests unanswered after %u ms", n,
+			B2B_DP_TIMEOUT_MS);
+}
+
+/* Connect, retried every 200 ms for up to @wait_ms (the data plane may start later). */
+static struct sbc_dpclient *dp_connect(const char *path, unsigned int wait_ms, int *err)
+{
+	struct sbc_dpclient *dp;
+	unsigned int waited = 0;
+	struct timespec ts = { 0, 200 * 1000000L };
+
+	for (;;) {
+		dp = sbc_dpclient_connect(path, B2B_DP_TIMEOUT_MS, err);
+		if (dp != NULL || *err == -EPROTO || waited >= wait_ms)
+			return dp;
+		nanosleep(&ts, NULL);
+		waited += 200;
+	}
+}
+
+int b2b_dplink_open(struct sbc_b2bua *b, unsigned int wait_ms)
+{
+	const struct sbc_api_hello_resp *h;
+	int rc;
+
+	b->dp = dp_connect(b->cfg->dataplane.api_socket, wait_ms, &rc);
+	if (b->dp == NULL) {
+		SBC_LOG(ERR, B2B_LOG, "no data plane at %s: %s", b->cfg->dataplane.api_socket,
+			strerror(-rc));
+		return rc;
+	}
+	h = sbc_dpclient_server(b->dp);
+	SBC_LOG(NOTICE, B2B_LOG, "data plane connected: %u workers, %u of %u streams free",
+		h->n_workers, h->free_streams, h->max_streams);
+	sbc_dpclient_set_late_handler(b->dp, on_late, b);
+	su_wait_create(&b->dp_wait, sbc_dpclient_fd(b->dp), SU_WAIT_IN);
+	b->dp_index = su_root_register(b->root, &b->dp_wait, on_dp_readable, NULL, 0);
+	return b->dp_index > 0 ? 0 : -ENOMEM;
+}
+
+/* Requests still in flight complete with -EPIPE; their continuations send nothing new. */
+void b2b_dplink_close(struct sbc_b2bua *b)
+{
+	struct sbc_dpclient *dp = b->dp;
+
+	if (b->dp_index > 0)
+		su_root_deregister(b->root, b->dp_index);
+	b->dp_index = 0;
+	if (dp == NULL)
+		return;
+	b->dp_closing = true;
+	sbc_dpclient_close(dp);
+	b->dp = NULL;
+	b->dp_closing = false;
+}
+
+/* `sbcctl stats`: the data plane link and the round trips calls cost. */
+void b2b_dplink_dump(struct sbc_b2bua *b, FILE *o)
+{
+	struct sbc_dpclient_stats st;
+
+	memset(&st, 0, sizeof(st));
+	if (b->dp != NULL)
+		sbc_dpclient_get_stats(b->dp, &st);
+	fprintf(o, "dataplane connected=%s pending=%u", b->dp != NULL ? "yes" : "no",
+		b->dp != NULL ? sbc_dpclient_pending(b->dp) : 0);
+#define B2B_X_PRINT(name, desc) fprintf(o, " " #name "=%" PRIu64, (uint64_t)st.name);
+	SBC_DPCLIENT_COUNTERS(B2B_X_PRINT)
+#undef B2B_X_PRINT
+	fprintf(o, "\n");
+}

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The initial INVITE (b2bua_priv.h) as a pipeline of stages:
+ *
+ *   identify   who calls (admission.c); answered there when refused
+ *   route      which trunk of the other side (routing.h)       404
+ *   admit      call admission control (admission.c)            503 + Retry-After
+ *   transport  B's trunk is reachable over its transport       503
+ *   identity   what B is told (leg_b.c), A's body              400
+ *   media      A's SDP, codec policy, o= lines, ALLOC          488, 503
+ *   ---------- the data plane answers (media.c) ----------
+ *   offer      SRTP keys, our offer to B                       488, 500
+ *   send B     B's INVITE (leg_b.c)                            500
+ *
+ * Each stage returns B2B_GO or a typed reject (status, phrase, CDR
+ * disposition, Warning text, Retry-After) that b2b_call_reject() sends.
+ * Everything a later stage needs from A's INVITE is taken before the
+ * ALLOC goes out: Sofia's message is gone when the answer comes.
+ * Thread: the su_root thread.
+ */
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "b2bua_priv.h"
+#include "emergency.h"
+#include "routing.h"
+#include "sbc_log.h"
+
+typedef struct b2b_reject (*invite_stage_fn)(struct b2b_call *c, const sip_t *sip);
+
+static struct b2b_reject stage_open(struct b2b_call *c, const sip_t *sip)
+{
+	const struct sbc_config *cfg = c->gen->cfg;
+
+	if (c->b->stopping || c->b->dp == NULL)
+		return b2b_reject(503, "failed", "media plane unavailable");
+	/* Emergency numbers are recognised in the Request-URI only. */
+	c->emergency = sbc_emergency_match_user(&cfg->emergency,
+						sip->sip_request->rq_url->url_user) != NULL;
+	if (c->emergency)
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: emergency call (%s): no session limits", c->no,
+			sip->sip_request->rq_url->url_user);
+	return B2B_GO;
+}
+
+static struct b2b_reject stage_route(struct b2b_call *c, const sip_t *sip)
+{
+	struct b2b_leg *bl = &c->leg[1];
+	struct sbc_route r;
+
+	sbc_route_call(c->gen->cfg, c->gen->tenants, c->leg[0].trunk,
+		       sip->sip_request->rq_url->url_host, &r);
+	bl->sif = r.trunk != NULL ? b2b_sipif_find(c->b, r.trunk->interface) : NULL;
+	if (bl->sif == NULL) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: no route from trunk %s: 404", c->no,
+			c->leg[0].trunk->name);
+		return b2b_reject(404, "failed", NULL);
+	}
+	bl->trunk = r.trunk;
+	c->tenant = r.tenant;
+	return B2B_GO;
+}
+
+static struct b2b_reject stage_admit(struct b2b_call *c, const sip_t *sip)
+{
+	(void)sip;
+	return b2b_admission_admit(c);
+}
+
+/*
+ * nta refuses a request whose top Via names another transport than the
+ * one it came on, so the Via says how A's signalling travels.
+ */
+static struct b2b_reject stage_transport(struct b2b_call *c, const sip_t *sip)
+{
+	struct b2b_leg *bl = &c->leg[1];
+
+	c->leg[0].tls = b2b_via_transport(sip) == SBC_TRANSPORT_TLS;
+	bl->tls = bl->trunk->transport == SBC_TRANSPORT_TLS;
+	if (bl->tls && !bl->sif->tls) {
+		SBC_LOG(WARN, B2B_LOG, "call %u: trunk %s wants TLS, not served on %s: 503",
+			c->no, bl->trunk->name, bl->sif->cfg->name);
+		return b2b_reject(503, "failed", NULL);
+	}
+	return B2B_GO;
+}
+
+/* What B's INVITE will say, and A's SDP out of its body. */
+static struct b2b_reject stage_identity(struct b2b_call *c, const sip_t *sip)
+{
+	b2b_legb_prepare(c, sip);
+	return B2B_GO;
+}
+
+static struct b2b_reject take_a_sdp(struct b2b_call *c, const sip_t *sip)
+{
+	struct b2b_leg *a = &c->leg[0];
+	struct sbc_sdp_error err;
+	const char *body;
+	size_t len;
+	int rc;
+
+	rc = b2b_legb_invite_sdp(c, sip, &body, &len);
+	if (rc != 0) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: body refused (%s)", c->no,
+			rc == -ENOMEM ? "no memory" : "multipart without a usable SDP part");
+		return rc == -ENOMEM ? b2b_reject(500, "failed", NULL) :
+				       b2b_reject(400, "rejected", "no usable SDP part");
+	}
+	c->late_offer = body == NULL;
+	if (c->late_offer)
+		return B2B_GO;
+	if (sbc_sdp_parse(&a->theirs, body, len, &err) != 0) {
+		struct b2b_reject rj = b2b_reject(sbc_sdp_error_sip_status(err.code), "rejected",
+						  sbc_sdp_error_str(err.code));
+
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: SDP from a refused: %s (line %u)", c->no,
+			sbc_sdp_error_str(err.code), err.line);
+		/* The reason phrase says what was wrong (a static string). */
+		rj.phrase = sbc_sdp_error_str(err.code);
+		return rj;
+	}
+	a->have_theirs = true;
+	return B2B_GO;
+}
+
+/* A's SDP, both legs' codec policies and o= lines, then the ALLOC. */
+static struct b2b_reject stage_media(struct b2b_call *c, const sip_t *sip)
+{
+	struct b2b_leg *a = &c->leg[0], *bl = &c->leg[1];
+	struct b2b_reject rj = take_a_sdp(c, sip);
+
+	if (rj.status == 0)
+		rj = b2b_media_policy(a, bl->trunk);
+	if (rj.status == 0)
+		rj = b2b_media_policy(bl, a->trunk);
+	if (rj.status != 0)
+		return rj;
+	/* A late-offer caller has said nothing about CN yet: none to it. */
+	a->pol.cn_allowed = !c->late_offer && b2b_desc_has_cn(&a->theirs);
+	if (sbc_sdp_origin_init(&a->origin, b2b_random_sess_id(), b2b_media_addr(a->sif)) != 0 ||
+	    sbc_sdp_origin_init(&bl->origin, b2b_random_sess_id(), b2b_media_addr(bl->sif)) != 0)
+		return b2b_reject(500, "failed", NULL);
+	c->state = B2B_WAIT_MEDIA;
+	if (b2b_media_alloc(c) != 0) {
+		SBC_LOG(WARN, B2B_LOG, "call %u: data plane ALLOC not sent", c->no);
+		return b2b_reject(503, "failed", "media plane unavailable");
+	}
+	return B2B_GO;
+}
+
+/* Our offer to B: SRTP keys per policy, then the SDP itself. */
+static struct b2b_reject stage_offer(struct b2b_call *c)
+{
+	struct b2b_leg *a = &c->leg[0], *bl = &c->leg[1];
+	struct sbc_sdp_error err;
+	struct b2b_reject rj = B2B_GO;
+	int n;
+
+	if (!c->late_offer)
+		rj = b2b_srtp_take_offer(c, a, &a->theirs);
+	if (rj.status == 0)
+		rj = b2b_srtp_offer_to(c, bl, c->late_offer ? NULL : a);
+	if (rj.status != 0)
+		return rj;
+	if (c->late_offer)
+		n = sbc_sdp_build_template(&bl->pol, &bl->out[0], &bl->origin, bl->ours_body,
+					   sizeof(bl->ours_body), &bl->ours, &err);
+	else
+		n = sbc_sdp_build_offer(&a->theirs, &bl->pol, bl->out, c->n_media, &bl->origin,
+					bl->ours_body, sizeof(bl->ours_body), &bl->ours, &err);
+	return b2b_media_built(bl, n, &err, "offer", "rejected");
+}
+
+void b2b_invite_media_ready(struct b2b_call *c, int err)
+{
+	struct b2b_reject rj;
+
+	if (c->state == B2B_ENDED)
+		return;
+	if (err != 0) {
+		rj = b2b_reject(503, "failed", "media plane unavailable");
+		b2b_call_reject(c, &rj);
+		return;
+	}
+	rj = stage_offer(c);
+	if (rj.status == 0 && b2b_legb_invite(c, c->binv.id.ruser, c->binv.id.user_phone) != 0)
+		rj = b2b_reject(500, "failed", NULL);
+	if (rj.status != 0) {
+		b2b_call_reject(c, &rj);
+		return;
+	}
+	c->state = B2B_CALLING;
+}
+
+/* Leg A of a new call on @nh from trunk @ta. */
+static struct b2b_call *call_open(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *sip,
+				  const struct sbc_cfg_trunk *ta, const struct sbc_ip *src)
+{
+	struct b2b_call *c = b2b_call_new(sif->b);
+	struct b2b_leg *a;
+	char ipbuf[64];
+
+	if (c == NULL)
+		return NULL;
+	a = &c->leg[0];
+	a->nh = nh;
+	a->sif = sif;
+	a->trunk = ta;
+	nua_handle_bind(nh, a);
+	if (sip->sip_call_id != NULL)
+		snprintf(a->call_id, sizeof(a->call_id), "%s", sip->sip_call_id->i_id);
+	SBC_LOG(INFO, B2B_LOG, "call %u: INVITE on %s from %s, trunk %s (Call-ID %s)", c->no,
+		sif->cfg->name, sbc_ip_str(src, ipbuf, sizeof(ipbuf)), ta->name,
+		a->call_id[0] ? a->call_id : "-");
+	return c;
+}
+
+void b2b_on_new_invite(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *sip)
+{
+	static const invite_stage_fn stages[] = {
+		stage_open, stage_route, stage_admit, stage_transport, stage_identity, stage_media,
+	};
+	const struct sbc_cfg_trunk *ta;
+	struct b2b_reject rj;
+	struct b2b_call *c;
+	struct sbc_ip src;
+	size_t i;
+
+	if (b2b_request_source(sif->nua, &src) != 0) {
+		nua_respond(nh, 500, "Server Internal Error", TAG_END());
+		return;
+	}
+	ta = b2b_admission_identify(sif, nh, sip, &src);
+	if (ta == NULL)
+		return;                    /* answered (403, 407, 503) or dropped */
+	c = call_open(sif, nh, sip, ta, &src);
+	if (c == NULL) {
+		nua_respond(nh, 500, "Server Internal Error", TAG_END());
+		return;
+	}
+	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
+		rj = stages[i](c, sip);
+		if (rj.status != 0) {
+			b2b_call_reject(c, &rj);
+			return;
+		}
+	}
+	/* b2b_invite_media_ready() goes on when the data plane has answered. */
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * SIP interfaces (b2bua_priv.h): one nua per sip.interfaces[] entry, bound
+ * to the interface's address with its UDP/TCP listener and its first TLS
+ * listener (TLS 1.2 or later, material from controlplane/sip_tls.h).
+ * Thread: the su_root thread.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "b2bua_priv.h"
+#include "sbc_log.h"
+#include "sip_tls.h"
+
+#include <sofia-sip/tport_tag.h>
+
+struct b2b_sipif *b2b_sipif_find(struct sbc_b2bua *b, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < b->n_sif; i++)
+		if (strcmp(b->sif[i].cfg->name, name) == 0)
+			return &b->sif[i];
+	return NULL;
+}
+
+/*
+ * The nua URLs of an interface: "sip:ADDR:PORT" binds UDP and TCP on one
+ * port; a lone transport gets ";transport="; the first TLS listener is
+ * "sips:ADDR:PORT" (NUTAG_SIPS_URL, or the only URL when the interface has
+ * no UDP or TCP listener), its material in *@tls_l.
+ */
+static int sipif_url(const struct b2b_sipif *s, char *url, size_t size, char *sips,
+		     size_t sips_size, const struct sbc_cfg_sip_listen **tls_l)
+{
+	const struct sbc_cfg_sip_if *ic = s->cfg;
+	const struct sbc_cfg_sip_listen *udp = NULL, *tcp = NULL, *tls = NULL;
+	uint32_t i;
+
+	for (i = 0; i < ic->n_listen; i++) {
+		const struct sbc_cfg_sip_listen *l = &ic->listen[i];
+
+		if (l->transport == SBC_TRANSPORT_UDP && udp == NULL)
+			udp = l;
+		else if (l->transport == SBC_TRANSPORT_TCP && tcp == NULL)
+			tcp = l;
+		else if (l->transport == SBC_TRANSPORT_TLS && tls == NULL)
+			tls = l;
+		else
+			SBC_LOG(WARN, B2B_LOG, "%s: second %s listener on port %u is not served",
+				ic->name, sbc_transport_name(l->transport), l->port);
+	}
+	if (udp != NULL && tcp != NULL && udp->port != tcp->port) {
+		SBC_LOG(WARN, B2B_LOG, "%s: udp and tcp on different ports: only udp %u is served",
+			ic->name, udp->port);
+		tcp = NULL;
+	}
+	*tls_l = tls;
+	sips[0] = '\0';
+	if (udp != NULL && tcp != NULL)
+		snprintf(url, size, "sip:%s:%u", s->host, udp->port);
+	else if (udp != NULL)
+		snprintf(url, size, "sip:%s:%u;transport=udp", s->host, udp->port);
+	else if (tcp != NULL)
+		snprintf(url, size, "sip:%s:%u;transport=tcp", s->host, tcp->port);
+	else if (tls != NULL)
+		snprintf(url, size, "sips:%s:%u", s->host, tls->port);
+	else
+		return -ENOENT;
+	if (tls != NULL && (udp != NULL || tcp != NULL))
+		snprintf(sips, sips_size, "sips:%s:%u", s->host, tls->port);
+	return 0;
+}
+
+int b2b_sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
+{
+	const struct sbc_config *cfg = b->cfg;
+	const struct sbc_cfg_sip_listen *tls_l = NULL;
+	char url[128], sips[128], ip[64], tls_dir[PATH_MAX];
+	unsigned int verify = TPTLS_VERIFY_NONE;
+	int rc;
+
+	s->b = b;
+	s->media = sbc_config_media_if(cfg, s->cfg->media_interface);
+	if (s->media == NULL)
+		return -ENOENT;   /* the loader checks the reference; belt and braces */
+	sbc_ip_str(&s->cfg->address, ip, sizeof(ip));
+	if (s->cfg->address.family == 6)
+		snprintf(s->host, sizeof(s->host), "[%s]", ip);
+	else
+		snprintf(s->host, sizeof(s->host), "%s", ip);
+	if (sipif_url(s, url, sizeof(url), sips, sizeof(sips), &tls_l) != 0) {
+		SBC_LOG(WARN, B2B_LOG, "%s: no listener: interface not served", s->cfg->name);
+		return 0;
+	}
+	if (tls_l != NULL) {
+		if (b->tls == NULL) {
+			b->tls = sbc_sip_tls_create(&rc);
+			if (b->tls == NULL)
+				return rc;
+		}
+		rc = sbc_sip_tls_add(b->tls, s->cfg->name, tls_l, tls_dir, sizeof(tls_dir));
+		if (rc != 0)
+			return rc;
+		/* Clients are checked only when asked; servers whenever a CA is given. */
+		if (tls_l->verify_peer)
+			verify |= TPTLS_VERIFY_IN;
+		if (tls_l->ca_file != NULL)
+			verify |= TPTLS_VERIFY_OUT;
+		s->tls = true;
+	}
+	s->nua = nua_create(b->root, b2b_event, s,
+			    NUTAG_URL(url),
+			    TAG_IF(sips[0] != '\0', NUTAG_SIPS_URL(sips)),
+			    TAG_IF(tls_l != NULL, NUTAG_CERTIFICATE_DIR(tls_dir)),
+			    TAG_IF(tls_l != NULL, TPTAG_TLS_VERIFY_POLICY(verify)),
+			    NUTAG_MEDIA_ENABLE(0),
+			    NUTAG_AUTOANSWER(0),
+			    NUTAG_AUTOALERT(0),
+			    NUTAG_AUTOACK(1),
+			    NUTAG_ENABLEMESSAGE(0),
+			    NUTAG_SESSION_TIMER(0),
+			    /* Only what the B2BUA relays; nua answers PRACK itself. */
+			    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE"),
+			    /* UPDATE is answered by on_reoffer(), not by nua. */
+			    NUTAG_APPL_METHOD("UPDATE"),
+			    /* Session timers are not relayed yet: do not offer them. */
+			    SIPTAG_SUPPORTED_STR("100rel"),
+			    NUTAG_M_USERNAME("rampart"),
+			    /* Bursts of calls: the kernel's default UDP buffer overflows near 2,000 CPS. */
+			    TPTAG_UDP_RMEM(4u << 20),
+			    NTATAG_SIP_T1(cfg->sip.t1_ms),
+			    NTATAG_MAX_FORWARDS(cfg->sip.max_forwards),
+			    TAG_IF(cfg->sip.user_agent != NULL,
+				   SIPTAG_USER_AGENT_STR(cfg->sip.user_agent)),
+			    TAG_IF(cfg->sip.user_agent != NULL,
+				   SIPTAG_SERVER_STR(cfg->sip.user_agent)),
+			    TAG_END());
+	if (s->nua == NULL) {
+		SBC_LOG(ERR, B2B_LOG, "%s: cannot serve %s (address in use or not local?)",
+			s->cfg->name, url);
+		return -EADDRNOTAVAIL;
+	}
+	SBC_LOG(NOTICE, B2B_LOG, "%s (%s side): listening on %s%s%s", s->cfg->name,
+		sbc_side_name(s->cfg->side), url, sips[0] != '\0' ? " and " : "", sips);
+	return 0;
+}
+
+/* Step the loop until every nua reported its shutdown or @ms passed. */
+void b2b_sipif_shutdown_all(struct sbc_b2bua *b, unsigned int ms)
+{
+	uint64_t deadline = b2b_mono_ms() + ms;
+	bool pending;
+	uint32_t i;
+
+	for (i = 0; i < b->n_sif; i++)
+		if (b->sif[i].nua != NULL && !b->sif[i].shutdown_done)
+			nua_shutdown(b->sif[i].nua);
+	do {
+		pending = false;
+		for (i = 0; i < b->n_sif; i++)
+			if (b->sif[i].nua != NULL && !b->sif[i].shutdown_done)
+				pending = true;
+		if (!pending)
+			break;
+		su_root_step(b->root, 100);
+	} while (b2b_mono_ms() < deadline);
+	if (pending)
+		SBC_LOG(WARN, B2B_LOG, "nua shutdown not complete after %u ms", ms);
+}
+
