@@ -32,6 +32,8 @@
 #   route       two carrier-side trunks, the first targeting an address where
 #               nothing answers: a call whose Request-URI host is the second
 #               trunk's target host reaches the carrier's UAS.
+#   no-codecs   both trunks without a `codecs` key: the basic call again,
+#               answered, media both ways (whatever is offered passes).
 #
 # For every call: SIPp's exit status; no address of one side in any SIP
 # message the other side's SIPp sent or received (-trace_msg logs); no
@@ -463,7 +465,20 @@ cdr_check route '"trunk_a":"pbx"' '"trunk_b":"carrier"' '"disposition":"answered
 	'"ended_by":"b"'
 rn_log "route: PASS (Request-URI host $RN_CAR_PEER: the second carrier trunk, not the first)"
 
+# ---- trunks without a `codecs` key: whatever is offered passes ----
+# docs/configuration.md: "empty = pass what is offered".  Both trunks lose
+# their codec lists; the call is answered and its media flows both ways,
+# byte for byte (before the codec policy, audio was refused: 488 or port 0).
 cp_stop_check 6
+sed 's/,$/,/; s/^      codecs: \[PCMU, PCMA, telephone-event\] }$/      }/' "$RN_CFG" \
+	>"$rn_dir/cp-nocodecs.yaml"
+! grep -q 'codecs:' "$rn_dir/cp-nocodecs.yaml" || rn_fail "cp-nocodecs.yaml still lists codecs"
+rn_controlplane_start "$rn_dir/cp-nocodecs.yaml"
+basic_call no-codecs u1 "$RN_PBX_PEER" carrier
+grep -q '^m=audio [0-9]* RTP/AVP 0' "$rn_dir/no-codecs-carrier-sipp-msg.log" ||
+	rn_fail "no-codecs: the carrier did not get the PBX's PCMU offer"
+
+cp_stop_check 7
 rn_dataplane_stop 10
 [ "$RN_DP_STATUS" -eq 0 ] || rn_fail "sbc-dataplane exited with status $RN_DP_STATUS"
 echo "---- CDR ----"
