@@ -27,7 +27,8 @@
 # One line per step:
 #   cps offered=R achieved=A failed=F p99_setup_ms=P p50_setup_ms=Q calls=N
 #       cpu_controlplane_pct=C cpu_dataplane_pct=D cpu_sipp_pct=S retrans=T
-#       udp_drops_sbc=U udp_drops_sipp=V [stop=failures|rate]
+#       udp_drops_sbc=U udp_drops_sipp=V dp_round_trips_per_call=W
+#       [stop=failures|rate]
 # calls: calls SIPp placed (R x --seconds); failed: those that did not end
 # with the 200 to the BYE.  achieved: successful calls over the time their
 # 200s took to arrive at the UAC (first to last, plus one call interval), or
@@ -91,6 +92,7 @@ done
 RN_DATAPLANE=$BUILD/dataplane/sbc-dataplane
 RN_DPCTL=$BUILD/dataplane/sbc-dpctl
 RN_CONTROLPLANE=$BUILD/controlplane/sbc-controlplane
+SBCCTL=$BUILD/controlplane/sbcctl
 # shellcheck source=scripts/netns-lib.sh
 . "$ROOT/scripts/netns-lib.sh"
 
@@ -362,6 +364,13 @@ setup_times() {
 		ans[$5] = t($3); printf "%.3f %.6f\n", (ans[$5] - sent[$5]) * 1000, ans[$5] }' "$1"
 }
 
+# "CALLS_ENDED DP_CALL_REQUESTS" from sbcctl stats (the b2bua line).
+rt_counters() {
+	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 stats 2>/dev/null | awk '/^b2bua / {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		print v["calls_ended"] + 0, v["dp_call_requests"] + 0 }'
+}
+
 # step LABEL RATE DEST: one SIPp UAC run; sets STEP_LINE and STEP_STOP.
 # CPU figures over the steady part of the step: from hold + 1 s after the
 # first call (calls end as fast as they start) to the last call offered;
@@ -372,6 +381,7 @@ step() {
 	local w wcp wdp wsipp wns
 
 	dir=$rn_dir/$label-$rate
+	[ "$label" != sbc ] || read -r rt_calls0 rt_reqs0 <<<"$(rt_counters)"
 	ticks_of "$rn_cp_pid"; cp0=$TICKS
 	ticks_of "$rn_dp_pid"; dp0=$TICKS
 	ticks_of "$uas_pid"; uas0=$TICKS
@@ -433,6 +443,12 @@ step() {
 	STEP_LINE+=" cpu_dataplane_pct=$(pct "$wdp" "$wns")"
 	STEP_LINE+=" cpu_sipp_pct=$(pct "$wsipp" "$wns")"
 	STEP_LINE+=" retrans=$retrans udp_drops_sbc=$((dr1 - dr0)) udp_drops_sipp=$((dn1 - dn0))"
+	if [ "$label" = sbc ]; then
+		# Data plane requests per call that ended during the step.
+		read -r rt_calls1 rt_reqs1 <<<"$(rt_counters)"
+		STEP_LINE+=" dp_round_trips_per_call=$(awk -v c=$((rt_calls1 - rt_calls0)) \
+			-v r=$((rt_reqs1 - rt_reqs0)) 'BEGIN { printf "%.2f", c ? r / c : 0 }')"
+	fi
 }
 
 # ---- the steps through the SBC
