@@ -312,8 +312,20 @@ struct sbc_api_stats_resp {
 	struct sbc_api_hdr hdr;
 	uint32_t session_id;
 	uint32_t reserved;
-	struct sbc_api_leg_stats leg[2];  /* global: leg[0] holds the totals */
+	struct sbc_api_leg_stats leg[2];  /* global: SBC_API_GLOBAL_STATS, drops in leg[0] */
 };
+
+/*
+ * The data plane's totals a global STATS_RESP (session_id 0) carries:
+ * X(name, leg, field), the sum of the workers' counter @name
+ * (SBC_WORKER_COUNTERS in dataplane/dp.h) in leg[leg].field.  One list for
+ * the data plane that fills them and sbc-dpctl's "stats 0" line, which
+ * prints them as name=value in this order.
+ */
+#define SBC_API_GLOBAL_STATS(X) \
+	X(rx_packets, 0, packets) \
+	X(rx_bytes,   0, bytes) \
+	X(tx_packets, 1, packets)
 
 /* EVENT: pushed by the data plane, never answered. */
 enum sbc_api_event_kind {

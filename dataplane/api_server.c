@@ -554,9 +554,9 @@ static int do_stats(struct sbc_dp *dp, const void *req, void *resp)
 		struct sbc_dp_counters c;
 
 		sbc_dp_counters(dp, &c);
-		rs->leg[0].packets = c.rx_packets;
-		rs->leg[0].bytes = c.rx_bytes;
-		rs->leg[1].packets = c.tx_packets;
+#define SBC_X_GLOBAL(name, li, field) rs->leg[li].field = c.name;
+		SBC_API_GLOBAL_STATS(SBC_X_GLOBAL)
+#undef SBC_X_GLOBAL
 		for (unsigned int r = 0; r < SBC_DROP__COUNT; r++)
 			rs->leg[0].drops[r] = c.drops[r];
 		return SBC_API_OK;

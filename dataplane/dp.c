@@ -419,11 +419,9 @@ void sbc_dp_counters(const struct sbc_dp *dp, struct sbc_dp_counters *c)
 	for (unsigned int i = 0; i < dp->n_workers; i++) {
 		const struct sbc_worker *w = dp->workers[i];
 
-		c->rx_packets += w->rx_packets;
-		c->rx_bytes += w->rx_bytes;
-		c->tx_packets += w->tx_packets;
-		c->host_packets += w->host_packets;
-		c->handoff_packets += w->handoff_packets;
+#define SBC_WORKER_X_SUM(name, desc) c->name += w->name;
+		SBC_WORKER_COUNTERS(SBC_WORKER_X_SUM)
+#undef SBC_WORKER_X_SUM
 		for (unsigned int r = 0; r < SBC_DROP__COUNT; r++)
 			c->drops[r] += w->drops[r];
 	}

@@ -53,6 +53,24 @@ struct sbc_dp;
 struct sbc_srtp;
 struct sbc_srtp_ctx;
 
+/*
+ * The workers' counters, one list for struct sbc_worker's per-lcore
+ * fields, struct sbc_dp_counters, their sums in sbc_dp_counters() and the
+ * keys of the /rampart/workers telemetry command: X(name, "description").
+ * Each is a plain uint64_t its worker alone writes (no atomics on the fast
+ * path); readers sum them and may be a packet behind.  A global STATS_RESP
+ * carries some of the sums (SBC_API_GLOBAL_STATS in sbc_api.h).  Drops are
+ * counted by reason apart (SBC_DROP_REASONS).
+ */
+#define SBC_WORKER_COUNTERS(X) \
+	X(rx_packets,      "packets received from the worker's RX queues") \
+	X(rx_bytes,        "bytes of those packets") \
+	X(tx_packets,      "packets given to the ports' TX queues") \
+	X(host_packets,    "ARP/NDP/ICMP packets passed to the main lcore") \
+	X(handoff_packets, "media packets passed to the worker owning their stream") \
+	X(polls,           "iterations of the poll loop") \
+	X(idle_polls,      "iterations that found no packet")
+
 /* Per-worker state: cache-aligned, written by its worker only. */
 struct sbc_worker {
 	unsigned int id;                    /* 0..n_workers-1 = queue index */
@@ -85,19 +103,16 @@ struct sbc_worker {
 	uint32_t srtp_n_ctx;
 	uint32_t srtp_auth_burst;           /* dataplane.srtp_auth_burst */
 	uint32_t seen_per_s;                /* sbc_seen() units in one second */
-	/* Counters: summed by the main lcore on read. */
-	uint64_t rx_packets;
-	uint64_t rx_bytes;
-	uint64_t tx_packets;
-	uint64_t host_packets;
-	uint64_t handoff_packets;
-	uint64_t polls;
-	uint64_t idle_polls;
+	/* Counters: written by this worker only, summed on read (sbc_dp_counters()). */
+#define SBC_WORKER_X_FIELD(name, desc) uint64_t name;
+	SBC_WORKER_COUNTERS(SBC_WORKER_X_FIELD)
 	uint64_t drops[SBC_DROP__COUNT];
 } __rte_cache_aligned;
 
+/* The workers' counters summed, and the drops of the main lcore's host duties. */
 struct sbc_dp_counters {
-	uint64_t rx_packets, rx_bytes, tx_packets, host_packets, handoff_packets;
+	SBC_WORKER_COUNTERS(SBC_WORKER_X_FIELD)
+#undef SBC_WORKER_X_FIELD
 	uint64_t drops[SBC_DROP__COUNT];
 };
 

@@ -198,10 +198,12 @@ static int cmd_stats(struct sbc_dpctl *c, char **argv)
 	if (rc != SBC_API_OK)
 		return dpctl_fail("stats", rc);
 	if (id == 0) {
-		/* Global: leg[0] holds the receive side and drops, leg[1] the transmit. */
-		printf("global rx_packets=%" PRIu64 " rx_bytes=%" PRIu64 " tx_packets=%" PRIu64
-		       " drops=%" PRIu64 "\n", r->leg[0].packets, r->leg[0].bytes,
-		       r->leg[1].packets, sum_drops(r->leg[0].drops));
+		/* Global: the totals where SBC_API_GLOBAL_STATS puts them, drops in leg[0]. */
+		printf("global");
+#define SBC_X_GLOBAL(name, li, field) printf(" " #name "=%" PRIu64, r->leg[li].field);
+		SBC_API_GLOBAL_STATS(SBC_X_GLOBAL)
+#undef SBC_X_GLOBAL
+		printf(" drops=%" PRIu64 "\n", sum_drops(r->leg[0].drops));
 		print_drops(r->leg[0].drops);
 		return 0;
 	}

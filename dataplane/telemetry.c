@@ -86,12 +86,9 @@ static int tel_workers(const char *cmd, const char *params, struct rte_tel_data 
 			return -1;
 		rte_tel_data_start_dict(wd);
 		rte_tel_data_add_dict_u64(wd, "lcore", w->lcore);
-		rte_tel_data_add_dict_u64(wd, "rx_packets", w->rx_packets);
-		rte_tel_data_add_dict_u64(wd, "tx_packets", w->tx_packets);
-		rte_tel_data_add_dict_u64(wd, "host_packets", w->host_packets);
-		rte_tel_data_add_dict_u64(wd, "handoff_packets", w->handoff_packets);
-		rte_tel_data_add_dict_u64(wd, "polls", w->polls);
-		rte_tel_data_add_dict_u64(wd, "idle_polls", w->idle_polls);
+#define SBC_WORKER_X_DICT(name, desc) rte_tel_data_add_dict_u64(wd, #name, w->name);
+		SBC_WORKER_COUNTERS(SBC_WORKER_X_DICT)
+#undef SBC_WORKER_X_DICT
 		snprintf(name, sizeof(name), "worker%u", i);
 		rte_tel_data_add_dict_container(d, name, wd, 0);
 	}

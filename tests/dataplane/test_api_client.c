@@ -281,6 +281,19 @@ static void test_telemetry(void)
 	CU_ASSERT(strstr(buf, "\"srtp_auth\":") != NULL);
 	CU_ASSERT_EQUAL_FATAL(telemetry("/rampart/workers", buf, sizeof(buf)), 0);
 	CU_ASSERT(strstr(buf, "\"worker0\"") != NULL);
+	/* The keys scripts read (SBC_WORKER_COUNTERS). */
+	{
+		static const char *const keys[] = {
+			"lcore", "rx_packets", "tx_packets", "host_packets", "handoff_packets",
+			"polls", "idle_polls",
+		};
+		char key[40];
+
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			snprintf(key, sizeof(key), "\"%s\":", keys[k]);
+			CU_ASSERT(strstr(buf, key) != NULL);
+		}
+	}
 	CU_ASSERT_EQUAL_FATAL(telemetry("/rampart/ports", buf, sizeof(buf)), 0);
 	CU_ASSERT(strstr(buf, "\"p0\"") != NULL && strstr(buf, "\"p1\"") != NULL);
 	CU_ASSERT_EQUAL_FATAL(telemetry("/rampart/host", buf, sizeof(buf)), 0);
