@@ -400,6 +400,66 @@ sdp_check_media(const char *v, const char *end, uint8_t *proto)
 	return SBC_SDP_E_OK;
 }
 
+/* A line's length and bytes (@n without its CR LF): no NUL, no control but HT. */
+static enum sbc_sdp_err
+sdp_check_line_chars(const char *line, size_t n)
+{
+	size_t i;
+
+	if (n > SBC_SDP_LINE_MAX)
+		return SBC_SDP_E_LINE_TOO_LONG;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c == '\0')
+			return SBC_SDP_E_NUL_BYTE;
+		/* A lone CR would end the line for Sofia: refuse it. */
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return SBC_SDP_E_CONTROL_CHAR;
+	}
+	return SBC_SDP_E_OK;
+}
+
+/*
+ * One "x=" line after v=0, line number @no: a type allowed where it stands,
+ * and the fields of o=, c= and m=.  An m= line is recorded in @scan.
+ */
+static enum sbc_sdp_err
+sdp_check_typed_line(struct sdp_scan *scan, const char *line, size_t n, uint32_t no,
+		     uint32_t *n_origin)
+{
+	enum sbc_sdp_err code = SBC_SDP_E_OK;
+
+	if (line[0] == 'v')
+		return SBC_SDP_E_MISPLACED;
+	if (strchr("osiuepcbtrzkam", line[0]) == NULL)
+		return SBC_SDP_E_UNKNOWN_TYPE;
+	/* Sofia ignores session lines inside a media section silently. */
+	if (scan->n_media > 0 && strchr("icbkam", line[0]) == NULL)
+		return SBC_SDP_E_MISPLACED;
+	switch (line[0]) {
+	case 'o':
+		if (++*n_origin > 1)
+			code = SBC_SDP_E_ORIGIN;
+		else
+			code = sdp_check_origin(line + 2, line + n);
+		break;
+	case 'c':
+		code = sdp_check_connection(line + 2, line + n);
+		break;
+	case 'm':
+		if (scan->n_media == SBC_SDP_MEDIA_MAX)
+			return SBC_SDP_E_TOO_MANY_MEDIA;
+		scan->mline[scan->n_media] = no;
+		code = sdp_check_media(line + 2, line + n, &scan->proto[scan->n_media]);
+		scan->n_media++;
+		break;
+	default:
+		break;
+	}
+	return code;
+}
+
 static int
 sdp_scan(const char *body, size_t len, struct sdp_scan *scan,
 	 struct sbc_sdp_error *err)
@@ -417,24 +477,15 @@ sdp_scan(const char *body, size_t len, struct sdp_scan *scan,
 		const char *line = body + pos;
 		const char *nl = memchr(line, '\n', len - pos);
 		size_t n = nl != NULL ? (size_t)(nl - line) : len - pos;
-		enum sbc_sdp_err code = SBC_SDP_E_OK;
-		size_t i;
+		enum sbc_sdp_err code;
 
 		pos += n + (nl != NULL);
 		no++;
 		if (n > 0 && line[n - 1] == '\r')
 			n--;
-		if (n > SBC_SDP_LINE_MAX)
-			return sdp_fail(err, SBC_SDP_E_LINE_TOO_LONG, no);
-		for (i = 0; i < n; i++) {
-			unsigned char c = (unsigned char)line[i];
-
-			if (c == '\0')
-				return sdp_fail(err, SBC_SDP_E_NUL_BYTE, no);
-			/* A lone CR would end the line for Sofia: refuse it. */
-			if ((c < 0x20 && c != '\t') || c == 0x7f)
-				return sdp_fail(err, SBC_SDP_E_CONTROL_CHAR, no);
-		}
+		code = sdp_check_line_chars(line, n);
+		if (code != SBC_SDP_E_OK)
+			return sdp_fail(err, code, no);
 		if (n == 0)
 			continue;
 		if (n < 2 || line[1] != '=' || line[0] < 'a' || line[0] > 'z')
@@ -445,34 +496,7 @@ sdp_scan(const char *body, size_t len, struct sdp_scan *scan,
 			seen_v = true;
 			continue;
 		}
-		if (line[0] == 'v')
-			return sdp_fail(err, SBC_SDP_E_MISPLACED, no);
-		if (strchr("osiuepcbtrzkam", line[0]) == NULL)
-			return sdp_fail(err, SBC_SDP_E_UNKNOWN_TYPE, no);
-		/* Sofia ignores session lines inside a media section silently. */
-		if (scan->n_media > 0 && strchr("icbkam", line[0]) == NULL)
-			return sdp_fail(err, SBC_SDP_E_MISPLACED, no);
-		switch (line[0]) {
-		case 'o':
-			if (++n_origin > 1)
-				code = SBC_SDP_E_ORIGIN;
-			else
-				code = sdp_check_origin(line + 2, line + n);
-			break;
-		case 'c':
-			code = sdp_check_connection(line + 2, line + n);
-			break;
-		case 'm':
-			if (scan->n_media == SBC_SDP_MEDIA_MAX)
-				return sdp_fail(err, SBC_SDP_E_TOO_MANY_MEDIA, no);
-			scan->mline[scan->n_media] = no;
-			code = sdp_check_media(line + 2, line + n,
-					       &scan->proto[scan->n_media]);
-			scan->n_media++;
-			break;
-		default:
-			break;
-		}
+		code = sdp_check_typed_line(scan, line, n, no, &n_origin);
 		if (code != SBC_SDP_E_OK)
 			return sdp_fail(err, code, no);
 	}
