@@ -1162,53 +1162,47 @@ sdp_sofia_format(su_home_t *home, sdp_media_t *sm, const char *text)
 	return 0;
 }
 
+/* A rejected m= line: the peer's words echoed verbatim, unknown enums print the name. */
 static int
-sdp_sofia_media(su_home_t *home, sdp_session_t *s, const struct sbc_sdp_desc *od,
-		const struct sbc_sdp_media *om, const struct sbc_ip *session_addr,
-		sdp_media_t **out)
+sdp_sofia_rejected_media(su_home_t *home, sdp_media_t *sm, const struct sbc_sdp_desc *od,
+			 const struct sbc_sdp_media *om)
 {
-	sdp_media_t *sm = su_zalloc(home, sizeof(*sm));
-	sdp_rtpmap_t **rtail;
-	sdp_attribute_t **atail;
-	unsigned int i;
+	sm->m_rejected = 1;
+	sm->m_type = sdp_media_x;
+	sm->m_type_name = sbc_sdp_text(od, om->type_name);
+	sm->m_proto = sdp_proto_x;
+	sm->m_proto_name = sbc_sdp_text(od, om->proto_name);
+	if (om->n_fmt > 0)
+		return sdp_sofia_format(home, sm, su_sprintf(home, "%u", om->fmt[0].pt));
+	return sdp_sofia_format(home, sm, sbc_sdp_text(od, om->fmt_text));
+}
 
-	if (sm == NULL)
-		return -ENOMEM;
-	*out = sm;
-	sm->m_size = sizeof(*sm);
-	sm->m_session = s;
-	sm->m_port = om->port;
-	sm->m_mode = om->dir & SBC_SDP_SENDRECV;
-	if (om->rejected) {
-		/* Echo the peer's words verbatim: unknown enums print the name. */
-		sm->m_rejected = 1;
-		sm->m_type = sdp_media_x;
-		sm->m_type_name = sbc_sdp_text(od, om->type_name);
-		sm->m_proto = sdp_proto_x;
-		sm->m_proto_name = sbc_sdp_text(od, om->proto_name);
-		if (om->n_fmt > 0)
-			return sdp_sofia_format(home, sm, su_sprintf(home, "%u", om->fmt[0].pt));
-		return sdp_sofia_format(home, sm, sbc_sdp_text(od, om->fmt_text));
-	}
+/* Media type and proto of an anchored line: audio over RTP/(S)AVP, or T.38 over udptl. */
+static int
+sdp_sofia_media_kind(su_home_t *home, sdp_media_t *sm, const struct sbc_sdp_media *om)
+{
 	if (om->type == SBC_SDP_MEDIA_AUDIO) {
 		sm->m_type = sdp_media_audio;
 		sm->m_type_name = "audio";
 		sm->m_proto = om->proto == SBC_SDP_PROTO_RTP_SAVP ? sdp_proto_srtp : sdp_proto_rtp;
 		sm->m_proto_name = om->proto == SBC_SDP_PROTO_RTP_SAVP ? "RTP/SAVP" : "RTP/AVP";
-	} else {
-		sm->m_type = sdp_media_image;
-		sm->m_type_name = "image";
-		sm->m_proto = sdp_proto_udptl;
-		sm->m_proto_name = "udptl";
-		if (sdp_sofia_format(home, sm, "t38") != 0)
-			return -ENOMEM;
+		return 0;
 	}
-	if (!sbc_ip_equal(&om->addr, session_addr)) {
-		sm->m_connections = sdp_sofia_conn(home, &om->addr);
-		if (sm->m_connections == NULL)
-			return -ENOMEM;
-	}
-	rtail = &sm->m_rtpmaps;
+	sm->m_type = sdp_media_image;
+	sm->m_type_name = "image";
+	sm->m_proto = sdp_proto_udptl;
+	sm->m_proto_name = "udptl";
+	return sdp_sofia_format(home, sm, "t38") != 0 ? -ENOMEM : 0;
+}
+
+/* One rtpmap per format of @om, in its order. */
+static int
+sdp_sofia_rtpmaps(su_home_t *home, sdp_media_t *sm, const struct sbc_sdp_desc *od,
+		  const struct sbc_sdp_media *om)
+{
+	sdp_rtpmap_t **rtail = &sm->m_rtpmaps;
+	unsigned int i;
+
 	for (i = 0; i < om->n_fmt; i++) {
 		const struct sbc_sdp_fmt *f = &om->fmt[i];
 		sdp_rtpmap_t *rm = su_zalloc(home, sizeof(*rm));
@@ -1226,7 +1220,17 @@ sdp_sofia_media(su_home_t *home, sdp_session_t *s, const struct sbc_sdp_desc *od
 		*rtail = rm;
 		rtail = &rm->rm_next;
 	}
-	atail = &sm->m_attributes;
+	return 0;
+}
+
+/* The a= lines of @om: ptime, maxptime, rtcp, rtcp-mux, crypto, then those relayed. */
+static int
+sdp_sofia_media_attrs(su_home_t *home, sdp_media_t *sm, const struct sbc_sdp_desc *od,
+		      const struct sbc_sdp_media *om)
+{
+	sdp_attribute_t **atail = &sm->m_attributes;
+	unsigned int i;
+
 	if (om->ptime && sdp_sofia_attr_num(home, &atail, "ptime", om->ptime) != 0)
 		return -ENOMEM;
 	if (om->maxptime && sdp_sofia_attr_num(home, &atail, "maxptime", om->maxptime) != 0)
@@ -1250,6 +1254,34 @@ sdp_sofia_media(su_home_t *home, sdp_session_t *s, const struct sbc_sdp_desc *od
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+static int
+sdp_sofia_media(su_home_t *home, sdp_session_t *s, const struct sbc_sdp_desc *od,
+		const struct sbc_sdp_media *om, const struct sbc_ip *session_addr,
+		sdp_media_t **out)
+{
+	sdp_media_t *sm = su_zalloc(home, sizeof(*sm));
+
+	if (sm == NULL)
+		return -ENOMEM;
+	*out = sm;
+	sm->m_size = sizeof(*sm);
+	sm->m_session = s;
+	sm->m_port = om->port;
+	sm->m_mode = om->dir & SBC_SDP_SENDRECV;
+	if (om->rejected)
+		return sdp_sofia_rejected_media(home, sm, od, om);
+	if (sdp_sofia_media_kind(home, sm, om) != 0)
+		return -ENOMEM;
+	if (!sbc_ip_equal(&om->addr, session_addr)) {
+		sm->m_connections = sdp_sofia_conn(home, &om->addr);
+		if (sm->m_connections == NULL)
+			return -ENOMEM;
+	}
+	if (sdp_sofia_rtpmaps(home, sm, od, om) != 0)
+		return -ENOMEM;
+	return sdp_sofia_media_attrs(home, sm, od, om);
 }
 
 static sdp_session_t *
