@@ -76,7 +76,6 @@ static const struct sbc_cfg_enum_name log_level_names[] = {
 const char *sbc_side_name(uint32_t v) { return sbc_cfg_enum_str(side_names, v); }
 const char *sbc_transport_name(uint32_t v) { return sbc_cfg_enum_str(transport_names, v); }
 const char *sbc_srtp_policy_name(uint32_t v) { return sbc_cfg_enum_str(srtp_names, v); }
-const char *sbc_latching_name(uint32_t v) { return sbc_cfg_enum_str(latching_names, v); }
 
 /* ------------------------------------------------------------------ */
 /* Scalar validators                                                   */

@@ -275,6 +275,5 @@ const struct sbc_cfg_sip_if *sbc_config_sip_if(const struct sbc_config *cfg,
 const char *sbc_side_name(uint32_t side);
 const char *sbc_transport_name(uint32_t transport);
 const char *sbc_srtp_policy_name(uint32_t policy);
-const char *sbc_latching_name(uint32_t latching);
 
 #endif /* SBC_CONFIG_H */
