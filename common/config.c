@@ -234,135 +234,202 @@ static int ip_family_ok(const struct sbc_cfg_field *f, unsigned int family,
 	return 0;
 }
 
+static int parse_bool(const char *text, bool quoted, bool *dst, char *why, size_t len)
+{
+	if (!quoted && strcmp(text, "true") == 0)
+		*dst = true;
+	else if (!quoted && strcmp(text, "false") == 0)
+		*dst = false;
+	else {
+		snprintf(why, len, "expected true or false, got '%s'", text);
+		return -1;
+	}
+	return 0;
+}
+
+/* A plain decimal integer within the field's min..max. */
+static int parse_u32(const struct sbc_cfg_field *f, const char *text, bool quoted,
+		     uint32_t *dst, char *why, size_t len)
+{
+	char *end;
+	long long v;
+
+	if (quoted || !(text[0] == '-' || (text[0] >= '0' && text[0] <= '9'))) {
+		snprintf(why, len, "expected an integer, got '%s'", text);
+		return -1;
+	}
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (*end != '\0') {
+		snprintf(why, len, "expected an integer, got '%s'", text);
+		return -1;
+	}
+	if (errno == ERANGE || v < f->min || v > f->max) {
+		snprintf(why, len, "%s out of range %" PRId64 "..%" PRId64,
+			 text, f->min, f->max);
+		return -1;
+	}
+	*dst = (uint32_t)v;
+	return 0;
+}
+
+/* One of the field's enum names; the reason lists them all. */
+static int parse_enum(const struct sbc_cfg_field *f, const char *text, uint32_t *dst,
+		      char *why, size_t len)
+{
+	size_t o;
+
+	for (const struct sbc_cfg_enum_name *e = f->enums; e->name; e++) {
+		if (strcmp(e->name, text) == 0) {
+			*dst = e->value;
+			return 0;
+		}
+	}
+	o = (size_t)snprintf(why, len, "'%s' is not one of:", text);
+	for (const struct sbc_cfg_enum_name *e = f->enums; e->name && o < len; e++)
+		o += (size_t)snprintf(why + o, len - o, "%s %s",
+				      e == f->enums ? "" : ",", e->name);
+	return -1;
+}
+
+/* A STRING, SECRET or PATH within the field's length bounds (a secret not shown). */
+static int check_text_length(const struct sbc_cfg_field *f, uint8_t type, const char *text,
+			     char *why, size_t len)
+{
+	size_t n = strlen(text);
+
+	if ((int64_t)n >= f->min && (f->max <= 0 || (int64_t)n <= f->max))
+		return 0;
+	if (type == SBC_CFG_SECRET)
+		snprintf(why, len, "length must be %" PRId64 "..%" PRId64
+			 " characters", f->min, f->max);
+	else
+		snprintf(why, len, "'%.64s' length must be %" PRId64 "..%"
+			 PRId64 " characters", text, f->min, f->max);
+	return -1;
+}
+
+/* A heap copy of @text; a relative PATH is taken from the config file's folder. */
+static char *copy_text_value(struct sbc_cfg_ctx *ctx, uint8_t type, const char *text,
+			     char *why, size_t len)
+{
+	char *copy;
+
+	if (type == SBC_CFG_PATH && text[0] != '/' && ctx != NULL) {
+		char full[PATH_MAX];
+
+		if ((size_t)snprintf(full, sizeof(full), "%s/%s", ctx->dir, text) >=
+		    sizeof(full)) {
+			snprintf(why, len, "path too long");
+			return NULL;
+		}
+		copy = strdup(full);
+	} else {
+		copy = strdup(text);
+	}
+	if (copy == NULL)
+		snprintf(why, len, "out of memory");
+	return copy;
+}
+
+static int check_path_readable(const char *path, char *why, size_t len)
+{
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL) {
+		snprintf(why, len, "cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	fclose(fp);
+	return 0;
+}
+
+/* STRING, SECRET or PATH: a copy the config owns; a PATH must be readable. */
+static int parse_text(struct sbc_cfg_ctx *ctx, const struct sbc_cfg_field *f, uint8_t type,
+		      const char *text, char **dst, char *why, size_t len)
+{
+	char *copy;
+
+	if (check_text_length(f, type, text, why, len) != 0)
+		return -1;
+	copy = copy_text_value(ctx, type, text, why, len);
+	if (copy == NULL)
+		return -1;
+	if (type == SBC_CFG_PATH && check_path_readable(copy, why, len) != 0) {
+		free(copy);
+		return -1;
+	}
+	*dst = copy;
+	return 0;
+}
+
+static int parse_ip(const struct sbc_cfg_field *f, const char *text, struct sbc_ip *dst,
+		    char *why, size_t len)
+{
+	if (sbc_ip_parse(dst, text) != 0) {
+		snprintf(why, len, "'%s' is not an IP address", text);
+		return -1;
+	}
+	return ip_family_ok(f, dst->family, why, len);
+}
+
+/* IFADDR (address/prefix) or CIDR (a network: no host bits set). */
+static int parse_prefix(const struct sbc_cfg_field *f, uint8_t type, const char *text,
+			struct sbc_prefix *dst, char *why, size_t len)
+{
+	int rc = sbc_prefix_parse(dst, text, type == SBC_CFG_CIDR);
+
+	if (rc == -EINVAL)
+		snprintf(why, len, "'%s' is not an address/prefix", text);
+	else if (rc == -ERANGE)
+		snprintf(why, len, "'%s': prefix length out of range", text);
+	else if (rc == -EDOM)
+		snprintf(why, len, "'%s': host bits set beyond the prefix length", text);
+	if (rc != 0)
+		return -1;
+	return ip_family_ok(f, dst->ip.family, why, len);
+}
+
+static int parse_port_range(const char *text, struct sbc_port_range *dst, char *why,
+			    size_t len)
+{
+	int rc = sbc_port_range_parse(dst, text);
+
+	if (rc == -EINVAL)
+		snprintf(why, len, "'%s' is not a port range (lo-hi)", text);
+	else if (rc != 0)
+		snprintf(why, len, "'%s': ports must be 1..65535 with lo <= hi", text);
+	return rc == 0 ? 0 : -1;
+}
+
 /*
- * Parse one scalar of @type from @text into @dst.  @secret hides the value
- * from the reason.  Returns 0, or -1 with a reason in @why.
+ * Parse one scalar of @type from @text into @dst, by one parser per type.
+ * @quoted: the YAML scalar was quoted (then never a bool or an integer).  A
+ * SECRET's value never enters the reason.  Returns 0, or -1 with a reason
+ * in @why.
  */
 static int parse_scalar(struct sbc_cfg_ctx *ctx, const struct sbc_cfg_field *f,
 			uint8_t type, const char *text, bool quoted, void *dst,
 			char *why, size_t len)
 {
-	const char *shown = type == SBC_CFG_SECRET ? SBC_REDACTED : text;
-	int rc;
-
 	switch (type) {
 	case SBC_CFG_BOOL:
-		if (!quoted && strcmp(text, "true") == 0)
-			*(bool *)dst = true;
-		else if (!quoted && strcmp(text, "false") == 0)
-			*(bool *)dst = false;
-		else {
-			snprintf(why, len, "expected true or false, got '%s'", text);
-			return -1;
-		}
-		return 0;
-	case SBC_CFG_U32: {
-		char *end;
-		long long v;
-
-		if (quoted || !(text[0] == '-' || (text[0] >= '0' && text[0] <= '9'))) {
-			snprintf(why, len, "expected an integer, got '%s'", text);
-			return -1;
-		}
-		errno = 0;
-		v = strtoll(text, &end, 10);
-		if (*end != '\0') {
-			snprintf(why, len, "expected an integer, got '%s'", text);
-			return -1;
-		}
-		if (errno == ERANGE || v < f->min || v > f->max) {
-			snprintf(why, len, "%s out of range %" PRId64 "..%" PRId64,
-				 text, f->min, f->max);
-			return -1;
-		}
-		*(uint32_t *)dst = (uint32_t)v;
-		return 0;
-	}
+		return parse_bool(text, quoted, dst, why, len);
+	case SBC_CFG_U32:
+		return parse_u32(f, text, quoted, dst, why, len);
 	case SBC_CFG_ENUM:
-		for (const struct sbc_cfg_enum_name *e = f->enums; e->name; e++) {
-			if (strcmp(e->name, text) == 0) {
-				*(uint32_t *)dst = e->value;
-				return 0;
-			}
-		}
-		{
-			size_t o = (size_t)snprintf(why, len, "'%s' is not one of:", text);
-
-			for (const struct sbc_cfg_enum_name *e = f->enums; e->name && o < len; e++)
-				o += (size_t)snprintf(why + o, len - o, "%s %s",
-						      e == f->enums ? "" : ",", e->name);
-		}
-		return -1;
+		return parse_enum(f, text, dst, why, len);
 	case SBC_CFG_STRING:
 	case SBC_CFG_SECRET:
-	case SBC_CFG_PATH: {
-		size_t n = strlen(text);
-		char *copy;
-
-		if ((int64_t)n < f->min || (f->max > 0 && (int64_t)n > f->max)) {
-			if (type == SBC_CFG_SECRET)
-				snprintf(why, len, "length must be %" PRId64 "..%" PRId64
-					 " characters", f->min, f->max);
-			else
-				snprintf(why, len, "'%.64s' length must be %" PRId64 "..%"
-					 PRId64 " characters", text, f->min, f->max);
-			return -1;
-		}
-		if (type == SBC_CFG_PATH && text[0] != '/' && ctx != NULL) {
-			char full[PATH_MAX];
-
-			if ((size_t)snprintf(full, sizeof(full), "%s/%s", ctx->dir, text) >=
-			    sizeof(full)) {
-				snprintf(why, len, "path too long");
-				return -1;
-			}
-			copy = strdup(full);
-		} else {
-			copy = strdup(text);
-		}
-		if (copy == NULL) {
-			snprintf(why, len, "out of memory");
-			return -1;
-		}
-		if (type == SBC_CFG_PATH) {
-			FILE *fp = fopen(copy, "r");
-
-			if (fp == NULL) {
-				snprintf(why, len, "cannot read '%s': %s", copy, strerror(errno));
-				free(copy);
-				return -1;
-			}
-			fclose(fp);
-		}
-		*(char **)dst = copy;
-		return 0;
-	}
+	case SBC_CFG_PATH:
+		return parse_text(ctx, f, type, text, dst, why, len);
 	case SBC_CFG_IP:
-		if (sbc_ip_parse(dst, text) != 0) {
-			snprintf(why, len, "'%s' is not an IP address", shown);
-			return -1;
-		}
-		return ip_family_ok(f, ((struct sbc_ip *)dst)->family, why, len);
+		return parse_ip(f, text, dst, why, len);
 	case SBC_CFG_IFADDR:
 	case SBC_CFG_CIDR:
-		rc = sbc_prefix_parse(dst, text, type == SBC_CFG_CIDR);
-		if (rc == -EINVAL)
-			snprintf(why, len, "'%s' is not an address/prefix", text);
-		else if (rc == -ERANGE)
-			snprintf(why, len, "'%s': prefix length out of range", text);
-		else if (rc == -EDOM)
-			snprintf(why, len, "'%s': host bits set beyond the prefix length",
-				 text);
-		if (rc != 0)
-			return -1;
-		return ip_family_ok(f, ((struct sbc_prefix *)dst)->ip.family, why, len);
+		return parse_prefix(f, type, text, dst, why, len);
 	case SBC_CFG_PORT_RANGE:
-		rc = sbc_port_range_parse(dst, text);
-		if (rc == -EINVAL)
-			snprintf(why, len, "'%s' is not a port range (lo-hi)", text);
-		else if (rc != 0)
-			snprintf(why, len, "'%s': ports must be 1..65535 with lo <= hi", text);
-		return rc == 0 ? 0 : -1;
+		return parse_port_range(text, dst, why, len);
 	default:
 		snprintf(why, len, "internal: bad scalar type");
 		return -1;

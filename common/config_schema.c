@@ -75,8 +75,7 @@ static const struct sbc_cfg_enum_name log_level_names[] = {
 
 const char *sbc_side_name(uint32_t v) { return sbc_cfg_enum_str(side_names, v); }
 const char *sbc_transport_name(uint32_t v) { return sbc_cfg_enum_str(transport_names, v); }
-const char *sbc_srtp_policy_name(uint32_t v) { return sbc_cfg_enum_str(srtp_names, v); }
-const char *sbc_latching_name(uint32_t v) { return sbc_cfg_enum_str(latching_names, v); }
+static const char *sbc_srtp_policy_name(uint32_t v) { return sbc_cfg_enum_str(srtp_names, v); }
 
 /* ------------------------------------------------------------------ */
 /* Scalar validators                                                   */
@@ -428,6 +427,9 @@ static void check_trunk(struct sbc_cfg_ctx *ctx, const void *obj, const char *pa
 		sbc_cfg_error(ctx, path, "cpm_burst", "%u is more than cpm_limit (%u)",
 			      t->cpm_burst, t->cpm_limit);
 }
+
+static const struct sbc_cfg_sip_if *sbc_config_sip_if(const struct sbc_config *cfg,
+						      const char *name);
 
 static bool sip_if_has_tls(const struct sbc_cfg_sip_if *si)
 {
@@ -887,8 +889,8 @@ const struct sbc_cfg_media_if *sbc_config_media_if(const struct sbc_config *cfg,
 	return NULL;
 }
 
-const struct sbc_cfg_sip_if *sbc_config_sip_if(const struct sbc_config *cfg,
-					       const char *name)
+static const struct sbc_cfg_sip_if *sbc_config_sip_if(const struct sbc_config *cfg,
+						      const char *name)
 {
 	for (uint32_t i = 0; i < cfg->sip.n_interfaces; i++)
 		if (strcmp(cfg->sip.interfaces[i].name, name) == 0)

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 
 #include "sbc_log.h"
@@ -15,19 +14,6 @@ void sbc_log_set_level(enum sbc_log_level level)
 {
 	if (level < SBC_LOG__COUNT)
 		log_threshold = level;
-}
-
-int sbc_log_level_parse(const char *name)
-{
-	for (int i = 0; i < SBC_LOG__COUNT; i++)
-		if (strcmp(name, level_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-const char *sbc_log_level_name(enum sbc_log_level level)
-{
-	return level < SBC_LOG__COUNT ? level_names[level] : "?";
 }
 
 void sbc_log(enum sbc_log_level level, const char *subsys, const char *fmt, ...)

@@ -268,13 +268,9 @@ const struct sbc_cfg_trunk *sbc_config_trunk(const struct sbc_config *cfg,
 					     const char *name);
 const struct sbc_cfg_media_if *sbc_config_media_if(const struct sbc_config *cfg,
 						   const char *name);
-const struct sbc_cfg_sip_if *sbc_config_sip_if(const struct sbc_config *cfg,
-					       const char *name);
 
 /** Names of enum values as written in YAML ("carrier", "tls", ...). */
 const char *sbc_side_name(uint32_t side);
 const char *sbc_transport_name(uint32_t transport);
-const char *sbc_srtp_policy_name(uint32_t policy);
-const char *sbc_latching_name(uint32_t latching);
 
 #endif /* SBC_CONFIG_H */

@@ -23,12 +23,6 @@ enum sbc_log_level {
 /** Set the threshold; messages above it are discarded. Thread: main. */
 void sbc_log_set_level(enum sbc_log_level level);
 
-/** Parse "err", "warn", "notice", "info", "debug". Returns level or -1. */
-int sbc_log_level_parse(const char *name);
-
-/** Name of a level ("info"). */
-const char *sbc_log_level_name(enum sbc_log_level level);
-
 /** Log one line "<subsys>: <text>" to stderr. Any thread (stdio locks). */
 void sbc_log(enum sbc_log_level level, const char *subsys, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

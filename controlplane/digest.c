@@ -203,21 +203,12 @@ static int put_char(struct dparam *d, size_t *j, char c)
 	return 0;
 }
 
-/* "Digest" then name=value pairs, each stored into its dparam. */
-static int parse_params(const char *value, struct dparam *params, size_t np)
+/* The scheme token "Digest" and the LWS after it; *@pp moves to the first pair. */
+static int skip_digest_scheme(const char **pp, const char *end)
 {
-	const char *p, *end, *name;
-	size_t n, nlen, j;
-	struct dparam *d;
-	int rc;
+	const char *p, *name;
 
-	if (value == NULL)
-		return -EINVAL;
-	n = strnlen(value, SBC_DIGEST_VALUE_MAX + 1);
-	if (n > SBC_DIGEST_VALUE_MAX)
-		return -E2BIG;
-	end = value + n;
-	p = skip_lws(value, end);
+	p = skip_lws(*pp, end);
 	for (name = p; p < end && is_tchar(*p); p++)
 		;
 	if (p == name)
@@ -229,58 +220,117 @@ static int parse_params(const char *value, struct dparam *params, size_t np)
 	p = skip_lws(p, end);
 	if (p == end)
 		return -EINVAL;
-	for (;;) {
-		for (name = p; p < end && is_tchar(*p); p++)
-			;
-		nlen = (size_t)(p - name);
-		if (nlen == 0)
-			return -EINVAL;
-		p = skip_lws(p, end);
-		if (p == end || *p != '=')
-			return -EINVAL;
-		p = skip_lws(p + 1, end);
-		d = NULL;
-		for (size_t i = 0; i < np; i++) {
-			if (strlen(params[i].name) == nlen &&
-			    strncasecmp(name, params[i].name, nlen) == 0) {
-				d = &params[i];
-				break;
-			}
-		}
-		if (d != NULL && d->seen)
-			return -EINVAL;
-		j = 0;
-		if (p < end && *p == '"') {
-			for (p++; p < end && *p != '"'; p++) {
-				if (*p == '\\' && ++p == end)
-					return -EINVAL;
-				if ((unsigned char)*p < 0x20 && *p != '\t')
-					return -EINVAL;
-				if (*p == 0x7f)
-					return -EINVAL;
-				rc = put_char(d, &j, *p);
-				if (rc != 0)
-					return rc;
-			}
-			if (p == end)
-				return -EINVAL;   /* unterminated quoted string */
-			p++;
-		} else {
-			const char *v = p;
+	*pp = p;
+	return 0;
+}
 
-			for (; p < end && is_tchar(*p); p++) {
-				rc = put_char(d, &j, *p);
-				if (rc != 0)
-					return rc;
-			}
-			if (p == v)
-				return -EINVAL;
-		}
-		if (d != NULL) {
-			if (d->buf != NULL)
-				d->buf[j] = '\0';
-			d->seen = true;
-		}
+/* The dparam named @name (@nlen bytes, any case); NULL for a name not asked for. */
+static struct dparam *find_dparam(struct dparam *params, size_t np, const char *name,
+				  size_t nlen)
+{
+	for (size_t i = 0; i < np; i++)
+		if (strlen(params[i].name) == nlen &&
+		    strncasecmp(name, params[i].name, nlen) == 0)
+			return &params[i];
+	return NULL;
+}
+
+/* A quoted-string from its opening quote at *@pp, unescaped into @d. */
+static int read_quoted_value(const char **pp, const char *end, struct dparam *d, size_t *j)
+{
+	const char *p;
+	int rc;
+
+	for (p = *pp + 1; p < end && *p != '"'; p++) {
+		if (*p == '\\' && ++p == end)
+			return -EINVAL;
+		if ((unsigned char)*p < 0x20 && *p != '\t')
+			return -EINVAL;
+		if (*p == 0x7f)
+			return -EINVAL;
+		rc = put_char(d, j, *p);
+		if (rc != 0)
+			return rc;
+	}
+	if (p == end)
+		return -EINVAL;   /* unterminated quoted string */
+	*pp = p + 1;
+	return 0;
+}
+
+/* A token value at *@pp into @d; an empty one is malformed. */
+static int read_token_value(const char **pp, const char *end, struct dparam *d, size_t *j)
+{
+	const char *p;
+	int rc;
+
+	for (p = *pp; p < end && is_tchar(*p); p++) {
+		rc = put_char(d, j, *p);
+		if (rc != 0)
+			return rc;
+	}
+	if (p == *pp)
+		return -EINVAL;
+	*pp = p;
+	return 0;
+}
+
+/* One name=value pair at *@pp, its value kept in the dparam of that name. */
+static int read_param(const char **pp, const char *end, struct dparam *params, size_t np)
+{
+	const char *p = *pp, *name;
+	struct dparam *d;
+	size_t nlen, j = 0;
+	int rc;
+
+	for (name = p; p < end && is_tchar(*p); p++)
+		;
+	nlen = (size_t)(p - name);
+	if (nlen == 0)
+		return -EINVAL;
+	p = skip_lws(p, end);
+	if (p == end || *p != '=')
+		return -EINVAL;
+	p = skip_lws(p + 1, end);
+	d = find_dparam(params, np, name, nlen);
+	if (d != NULL && d->seen)
+		return -EINVAL;
+	if (p < end && *p == '"')
+		rc = read_quoted_value(&p, end, d, &j);
+	else
+		rc = read_token_value(&p, end, d, &j);
+	if (rc != 0)
+		return rc;
+	if (d != NULL) {
+		if (d->buf != NULL)
+			d->buf[j] = '\0';
+		d->seen = true;
+	}
+	*pp = p;
+	return 0;
+}
+
+/* "Digest" then name=value pairs, each stored into its dparam. */
+static int parse_params(const char *value, struct dparam *params, size_t np)
+{
+	const char *p, *end;
+	size_t n;
+	int rc;
+
+	if (value == NULL)
+		return -EINVAL;
+	n = strnlen(value, SBC_DIGEST_VALUE_MAX + 1);
+	if (n > SBC_DIGEST_VALUE_MAX)
+		return -E2BIG;
+	end = value + n;
+	p = value;
+	rc = skip_digest_scheme(&p, end);
+	if (rc != 0)
+		return rc;
+	for (;;) {
+		rc = read_param(&p, end, params, np);
+		if (rc != 0)
+			return rc;
 		p = skip_lws(p, end);
 		if (p == end)
 			return 0;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,56 +65,66 @@ static int wait_fd(int fd, short events, long long deadline)
 	}
 }
 
-int main(int argc, char **argv)
-{
-	const char *path = SBCCTL_DEFAULT_SOCKET;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char cmd[256], *answer, *nl;
-	size_t used = 0, len;
-	long long deadline;
-	double wait_s = 5.0;
-	ssize_t n;
-	int c, fd, rc;
+struct sbcctl_args {
+	const char *path;
+	double wait_s;
+	char cmd[256];
+};
 
+/* "calls", "trunks", "stats" or "call ID" from @words into one request line. */
+static int format_command(char **words, int n, char *cmd, size_t size)
+{
+	if (strcmp(words[0], "calls") == 0 && n == 1)
+		snprintf(cmd, size, "calls\n");
+	else if (strcmp(words[0], "trunks") == 0 && n == 1)
+		snprintf(cmd, size, "trunks\n");
+	else if (strcmp(words[0], "stats") == 0 && n == 1)
+		snprintf(cmd, size, "stats\n");
+	else if (strcmp(words[0], "call") == 0 && n == 2 &&
+		 strspn(words[1], "0123456789") == strlen(words[1]) &&
+		 strlen(words[1]) > 0 && strlen(words[1]) < 11)
+		snprintf(cmd, size, "call %s\n", words[1]);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Options and command into @a; false with the exit status in @status when done. */
+static bool parse_args(int argc, char **argv, struct sbcctl_args *a, int *status)
+{
+	int c;
+
+	a->path = SBCCTL_DEFAULT_SOCKET;
+	a->wait_s = 5.0;
 	while ((c = getopt(argc, argv, "s:w:h")) != -1) {
 		switch (c) {
-		case 's': path = optarg; break;
-		case 'w': wait_s = atof(optarg); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 's': a->path = optarg; break;
+		case 'w': a->wait_s = atof(optarg); break;
+		case 'h': usage(stdout); *status = 0; return false;
+		default: usage(stderr); *status = 2; return false;
 		}
 	}
-	if (optind >= argc || !(wait_s > 0 && wait_s <= 600)) {
+	if (optind >= argc || !(a->wait_s > 0 && a->wait_s <= 600) ||
+	    format_command(argv + optind, argc - optind, a->cmd, sizeof(a->cmd)) != 0) {
 		usage(stderr);
-		return 2;
+		*status = 2;
+		return false;
 	}
-	if (strcmp(argv[optind], "calls") == 0 && argc - optind == 1)
-		snprintf(cmd, sizeof(cmd), "calls\n");
-	else if (strcmp(argv[optind], "trunks") == 0 && argc - optind == 1)
-		snprintf(cmd, sizeof(cmd), "trunks\n");
-	else if (strcmp(argv[optind], "stats") == 0 && argc - optind == 1)
-		snprintf(cmd, sizeof(cmd), "stats\n");
-	else if (strcmp(argv[optind], "call") == 0 && argc - optind == 2 &&
-		 strspn(argv[optind + 1], "0123456789") == strlen(argv[optind + 1]) &&
-		 strlen(argv[optind + 1]) > 0 && strlen(argv[optind + 1]) < 11)
-		snprintf(cmd, sizeof(cmd), "call %s\n", argv[optind + 1]);
-	else {
-		usage(stderr);
-		return 2;
-	}
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "sbcctl: socket path too long\n");
-		return 2;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	deadline = now_ms() + (long long)(wait_s * 1000);
+	return true;
+}
+
+/* A non-blocking connection to @sa by @deadline; the fd, or -1 once reported. */
+static int connect_control_socket(const struct sockaddr_un *sa, const char *path,
+				  long long deadline)
+{
+	int fd, rc;
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		perror("sbcctl: socket");
-		return 1;
+		return -1;
 	}
-	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
 	if (rc != 0 && errno == EINPROGRESS)
 		rc = wait_fd(fd, POLLOUT, deadline);
 	else if (rc != 0)
@@ -121,53 +132,110 @@ int main(int argc, char **argv)
 	if (rc != 0) {
 		fprintf(stderr, "sbcctl: %s: %s\n", path, strerror(-rc));
 		close(fd);
-		return 1;
+		return -1;
 	}
-	len = strlen(cmd);
+	return fd;
+}
+
+/* All of @cmd written by @deadline; 0, -ETIMEDOUT or -errno. */
+static int send_command(int fd, const char *cmd, long long deadline)
+{
+	size_t used = 0, len = strlen(cmd);
+	ssize_t n;
+	int rc;
+
 	while (used < len) {
 		if ((rc = wait_fd(fd, POLLOUT, deadline)) != 0)
-			goto io_err;
+			return rc;
 		n = write(fd, cmd + used, len - used);
-		if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			rc = -errno;
-			goto io_err;
-		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
 		if (n > 0)
 			used += (size_t)n;
 	}
+	return 0;
+}
+
+/*
+ * The answer into @answer (SBCCTL_ANSWER_MAX + 1 bytes), NUL-terminated,
+ * until the server closes, a read fails or the buffer is full; its length in
+ * @used.  0, or -ETIMEDOUT / -errno when a wait fails.
+ */
+static int read_answer(int fd, long long deadline, char *answer, size_t *used)
+{
+	ssize_t n;
+	int rc;
+
+	*used = 0;
+	for (;;) {
+		if ((rc = wait_fd(fd, POLLIN, deadline)) != 0)
+			return rc;
+		n = read(fd, answer + *used, SBCCTL_ANSWER_MAX - *used);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			break;
+		if (n > 0)
+			*used += (size_t)n;
+		if (*used == SBCCTL_ANSWER_MAX)
+			break;
+	}
+	answer[*used] = '\0';
+	return 0;
+}
+
+/* The items after an "ok" line on stdout (0), else the error on stderr (1). */
+static int print_answer(const char *answer, size_t used)
+{
+	const char *nl = strchr(answer, '\n');
+
+	if (strncmp(answer, "ok", 2) != 0 || nl == NULL) {
+		fprintf(stderr, "sbcctl: %s\n", used ? answer : "no answer");
+		return 1;
+	}
+	fputs(nl + 1, stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sbcctl_args a;
+	long long deadline;
+	char *answer;
+	size_t used;
+	int fd, rc, status;
+
+	if (!parse_args(argc, argv, &a, &status))
+		return status;
+	if (strlen(a.path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "sbcctl: socket path too long\n");
+		return 2;
+	}
+	memcpy(sa.sun_path, a.path, strlen(a.path) + 1);
+	deadline = now_ms() + (long long)(a.wait_s * 1000);
+
+	fd = connect_control_socket(&sa, a.path, deadline);
+	if (fd < 0)
+		return 1;
+	rc = send_command(fd, a.cmd, deadline);
+	if (rc != 0)
+		goto io_err;
 	answer = malloc(SBCCTL_ANSWER_MAX + 1);
 	if (answer == NULL) {
 		close(fd);
 		return 1;
 	}
-	used = 0;
-	for (;;) {
-		if ((rc = wait_fd(fd, POLLIN, deadline)) != 0) {
-			free(answer);
-			goto io_err;
-		}
-		n = read(fd, answer + used, SBCCTL_ANSWER_MAX - used);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-			break;
-		if (n > 0)
-			used += (size_t)n;
-		if (used == SBCCTL_ANSWER_MAX)
-			break;
+	rc = read_answer(fd, deadline, answer, &used);
+	if (rc != 0) {
+		free(answer);
+		goto io_err;
 	}
 	close(fd);
-	answer[used] = '\0';
-	nl = strchr(answer, '\n');
-	if (strncmp(answer, "ok", 2) != 0 || nl == NULL) {
-		fprintf(stderr, "sbcctl: %s\n", used ? answer : "no answer");
-		free(answer);
-		return 1;
-	}
-	fputs(nl + 1, stdout);
+	status = print_answer(answer, used);
 	free(answer);
-	return 0;
+	return status;
 
 io_err:
-	fprintf(stderr, "sbcctl: %s: %s\n", path, strerror(-rc));
+	fprintf(stderr, "sbcctl: %s: %s\n", a.path, strerror(-rc));
 	close(fd);
 	return 1;
 }

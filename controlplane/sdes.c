@@ -25,7 +25,7 @@ static const struct {
 	{ SBC_API_SRTP_AES_CM_128_HMAC_SHA1_32, "AES_CM_128_HMAC_SHA1_32" },
 };
 
-const char *sbc_sdes_suite_name(unsigned int suite)
+static const char *sbc_sdes_suite_name(unsigned int suite)
 {
 	size_t i;
 
@@ -157,16 +157,118 @@ static bool lifetime_ok(const char *s, size_t n)
 	return n <= 19 && all_digits(s, n) && !(n == 1 && s[0] == '0');
 }
 
+/* The one SP or HTAB that separates two fields, at *@pp. */
+static int skip_field_separator(const char **pp)
+{
+	if (**pp != ' ' && **pp != '\t')
+		return -EBADMSG;
+	(*pp)++;
+	return 0;
+}
+
+/* tag: 1*9DIGIT at *@pp, then the separator. */
+static int parse_tag(const char **pp, uint32_t *tag)
+{
+	const char *p = *pp;
+	size_t n = strcspn(p, " \t"), i;
+
+	if (n > 9 || !all_digits(p, n))
+		return -EBADMSG;
+	*tag = 0;
+	for (i = 0; i < n; i++)
+		*tag = *tag * 10 + (uint32_t)(p[i] - '0');
+	*pp = p + n;
+	return skip_field_separator(pp);
+}
+
+/*
+ * crypto-suite at *@pp, then the separator.  A suite we do not know is only
+ * noted in @known (-ENOTSUP): the rest of the line is still checked, and a
+ * malformed line reads as malformed whatever its suite.
+ */
+static int parse_suite(const char **pp, uint8_t *suite, int *known)
+{
+	const char *p = *pp;
+	size_t n = strcspn(p, " \t"), i;
+
+	if (n == 0)
+		return -EBADMSG;
+	*known = -ENOTSUP;
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		if (strlen(suites[i].name) == n && memcmp(p, suites[i].name, n) == 0) {
+			*suite = (uint8_t)suites[i].suite;
+			*known = 0;
+		}
+	for (i = 0; i < n; i++)
+		if (p[i] <= 0x20 || p[i] > 0x7e)
+			return -EBADMSG;
+	*pp = p + n;
+	return skip_field_separator(pp);
+}
+
+/* What follows the key in its key-info (@n > 0 bytes at @p): "|lifetime" only. */
+static int check_key_lifetime(const char *p, size_t n)
+{
+	const char *bar;
+
+	if (*p == ';')
+		return -ENOTSUP;  /* a second key-param: several master keys need MKIs */
+	if (*p == '=' || *p != '|')
+		return -EBADMSG;  /* padding or junk: 30 bytes never need '=' */
+	p++;
+	n--;
+	bar = memchr(p, '|', n);
+	if (memchr(p, ':', bar != NULL ? (size_t)(bar - p) : n) != NULL)
+		/* |MKI:LEN without a lifetime */
+		return all_digits(p, strcspn(p, ":")) ? -ENOTSUP : -EBADMSG;
+	if (!lifetime_ok(p, bar != NULL ? (size_t)(bar - p) : n))
+		return -EBADMSG;
+	if (bar != NULL)
+		return -ENOTSUP;  /* an MKI after the lifetime */
+	return 0;
+}
+
+/*
+ * key-params (@n bytes at @p): exactly one "inline:" key-info, whose 30
+ * bytes of key||salt go into @k.
+ */
+static int parse_key_params(const char *p, size_t n, struct sbc_sdes_key *k)
+{
+	if (n < 7 || strncmp(p, "inline:", 7) != 0)
+		/* another key method (RFC 4568 allows only inline for SRTP) */
+		return n == 0 || memchr(p, ':', n) == NULL ? -EBADMSG : -ENOTSUP;
+	p += 7;
+	n -= 7;
+	if (n < SDES_B64_LEN || b64_decode_keysalt(p, k->key_salt) != 0)
+		return -EBADMSG;
+	p += SDES_B64_LEN;
+	n -= SDES_B64_LEN;
+	return n > 0 ? check_key_lifetime(p, n) : 0;
+}
+
+/*
+ * What follows key-params at @p: nothing.  Session parameters change the
+ * transform: refused (-ENOTSUP); trailing blanks: malformed.
+ */
+static int check_no_session_params(const char *p)
+{
+	if (*p == '\0')
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '\0' ? -EBADMSG : -ENOTSUP;
+}
+
 /*
  * RFC 4568 section 9.1: tag 1*9DIGIT, WSP, suite, WSP, key-params, then
  * optional WSP session-params.  One SP or HTAB separates the fields.
  */
 static int sdes_parse(const char *value, struct sbc_sdes_key *k)
 {
-	const char *p, *sp, *end, *kp, *bar;
-	uint32_t tag = 0;
-	size_t n, i;
-	int rc;
+	const char *p, *end;
+	uint32_t tag;
+	size_t n;
+	int rc, suite_known;
 
 	if (k == NULL)
 		return -EINVAL;
@@ -176,101 +278,29 @@ static int sdes_parse(const char *value, struct sbc_sdes_key *k)
 	end = value + strnlen(value, SBC_SDP_CRYPTO_LEN + 1);
 	if (*end != '\0')
 		return -EBADMSG;          /* longer than any a=crypto we keep */
-
-	/* tag */
 	p = value;
+	rc = parse_tag(&p, &tag);
+	if (rc != 0)
+		goto err;
+	rc = parse_suite(&p, &k->suite, &suite_known);
+	if (rc != 0)
+		goto err;
 	n = strcspn(p, " \t");
-	if (n > 9 || !all_digits(p, n))
-		return -EBADMSG;
-	for (i = 0; i < n; i++)
-		tag = tag * 10 + (uint32_t)(p[i] - '0');
-	p += n;
-	if (*p != ' ' && *p != '\t')
-		return -EBADMSG;
-	p++;
-
-	/* crypto-suite */
-	n = strcspn(p, " \t");
-	if (n == 0)
-		return -EBADMSG;
-	rc = -ENOTSUP;
-	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
-		if (strlen(suites[i].name) == n && memcmp(p, suites[i].name, n) == 0) {
-			k->suite = (uint8_t)suites[i].suite;
-			rc = 0;
-		}
-	for (i = 0; i < n; i++)
-		if (p[i] <= 0x20 || p[i] > 0x7e)
-			return -EBADMSG;
-	p += n;
-	if (*p != ' ' && *p != '\t')
-		return -EBADMSG;
-	p++;
-
-	/* key-params: exactly one "inline:" key-info here */
-	n = strcspn(p, " \t");
-	kp = p;
-	sp = p + n;
-	if (n < 7 || strncmp(kp, "inline:", 7) != 0) {
-		/* another key method (RFC 4568 allows only inline for SRTP) */
-		memset(k, 0, sizeof(*k));
-		return n == 0 || memchr(kp, ':', n) == NULL ? -EBADMSG : -ENOTSUP;
-	}
-	kp += 7;
-	n -= 7;
-	if (n < SDES_B64_LEN) {
-		memset(k, 0, sizeof(*k));
-		return -EBADMSG;
-	}
-	if (b64_decode_keysalt(kp, k->key_salt) != 0) {
-		sbc_sdes_wipe(k, sizeof(*k));
-		return -EBADMSG;
-	}
-	kp += SDES_B64_LEN;
-	n -= SDES_B64_LEN;
-	if (n > 0) {
-		if (*kp == ';') {
-			/* a second key-param: several master keys need MKIs */
-			sbc_sdes_wipe(k, sizeof(*k));
-			return -ENOTSUP;
-		}
-		if (*kp == '=' || *kp != '|') {
-			/* padding or junk: 30 bytes never need '=' */
-			sbc_sdes_wipe(k, sizeof(*k));
-			return -EBADMSG;
-		}
-		kp++;
-		n--;
-		bar = memchr(kp, '|', n);
-		if (memchr(kp, ':', bar != NULL ? (size_t)(bar - kp) : n) != NULL) {
-			/* |MKI:LEN without a lifetime */
-			sbc_sdes_wipe(k, sizeof(*k));
-			return all_digits(kp, strcspn(kp, ":")) ? -ENOTSUP : -EBADMSG;
-		}
-		if (!lifetime_ok(kp, bar != NULL ? (size_t)(bar - kp) : n)) {
-			sbc_sdes_wipe(k, sizeof(*k));
-			return -EBADMSG;
-		}
-		if (bar != NULL) {
-			sbc_sdes_wipe(k, sizeof(*k));
-			return -ENOTSUP;  /* an MKI after the lifetime */
-		}
-	}
-	if (*sp != '\0') {
-		/* session parameters change the transform: refused (-ENOTSUP); trailing blanks: malformed */
-		const char *q = sp;
-
-		while (*q == ' ' || *q == '\t')
-			q++;
-		sbc_sdes_wipe(k, sizeof(*k));
-		return *q == '\0' ? -EBADMSG : -ENOTSUP;
-	}
-	if (rc != 0) {
-		sbc_sdes_wipe(k, sizeof(*k));
-		return rc;
-	}
+	rc = parse_key_params(p, n, k);
+	if (rc != 0)
+		goto err;
+	rc = check_no_session_params(p + n);
+	if (rc != 0)
+		goto err;
+	rc = suite_known;
+	if (rc != 0)
+		goto err;
 	k->tag = tag;
 	return 0;
+
+err:
+	sbc_sdes_wipe(k, sizeof(*k));
+	return rc;
 }
 
 int sbc_sdes_parse(const char *value, struct sbc_sdes_key *k)

@@ -44,9 +44,6 @@ struct sbc_sdes_key {
 	uint8_t key_salt[SBC_SDES_KEY_SALT_LEN]; /* secret */
 };
 
-/** "AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", or NULL. */
-const char *sbc_sdes_suite_name(unsigned int suite);
-
 /**
  * A fresh key for @tag and @suite (SBC_API_SRTP_AES_CM_128_HMAC_SHA1_80 or
  * _32) from RAND_bytes().  Returns 0, -EINVAL (bad tag or suite) or -EIO

@@ -400,6 +400,66 @@ sdp_check_media(const char *v, const char *end, uint8_t *proto)
 	return SBC_SDP_E_OK;
 }
 
+/* A line's length and bytes (@n without its CR LF): no NUL, no control but HT. */
+static enum sbc_sdp_err
+sdp_check_line_chars(const char *line, size_t n)
+{
+	size_t i;
+
+	if (n > SBC_SDP_LINE_MAX)
+		return SBC_SDP_E_LINE_TOO_LONG;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c == '\0')
+			return SBC_SDP_E_NUL_BYTE;
+		/* A lone CR would end the line for Sofia: refuse it. */
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return SBC_SDP_E_CONTROL_CHAR;
+	}
+	return SBC_SDP_E_OK;
+}
+
+/*
+ * One "x=" line after v=0, line number @no: a type allowed where it stands,
+ * and the fields of o=, c= and m=.  An m= line is recorded in @scan.
+ */
+static enum sbc_sdp_err
+sdp_check_typed_line(struct sdp_scan *scan, const char *line, size_t n, uint32_t no,
+		     uint32_t *n_origin)
+{
+	enum sbc_sdp_err code = SBC_SDP_E_OK;
+
+	if (line[0] == 'v')
+		return SBC_SDP_E_MISPLACED;
+	if (strchr("osiuepcbtrzkam", line[0]) == NULL)
+		return SBC_SDP_E_UNKNOWN_TYPE;
+	/* Sofia ignores session lines inside a media section silently. */
+	if (scan->n_media > 0 && strchr("icbkam", line[0]) == NULL)
+		return SBC_SDP_E_MISPLACED;
+	switch (line[0]) {
+	case 'o':
+		if (++*n_origin > 1)
+			code = SBC_SDP_E_ORIGIN;
+		else
+			code = sdp_check_origin(line + 2, line + n);
+		break;
+	case 'c':
+		code = sdp_check_connection(line + 2, line + n);
+		break;
+	case 'm':
+		if (scan->n_media == SBC_SDP_MEDIA_MAX)
+			return SBC_SDP_E_TOO_MANY_MEDIA;
+		scan->mline[scan->n_media] = no;
+		code = sdp_check_media(line + 2, line + n, &scan->proto[scan->n_media]);
+		scan->n_media++;
+		break;
+	default:
+		break;
+	}
+	return code;
+}
+
 static int
 sdp_scan(const char *body, size_t len, struct sdp_scan *scan,
 	 struct sbc_sdp_error *err)
@@ -417,24 +477,15 @@ sdp_scan(const char *body, size_t len, struct sdp_scan *scan,
 		const char *line = body + pos;
 		const char *nl = memchr(line, '\n', len - pos);
 		size_t n = nl != NULL ? (size_t)(nl - line) : len - pos;
-		enum sbc_sdp_err code = SBC_SDP_E_OK;
-		size_t i;
+		enum sbc_sdp_err code;
 
 		pos += n + (nl != NULL);
 		no++;
 		if (n > 0 && line[n - 1] == '\r')
 			n--;
-		if (n > SBC_SDP_LINE_MAX)
-			return sdp_fail(err, SBC_SDP_E_LINE_TOO_LONG, no);
-		for (i = 0; i < n; i++) {
-			unsigned char c = (unsigned char)line[i];
-
-			if (c == '\0')
-				return sdp_fail(err, SBC_SDP_E_NUL_BYTE, no);
-			/* A lone CR would end the line for Sofia: refuse it. */
-			if ((c < 0x20 && c != '\t') || c == 0x7f)
-				return sdp_fail(err, SBC_SDP_E_CONTROL_CHAR, no);
-		}
+		code = sdp_check_line_chars(line, n);
+		if (code != SBC_SDP_E_OK)
+			return sdp_fail(err, code, no);
 		if (n == 0)
 			continue;
 		if (n < 2 || line[1] != '=' || line[0] < 'a' || line[0] > 'z')
@@ -445,34 +496,7 @@ sdp_scan(const char *body, size_t len, struct sdp_scan *scan,
 			seen_v = true;
 			continue;
 		}
-		if (line[0] == 'v')
-			return sdp_fail(err, SBC_SDP_E_MISPLACED, no);
-		if (strchr("osiuepcbtrzkam", line[0]) == NULL)
-			return sdp_fail(err, SBC_SDP_E_UNKNOWN_TYPE, no);
-		/* Sofia ignores session lines inside a media section silently. */
-		if (scan->n_media > 0 && strchr("icbkam", line[0]) == NULL)
-			return sdp_fail(err, SBC_SDP_E_MISPLACED, no);
-		switch (line[0]) {
-		case 'o':
-			if (++n_origin > 1)
-				code = SBC_SDP_E_ORIGIN;
-			else
-				code = sdp_check_origin(line + 2, line + n);
-			break;
-		case 'c':
-			code = sdp_check_connection(line + 2, line + n);
-			break;
-		case 'm':
-			if (scan->n_media == SBC_SDP_MEDIA_MAX)
-				return sdp_fail(err, SBC_SDP_E_TOO_MANY_MEDIA, no);
-			scan->mline[scan->n_media] = no;
-			code = sdp_check_media(line + 2, line + n,
-					       &scan->proto[scan->n_media]);
-			scan->n_media++;
-			break;
-		default:
-			break;
-		}
+		code = sdp_check_typed_line(scan, line, n, no, &n_origin);
 		if (code != SBC_SDP_E_OK)
 			return sdp_fail(err, code, no);
 	}
@@ -1138,53 +1162,47 @@ sdp_sofia_format(su_home_t *home, sdp_media_t *sm, const char *text)
 	return 0;
 }
 
+/* A rejected m= line: the peer's words echoed verbatim, unknown enums print the name. */
 static int
-sdp_sofia_media(su_home_t *home, sdp_session_t *s, const struct sbc_sdp_desc *od,
-		const struct sbc_sdp_media *om, const struct sbc_ip *session_addr,
-		sdp_media_t **out)
+sdp_sofia_rejected_media(su_home_t *home, sdp_media_t *sm, const struct sbc_sdp_desc *od,
+			 const struct sbc_sdp_media *om)
 {
-	sdp_media_t *sm = su_zalloc(home, sizeof(*sm));
-	sdp_rtpmap_t **rtail;
-	sdp_attribute_t **atail;
-	unsigned int i;
+	sm->m_rejected = 1;
+	sm->m_type = sdp_media_x;
+	sm->m_type_name = sbc_sdp_text(od, om->type_name);
+	sm->m_proto = sdp_proto_x;
+	sm->m_proto_name = sbc_sdp_text(od, om->proto_name);
+	if (om->n_fmt > 0)
+		return sdp_sofia_format(home, sm, su_sprintf(home, "%u", om->fmt[0].pt));
+	return sdp_sofia_format(home, sm, sbc_sdp_text(od, om->fmt_text));
+}
 
-	if (sm == NULL)
-		return -ENOMEM;
-	*out = sm;
-	sm->m_size = sizeof(*sm);
-	sm->m_session = s;
-	sm->m_port = om->port;
-	sm->m_mode = om->dir & SBC_SDP_SENDRECV;
-	if (om->rejected) {
-		/* Echo the peer's words verbatim: unknown enums print the name. */
-		sm->m_rejected = 1;
-		sm->m_type = sdp_media_x;
-		sm->m_type_name = sbc_sdp_text(od, om->type_name);
-		sm->m_proto = sdp_proto_x;
-		sm->m_proto_name = sbc_sdp_text(od, om->proto_name);
-		if (om->n_fmt > 0)
-			return sdp_sofia_format(home, sm, su_sprintf(home, "%u", om->fmt[0].pt));
-		return sdp_sofia_format(home, sm, sbc_sdp_text(od, om->fmt_text));
-	}
+/* Media type and proto of an anchored line: audio over RTP/(S)AVP, or T.38 over udptl. */
+static int
+sdp_sofia_media_kind(su_home_t *home, sdp_media_t *sm, const struct sbc_sdp_media *om)
+{
 	if (om->type == SBC_SDP_MEDIA_AUDIO) {
 		sm->m_type = sdp_media_audio;
 		sm->m_type_name = "audio";
 		sm->m_proto = om->proto == SBC_SDP_PROTO_RTP_SAVP ? sdp_proto_srtp : sdp_proto_rtp;
 		sm->m_proto_name = om->proto == SBC_SDP_PROTO_RTP_SAVP ? "RTP/SAVP" : "RTP/AVP";
-	} else {
-		sm->m_type = sdp_media_image;
-		sm->m_type_name = "image";
-		sm->m_proto = sdp_proto_udptl;
-		sm->m_proto_name = "udptl";
-		if (sdp_sofia_format(home, sm, "t38") != 0)
-			return -ENOMEM;
+		return 0;
 	}
-	if (!sbc_ip_equal(&om->addr, session_addr)) {
-		sm->m_connections = sdp_sofia_conn(home, &om->addr);
-		if (sm->m_connections == NULL)
-			return -ENOMEM;
-	}
-	rtail = &sm->m_rtpmaps;
+	sm->m_type = sdp_media_image;
+	sm->m_type_name = "image";
+	sm->m_proto = sdp_proto_udptl;
+	sm->m_proto_name = "udptl";
+	return sdp_sofia_format(home, sm, "t38") != 0 ? -ENOMEM : 0;
+}
+
+/* One rtpmap per format of @om, in its order. */
+static int
+sdp_sofia_rtpmaps(su_home_t *home, sdp_media_t *sm, const struct sbc_sdp_desc *od,
+		  const struct sbc_sdp_media *om)
+{
+	sdp_rtpmap_t **rtail = &sm->m_rtpmaps;
+	unsigned int i;
+
 	for (i = 0; i < om->n_fmt; i++) {
 		const struct sbc_sdp_fmt *f = &om->fmt[i];
 		sdp_rtpmap_t *rm = su_zalloc(home, sizeof(*rm));
@@ -1202,7 +1220,17 @@ sdp_sofia_media(su_home_t *home, sdp_session_t *s, const struct sbc_sdp_desc *od
 		*rtail = rm;
 		rtail = &rm->rm_next;
 	}
-	atail = &sm->m_attributes;
+	return 0;
+}
+
+/* The a= lines of @om: ptime, maxptime, rtcp, rtcp-mux, crypto, then those relayed. */
+static int
+sdp_sofia_media_attrs(su_home_t *home, sdp_media_t *sm, const struct sbc_sdp_desc *od,
+		      const struct sbc_sdp_media *om)
+{
+	sdp_attribute_t **atail = &sm->m_attributes;
+	unsigned int i;
+
 	if (om->ptime && sdp_sofia_attr_num(home, &atail, "ptime", om->ptime) != 0)
 		return -ENOMEM;
 	if (om->maxptime && sdp_sofia_attr_num(home, &atail, "maxptime", om->maxptime) != 0)
@@ -1226,6 +1254,34 @@ sdp_sofia_media(su_home_t *home, sdp_session_t *s, const struct sbc_sdp_desc *od
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+static int
+sdp_sofia_media(su_home_t *home, sdp_session_t *s, const struct sbc_sdp_desc *od,
+		const struct sbc_sdp_media *om, const struct sbc_ip *session_addr,
+		sdp_media_t **out)
+{
+	sdp_media_t *sm = su_zalloc(home, sizeof(*sm));
+
+	if (sm == NULL)
+		return -ENOMEM;
+	*out = sm;
+	sm->m_size = sizeof(*sm);
+	sm->m_session = s;
+	sm->m_port = om->port;
+	sm->m_mode = om->dir & SBC_SDP_SENDRECV;
+	if (om->rejected)
+		return sdp_sofia_rejected_media(home, sm, od, om);
+	if (sdp_sofia_media_kind(home, sm, om) != 0)
+		return -ENOMEM;
+	if (!sbc_ip_equal(&om->addr, session_addr)) {
+		sm->m_connections = sdp_sofia_conn(home, &om->addr);
+		if (sm->m_connections == NULL)
+			return -ENOMEM;
+	}
+	if (sdp_sofia_rtpmaps(home, sm, od, om) != 0)
+		return -ENOMEM;
+	return sdp_sofia_media_attrs(home, sm, od, om);
 }
 
 static sdp_session_t *
