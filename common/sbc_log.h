@@ -23,7 +23,7 @@ enum sbc_log_level {
 /** Set the threshold; messages above it are discarded. Thread: main. */
 void sbc_log_set_level(enum sbc_log_level level);
 
-/** Log one line "<subsys>: <text>" to stderr. Any thread (stdio locks). */
+/** Log one line "<subsys>: <text>" to stderr in one write(2) (2 KiB at most). Any thread. */
 void sbc_log(enum sbc_log_level level, const char *subsys, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
