@@ -589,6 +589,8 @@ int sbc_dpclient_hello(struct sbc_dpclient *c, struct sbc_api_hello_resp *out)
 	return st;
 }
 
+#define DPCLIENT_SNDBUF (1 << 20)
+
 struct sbc_dpclient *sbc_dpclient_open(int fd, unsigned int timeout_ms, int *err)
 {
 	struct sbc_dpclient *c;
@@ -633,6 +635,14 @@ struct sbc_dpclient *sbc_dpclient_connect(const char *path, unsigned int timeout
 		close(fd);
 		return NULL;
 	}
+	/*
+	 * Room for every request the pending table can hold (SO_SNDBUFFORCE
+	 * goes past net.core.wmem_max when we may), so that pipelining does
+	 * not meet -EAGAIN before SBC_DPCLIENT_MAX_PENDING.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &(int){ DPCLIENT_SNDBUF },
+		       sizeof(int)) != 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ DPCLIENT_SNDBUF }, sizeof(int));
 	c = sbc_dpclient_open(fd, timeout_ms, err);
 	if (c == NULL) {
 		close(fd);

@@ -874,10 +874,86 @@ void sbc_dp_api_broadcast(struct sbc_dp *dp, const struct sbc_api_event *ev)
 	}
 }
 
+/*
+ * Room for some 600 pipelined answers (1 MiB, above net.core.wmem_max when
+ * root); past that the client waits (client_send()).
+ */
+#define API_SNDBUF (1 << 20)
+
+static void client_accept(struct sbc_dp *dp)
+{
+	int fd = accept4(dp->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), sz = API_SNDBUF;
+
+	if (fd < 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) != 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	for (unsigned int i = 0; i < SBC_DP_MAX_CLIENTS; i++) {
+		if (dp->clients[i] < 0) {
+			dp->clients[i] = fd;
+			dp->client_pend_len[i] = 0;
+			return;
+		}
+	}
+	close(fd);  /* too many clients */
+}
+
+static void client_close(struct sbc_dp *dp, unsigned int i)
+{
+	close(dp->clients[i]);
+	dp->clients[i] = -1;
+	explicit_bzero(dp->client_pend[i], dp->client_pend_len[i]);
+	dp->client_pend_len[i] = 0;
+}
+
+/*
+ * Send @len bytes of @msg to client @i: 1 sent, 0 no room (kept in its
+ * pending slot: the caller stops reading that client), -1 the client is
+ * gone (closed here).
+ */
+static int client_send(struct sbc_dp *dp, unsigned int i, const void *msg, size_t len)
+{
+	if (send(dp->clients[i], msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len)
+		return 1;
+	if (errno == EAGAIN || errno == EINTR) {
+		if (msg != dp->client_pend[i])
+			memcpy(dp->client_pend[i], msg, len);
+		dp->client_pend_len[i] = len;
+		dp->api_answers_delayed++;
+		return 0;
+	}
+	client_close(dp, i);
+	return -1;
+}
+
+/* Drain what client @i has queued, one datagram = one request, up to 64. */
+static void client_serve(struct sbc_dp *dp, unsigned int i)
+{
+	static _Alignas(8) uint8_t req[SBC_API_MSG_MAX + 64], resp[SBC_API_MSG_MAX];
+
+	for (int k = 0; k < 64; k++) {
+		ssize_t len = recv(dp->clients[i], req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
+		size_t rlen, got;
+
+		if (len == 0 || (len < 0 && errno != EAGAIN && errno != EINTR)) {
+			client_close(dp, i);
+			return;
+		}
+		if (len < 0)
+			return;
+		/* MSG_TRUNC reports the real length: an oversized one fails decode. */
+		got = (size_t)len > sizeof(req) ? sizeof(req) : (size_t)len;
+		rlen = sbc_dp_api_handle(dp, req, got, resp);
+		/* BIND and UPDATE carry SRTP keys: no copy stays behind. */
+		explicit_bzero(req, got);
+		if (client_send(dp, i, resp, rlen) != 1)
+			return;
+	}
+}
+
 void sbc_dp_api_poll(struct sbc_dp *dp, int timeout_ms)
 {
 	struct pollfd pfd[SBC_DP_MAX_CLIENTS + 1];
-	static _Alignas(8) uint8_t req[SBC_API_MSG_MAX + 64], resp[SBC_API_MSG_MAX];
 	unsigned int n = 0;
 
 	if (dp->listen_fd < 0) {
@@ -887,49 +963,22 @@ void sbc_dp_api_poll(struct sbc_dp *dp, int timeout_ms)
 	}
 	pfd[n++] = (struct pollfd){ .fd = dp->listen_fd, .events = POLLIN };
 	for (unsigned int i = 0; i < SBC_DP_MAX_CLIENTS; i++)
-		pfd[n++] = (struct pollfd){ .fd = dp->clients[i], .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = dp->clients[i],
+			.events = dp->client_pend_len[i] != 0 ? POLLOUT : POLLIN };
 	if (poll(pfd, n, timeout_ms) <= 0)
 		return;
-	if (pfd[0].revents & POLLIN) {
-		int fd = accept4(dp->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		for (unsigned int i = 0; fd >= 0 && i < SBC_DP_MAX_CLIENTS; i++) {
-			if (dp->clients[i] < 0) {
-				dp->clients[i] = fd;
-				fd = -1;
-			}
-		}
-		if (fd >= 0)
-			close(fd);  /* too many clients */
-	}
+	if (pfd[0].revents & POLLIN)
+		client_accept(dp);
 	for (unsigned int i = 0; i < SBC_DP_MAX_CLIENTS; i++) {
-		struct pollfd *p = &pfd[i + 1];
+		const struct pollfd *p = &pfd[i + 1];
 
-		if (p->fd < 0 || !(p->revents & (POLLIN | POLLHUP | POLLERR)))
+		if (p->fd < 0 || dp->clients[i] != p->fd || p->revents == 0)
 			continue;
-		/* Drain what is queued, one datagram = one request. */
-		for (int k = 0; k < 64; k++) {
-			ssize_t len = recv(p->fd, req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
-			size_t rlen;
-
-			if (len == 0 || (len < 0 && errno != EAGAIN && errno != EINTR)) {
-				close(p->fd);
-				dp->clients[i] = -1;
-				break;
-			}
-			if (len < 0)
-				break;
-			/* MSG_TRUNC reports the real length: an oversized one fails decode. */
-			rlen = sbc_dp_api_handle(dp, req, (size_t)len > sizeof(req) ?
-						 sizeof(req) : (size_t)len, resp);
-			/* BIND and UPDATE carry SRTP keys: no copy stays behind. */
-			explicit_bzero(req, (size_t)len > sizeof(req) ? sizeof(req) : (size_t)len);
-			if (send(p->fd, resp, rlen, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
-			    errno != EAGAIN) {
-				close(p->fd);
-				dp->clients[i] = -1;
-				break;
-			}
+		if (dp->client_pend_len[i] != 0) {
+			if (client_send(dp, i, dp->client_pend[i], dp->client_pend_len[i]) != 1)
+				continue;
+			dp->client_pend_len[i] = 0;
 		}
+		client_serve(dp, i);
 	}
 }

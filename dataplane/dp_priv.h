@@ -99,6 +99,15 @@ struct sbc_dp {
 	uint16_t main_txq;
 	int listen_fd;
 	int clients[SBC_DP_MAX_CLIENTS];
+	/*
+	 * An answer a client's socket had no room for (it reads more slowly
+	 * than it pipelines): kept and sent when the socket is writable; no
+	 * request of that client is read meanwhile (backpressure, never a
+	 * dropped answer).  Main lcore only.
+	 */
+	size_t client_pend_len[SBC_DP_MAX_CLIENTS];
+	_Alignas(8) uint8_t client_pend[SBC_DP_MAX_CLIENTS][SBC_API_MSG_MAX];
+	uint64_t api_answers_delayed;       /* answers that waited for room */
 	char socket_path[108];
 	uint64_t api_requests, api_errors, events_sent;
 

@@ -503,6 +503,57 @@ static void test_events(void)
 	CU_ASSERT_EQUAL(sbc_dpclient_events_lost(dpc), 0);
 }
 
+/*
+ * The control plane pipelines its requests: 1,000 STATS (each answer
+ * about 700 bytes, far more than a socket's default buffer holds) sent
+ * before any answer is read.  Every one must be answered: the data plane
+ * may make the client wait, never drop an answer.
+ */
+#define PIPELINED 1000
+static unsigned int pipelined_ok, pipelined_bad;
+
+static void pipelined_done(void *arg, int status, const void *r, size_t len)
+{
+	(void)arg;
+	(void)r;
+	(void)len;
+	if (status == SBC_API_OK)
+		pipelined_ok++;
+	else
+		pipelined_bad++;
+}
+
+static void test_pipelined(void)
+{
+	struct sbc_api_stats_req rq;
+	struct timespec pause = { 0, 300 * 1000000L };
+	unsigned int sent = 0;
+	uint64_t deadline;
+
+	pipelined_ok = pipelined_bad = 0;
+	while (sent < PIPELINED) {
+		int rc;
+
+		sbc_api_init(&rq, SBC_API_STATS_REQ, 0);
+		rc = sbc_dpclient_send(dpc, &rq, 10000, pipelined_done, NULL);
+		if (rc == -EAGAIN) {       /* our own buffer full: let the data plane read */
+			nanosleep(&(struct timespec){ 0, 1000000L }, NULL);
+			continue;
+		}
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
+		sent++;
+	}
+	nanosleep(&pause, NULL);       /* the data plane answers while nobody reads */
+	deadline = sbc_dpclient_monotonic_ms() + 5000;
+	while (pipelined_ok + pipelined_bad < PIPELINED && sbc_dpclient_monotonic_ms() < deadline) {
+		CU_ASSERT_FATAL(sbc_dpclient_dispatch(dpc) >= 0);
+		nanosleep(&(struct timespec){ 0, 1000000L }, NULL);
+	}
+	sbc_dpclient_expire(dpc, UINT64_MAX);
+	CU_ASSERT_EQUAL(pipelined_ok, PIPELINED);
+	CU_ASSERT_EQUAL(pipelined_bad, 0);
+}
+
 /* SIGTERM: a clean exit that leaves no EAL runtime directory behind. */
 static void test_clean_exit(void)
 {
@@ -545,6 +596,7 @@ int main(int argc, char **argv)
 		{ "ALLOC of eight endpoints, all or nothing", test_alloc_batch },
 		{ "media-timeout event through the client library, RELEASE with final STATS",
 		  test_events },
+		{ "1,000 pipelined requests, every one answered", test_pipelined },
 		{ "SIGTERM: clean exit, nothing left behind", test_clean_exit },
 	};
 	int rc;

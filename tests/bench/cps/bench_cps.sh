@@ -480,6 +480,10 @@ rn_controlplane_stop 10
 [ -s "$CDR" ] || echo "cps: no CDR written" >&2
 rn_dataplane_stop 10
 [ "$RN_DP_STATUS" -eq 0 ] || echo "cps: sbc-dataplane exited with status $RN_DP_STATUS" >&2
+# CPS_KEEP=DIR keeps the run's logs, CDRs and SIPp output for a closer look.
+if [ -n "${CPS_KEEP:-}" ] && mkdir -p "$CPS_KEEP"; then
+	cp -r "$rn_dir"/. "$CPS_KEEP"/ || true
+fi
 
 # ---- the reference: the same UAC straight to the same UAS, no SBC running
 if [ "$REFERENCE" = 1 ]; then
