@@ -398,12 +398,14 @@ void sbc_b2bua_destroy(struct sbc_b2bua *b)
 		b2b_sipif_shutdown_all(b, 1000);  /* nua_destroy() refuses an unfinished shutdown */
 	b2b_ctl_close(b);
 	b2b_dplink_close(b);   /* what is still in flight completes now */
+	b->stopping = true;    /* freed calls are not kept as spares any more */
 	while ((c = b->calls) != NULL) {
 		b->calls = c->next;
 		if (b->calls != NULL)
 			b->calls->pprev = &b->calls;
 		b2b_call_free(c);
 	}
+	b2b_call_spares_free(b);
 	for (i = 0; i < b->n_sif; i++)
 		if (b->sif[i].nua != NULL)
 			nua_destroy(b->sif[i].nua);

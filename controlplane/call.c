@@ -44,14 +44,23 @@ struct b2b_leg *b2b_other_leg(struct b2b_leg *l)
 	return l == &l->call->leg[0] ? &l->call->leg[1] : &l->call->leg[0];
 }
 
+/* Spare calls kept at most (30 MB): enough for the churn of calls ending while others start. */
+#define B2B_SPARE_CALLS_MAX 256
+
 struct b2b_call *b2b_call_new(struct sbc_b2bua *b)
 {
-	struct b2b_call *c;
+	struct b2b_call *c = b->spare_calls;
 	int l;
 
-	c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return NULL;
+	if (c != NULL) {
+		b->spare_calls = c->next;
+		b->n_spare_calls--;
+		c->next = NULL;            /* the rest is zero: wiped when it was freed */
+	} else {
+		c = calloc(1, sizeof(*c));
+		if (c == NULL)
+			return NULL;
+	}
 	c->b = b;
 	c->gen = b->gen;
 	c->gen->refs++;
@@ -170,11 +179,30 @@ static void call_unlink(struct b2b_call *c)
 
 void b2b_call_free(struct b2b_call *c)
 {
+	struct sbc_b2bua *b = c->b;
+
 	free(c->binv.mp_body);
 	b2b_reoffer_free(c->reoffer);
 	/* SDP texts and SRTP keys: nothing secret stays in freed memory. */
 	sbc_sdes_wipe(c, sizeof(*c));
+	if (b != NULL && !b->stopping && b->n_spare_calls < B2B_SPARE_CALLS_MAX) {
+		c->next = b->spare_calls;
+		b->spare_calls = c;
+		b->n_spare_calls++;
+		return;
+	}
 	free(c);
+}
+
+void b2b_call_spares_free(struct sbc_b2bua *b)
+{
+	while (b->spare_calls != NULL) {
+		struct b2b_call *c = b->spare_calls;
+
+		b->spare_calls = c->next;
+		free(c);
+	}
+	b->n_spare_calls = 0;
 }
 
 void b2b_call_maybe_free(struct b2b_call *c)
