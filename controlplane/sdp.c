@@ -355,6 +355,30 @@ sdp_proto_has_pt(const struct sdp_tok *t)
 	return false;
 }
 
+/*
+ * RFC 4566 proto: token *("/" token), each part non-empty, the first
+ * starting with a letter ("RTP/AVP", "udptl", "UDP/TLS/RTP/SAVPF").
+ * libsofia-sip-ua 1.12.11's sdp_parse() never returns on some protos that
+ * break this ("/0" followed by tabs: tests/regressions/sdp-parser-hang.sdp),
+ * so nothing else reaches it.
+ */
+static bool
+sdp_proto_ok(const struct sdp_tok *t)
+{
+	size_t i, start = 0;
+
+	if (t->n == 0 || !((t->p[0] >= 'a' && t->p[0] <= 'z') || (t->p[0] >= 'A' && t->p[0] <= 'Z')))
+		return false;
+	for (i = 0; i <= t->n; i++) {
+		if (i < t->n && t->p[i] != '/')
+			continue;
+		if (!sdp_tok_chars(t->p + start, i - start, NULL))
+			return false;
+		start = i + 1;
+	}
+	return true;
+}
+
 static enum sbc_sdp_err
 sdp_check_media(const char *v, const char *end, uint8_t *proto)
 {
@@ -364,6 +388,9 @@ sdp_check_media(const char *v, const char *end, uint8_t *proto)
 	bool pt;
 	unsigned int n_fmt = 0;
 
+	/* The fields of an m= line are separated by spaces (RFC 4566 5.14), never tabs. */
+	if (memchr(v, '\t', (size_t)(end - v)) != NULL)
+		return SBC_SDP_E_MEDIA;
 	if (!sdp_next_tok(&v, end, &type) || !sdp_next_tok(&v, end, &port) ||
 	    !sdp_next_tok(&v, end, &pr))
 		return SBC_SDP_E_MEDIA;
@@ -382,7 +409,7 @@ sdp_check_media(const char *v, const char *end, uint8_t *proto)
 		if (num != 1)
 			return SBC_SDP_E_PORT_COUNT;
 	}
-	if (!sdp_tok_chars(pr.p, pr.n, "/"))
+	if (!sdp_proto_ok(&pr))
 		return SBC_SDP_E_MEDIA;
 	pt = sdp_proto_has_pt(&pr);
 	while (sdp_next_tok(&v, end, &fmt)) {

@@ -29,6 +29,8 @@
 #   reverse     carrier -> PBX (the same code the other way round); BYE from
 #               the PBX.
 #   forbidden   INVITE from an address no trunk lists: 403, nothing sent on.
+#   sdp-hang    INVITE with tests/regressions/sdp-parser-hang.sdp: 400 (Sofia's
+#               sdp_parse() would never return on it).
 #   route       two carrier-side trunks, the first targeting an address where
 #               nothing answers: a call whose Request-URI host is the second
 #               trunk's target host reaches the carrier's UAS.
@@ -334,6 +336,19 @@ grep -q '^SIP/2.0 403' "$rn_dir/forbidden-pbx-sipp-msg.log" ||
 	rn_fail "forbidden: no 403 (SIPp status $rc)"
 [ "$(cdr_lines)" -eq "$lines" ] || rn_fail "forbidden: a CDR line for a refused source"
 rn_log "forbidden: PASS (403)"
+
+# ---- the SDP that hangs Sofia's parser (tests/regressions/sdp-parser-hang.sdp) ----
+# Refused with 400 before Sofia's sdp_parse() sees it; the control plane
+# stays responsive (every call below goes through it).
+lines=$(cdr_lines)
+RN_SIPP_TIMEOUT=10 sipp_run sdp-hang-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_sdp_hang.xml -s 4000 \
+	"$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" sdp-hang-pbx
+grep -q '^m=audio 0 /0 x' "$rn_dir/sdp-hang-pbx-sipp-msg.log" || rn_fail "sdp-hang: not the regression's m= line"
+[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "sdp-hang: no new CDR line"
+cdr_check sdp-hang '"disposition":"rejected"' '"sip_cause":400'
+"$SBCCTL" -s "$RN_CP_SOCK" -w 2 calls >/dev/null || rn_fail "sdp-hang: sbcctl got no answer"
+rn_log "sdp-hang: PASS (400, the control plane answers)"
 
 # cp_restart CFG: a fresh control plane on CFG, after checking that the
 # last one stopped cleanly with no call left behind.

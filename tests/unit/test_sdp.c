@@ -15,7 +15,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cunit_run.h"
 
@@ -2148,6 +2150,77 @@ test_fuzz(void)
 	free(ans);
 }
 
+/*
+ * tests/regressions/sdp-parser-hang.sdp: libsofia-sip-ua's sdp_parse()
+ * never returns on it.  sbc_sdp_parse() must refuse it (and every
+ * mutation of its m= line that breaks RFC 4566's grammar) before Sofia
+ * sees it, in bounded time: an alarm ends the test program if it hangs.
+ */
+static void on_alarm(int sig)
+{
+	static const char msg[] = "sdp: sbc_sdp_parse() did not return (Sofia's parser hang)\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(3);
+	_exit(3);
+}
+
+static void test_regression_hang(void)
+{
+	static const char *const bad_m[] = {
+		"m=audio 0 /0 x\t\t",          /* the regression's line */
+		"m=audio 0 /0 x",
+		"m=audio 0 /0 0",
+		"m=audio 4000 RTP/AVP 0\t\t",   /* tabs after the formats */
+		"m=audio\t4000 RTP/AVP 0",       /* a tab between fields */
+		"m=audio 4000 RTP//AVP 0",
+		"m=audio 4000 RTP/ 0",
+		"m=audio 4000 /RTP/AVP 0",
+		"m=audio 4000 0RTP/AVP 0",
+		"m=audio 4000 / 0",
+	};
+	static const char *const good_m[] = {
+		"m=audio 4000 RTP/AVP 0",
+		"m=audio 4000 RTP/SAVP 0",
+		"m=image 4002 udptl t38",
+		"m=video 0 UDP/TLS/RTP/SAVPF 96",
+	};
+	struct sbc_sdp_desc *d = calloc(1, sizeof(*d));
+	struct sbc_sdp_error err;
+	char body[512];
+	FILE *f;
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	signal(SIGALRM, on_alarm);
+	alarm(10);
+	f = fopen(SBC_SOURCE_ROOT "/tests/regressions/sdp-parser-hang.sdp", "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	n = fread(body, 1, sizeof(body), f);
+	fclose(f);
+	CU_ASSERT_EQUAL(n, 47);
+	CU_ASSERT_NOT_EQUAL(sbc_sdp_parse(d, body, n, &err), 0);
+	CU_ASSERT_EQUAL(err.code, SBC_SDP_E_MEDIA);
+	CU_ASSERT_EQUAL(sbc_sdp_error_sip_status(err.code), 400);
+	CU_ASSERT_EQUAL(err.line, 3);
+	for (size_t i = 0; i < sizeof(bad_m) / sizeof(bad_m[0]); i++) {
+		n = (size_t)snprintf(body, sizeof(body), "v=0\r\no=a 0 1 IN IP4 198.18.9.1\r\n"
+				     "s=-\r\nc=IN IP4 198.18.9.1\r\nt=0 0\r\n%s\r\n", bad_m[i]);
+		CU_ASSERT_NOT_EQUAL(sbc_sdp_parse(d, body, n, &err), 0);
+		if (err.code != SBC_SDP_E_MEDIA)
+			fprintf(stderr, "%s: %s\n", bad_m[i], sbc_sdp_error_str(err.code));
+		CU_ASSERT_EQUAL(err.code, SBC_SDP_E_MEDIA);
+	}
+	for (size_t i = 0; i < sizeof(good_m) / sizeof(good_m[0]); i++) {
+		n = (size_t)snprintf(body, sizeof(body), "v=0\r\no=a 0 1 IN IP4 198.18.9.1\r\n"
+				     "s=-\r\nc=IN IP4 198.18.9.1\r\nt=0 0\r\n%s\r\n", good_m[i]);
+		CU_ASSERT_EQUAL(sbc_sdp_parse(d, body, n, &err), 0);
+	}
+	alarm(0);
+	free(d);
+}
+
 int
 main(void)
 {
@@ -2185,6 +2258,7 @@ main(void)
 		{ "telephone-event/CN only at kept clocks", test_event_rates },
 		{ "no filter: late-offer template", test_any_template },
 		{ "bad arguments", test_arguments },
+		{ "regression: Sofia parser hang refused", test_regression_hang },
 		{ "fuzz mutated samples", test_fuzz },
 	};
 	return SBC_TEST_RUN("sdp", tests);
