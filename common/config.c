@@ -582,6 +582,13 @@ static void load_section(struct sbc_cfg_ctx *ctx, const struct sbc_cfg_section *
 
 	if (sec->n_fields > 64)
 		abort(); /* schema bug, caught by the unit tests */
+	/*
+	 * A section written but left empty ("dataplane:" alone, a bare "-" in a
+	 * list of sections) is an empty mapping: its required keys are still
+	 * required.  Only an absent section takes its defaults silently.
+	 */
+	yaml_node_t *where = node;
+
 	if (node != NULL && node->type != YAML_MAPPING_NODE) {
 		if (!is_null(node)) {
 			node_error(ctx, node, path[0] ? path : "(root)",
@@ -632,15 +639,15 @@ static void load_section(struct sbc_cfg_ctx *ctx, const struct sbc_cfg_section *
 		} else if (!is_null(values[i]) ||
 		    (values[i] != NULL && f->type == SBC_CFG_SECTION)) {
 			load_field(ctx, f, obj, values[i], sub);
-		} else if ((f->flags & SBC_CFG_F_REQUIRED) && node != NULL) {
-			node_error(ctx, values[i] ? values[i] : node, sub,
+		} else if ((f->flags & SBC_CFG_F_REQUIRED) && where != NULL) {
+			node_error(ctx, values[i] ? values[i] : where, sub,
 				   values[i] ? "value required" : "missing required key");
 		} else {
 			apply_default(ctx, f, obj, node, sub);
 		}
 	}
 	/* Cross-field checks only on objects whose fields all parsed. */
-	if (node != NULL && sec->check && ctx->errs->count == errors_before)
+	if (where != NULL && sec->check && ctx->errs->count == errors_before)
 		sec->check(ctx, obj, path);
 }
 
