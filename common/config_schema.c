@@ -703,6 +703,10 @@ static const struct sbc_cfg_field sip_fields[] = {
 	    .flags = RELOAD, .min = 10, .max = 3600, .def = "300",
 	    .doc = "Lifetime of the nonces in our digest challenges; older ones get "
 		   "`stale=true`."),
+	LIST_OF("resolvers", SBC_CFG_IP, struct sbc_cfg_sip, resolvers, .items_max = 4,
+		.doc = "DNS servers the control plane asks (port 53), queried asynchronously "
+		       "on its event loop; empty = the system's (`/etc/resolv.conf`).  "
+		       "`sbcctl resolve NAME` asks them."),
 	/* Not RELOAD as a whole: its keys say which may change (entries may not). */
 	SECTION("pike", struct sbc_cfg_sip, pike, pike_section,
 		.doc = "Per-source request-rate limit for unauthenticated traffic."),

@@ -149,6 +149,8 @@ struct sbc_cfg_sip {
 	uint32_t digest_nonce_ttl_s;  /* lifetime of our digest nonces */
 	uint32_t *digest_algorithms;  /* enum sbc_digest_alg_cfg, challenge order */
 	uint32_t n_digest_algorithms;
+	struct sbc_ip *resolvers;     /* DNS servers; none = the system's */
+	uint32_t n_resolvers;
 	struct sbc_cfg_pike pike;
 };
 

@@ -224,6 +224,7 @@ static void on_tick(struct sbc_b2bua *b, su_timer_t *t, void *arg)
 	(void)t;
 	(void)arg;
 	b2b_dplink_tick(b, now);
+	b2b_resolver_tick(b, now);
 	b2b_ctl_tick(b, now);
 }
 
@@ -326,6 +327,8 @@ struct sbc_b2bua *sbc_b2bua_create(const struct sbc_config *cfg, unsigned int dp
 			SBC_LOG(ERR, B2B_LOG, "CDR file %s: %s", cfg->cdr.path, strerror(-rc));
 	}
 	if (rc == 0)
+		rc = b2b_resolver_open(b);
+	if (rc == 0)
 		rc = b2b_admission_init(b);
 	if (rc == 0)
 		rc = b2b_ctl_open(b, cfg->sip.control_socket);
@@ -397,6 +400,7 @@ void sbc_b2bua_destroy(struct sbc_b2bua *b)
 	if (b->root != NULL)
 		b2b_sipif_shutdown_all(b, 1000);  /* nua_destroy() refuses an unfinished shutdown */
 	b2b_ctl_close(b);
+	b2b_resolver_close(b);  /* queries in flight complete now (-ECANCELED) */
 	b2b_dplink_close(b);   /* what is still in flight completes now */
 	b->stopping = true;    /* freed calls are not kept as spares any more */
 	while ((c = b->calls) != NULL) {

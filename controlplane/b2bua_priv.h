@@ -21,6 +21,7 @@
  *   call.c       call life: states, hangup, CDR, B's responses, BYE,
  *                CANCEL, the late-offer ACK
  *   reoffer.c    re-INVITE and UPDATE relayed between the legs
+ *   resolver.c   DNS on the loop (Sofia's sres): b2b_resolve()
  *   ctl.c        the operator socket (sbcctl), non-blocking, a command
  *                table; each room dumps its own counters
  *   sip_util.c   small helpers over Sofia's parsed messages
@@ -36,6 +37,8 @@
 #include <stdio.h>
 
 struct sbc_b2bua;
+struct b2b_query;
+struct sres_resolver_s;
 struct b2b_sipif;
 struct b2b_leg;
 struct b2b_ctl_client;
@@ -374,6 +377,10 @@ struct sbc_b2bua {
 	bool ctl_bound;            /* the socket file is ours to unlink */
 	struct b2b_ctl_client *ctl_clients;
 	uint32_t n_ctl_clients;
+	/* DNS (resolver.c) */
+	struct sres_resolver_s *resolver;
+	struct b2b_query *queries;     /* in flight */
+	char resolv_conf[4096];        /* ours, from sip.resolvers; "" = the system's */
 	struct sbc_cdr *cdr;
 	struct sbc_sip_tls *tls;   /* TLS material for Sofia; NULL when no TLS listener */
 	struct b2b_call *calls;
@@ -530,6 +537,34 @@ int b2b_dp_send(struct sbc_b2bua *b, struct b2b_call *c, void *req,
 void b2b_dplink_dump(struct sbc_b2bua *b, FILE *o);
 /** Every 50 ms on the loop: deadlines. */
 void b2b_dplink_tick(struct sbc_b2bua *b, uint64_t now_ms);
+
+/* ---- resolver.c ---- */
+
+#define B2B_RESOLVED_MAX 16
+
+/* What a name resolved to: addresses of the family asked, with their TTLs. */
+struct b2b_resolved {
+	uint32_t n;
+	struct {
+		struct sbc_ip ip;
+		uint32_t ttl_s;
+	} addr[B2B_RESOLVED_MAX];
+};
+
+/*
+ * A query's answer: @err 0 with @r, or -ENOENT (no such name or no record),
+ * -ETIMEDOUT, -EIO, -ECANCELED (the resolver closed); @r NULL then.
+ * Called exactly once, never from inside b2b_resolve().
+ */
+typedef void (*b2b_resolved_fn)(void *arg, int err, const struct b2b_resolved *r);
+
+int b2b_resolver_open(struct sbc_b2bua *b);
+void b2b_resolver_close(struct sbc_b2bua *b);
+/** Ask for @name's A (@family 4) or AAAA (6) records.  0 (@done follows) or -errno. */
+int b2b_resolve(struct sbc_b2bua *b, const char *name, int family, b2b_resolved_fn done,
+		void *arg);
+/** Every 50 ms on the loop: deadlines. */
+void b2b_resolver_tick(struct sbc_b2bua *b, uint64_t now_ms);
 
 /* ---- reoffer.c ---- */
 

@@ -23,7 +23,7 @@
 #include "b2bua_priv.h"
 #include "sbc_log.h"
 
-#define B2B_CTL_CLIENT_MS 2000     /* a client's whole exchange */
+#define B2B_CTL_CLIENT_MS 5000     /* a client's whole exchange (a DNS query takes up to 4 s) */
 #define B2B_CTL_LINE_MAX 256
 #define B2B_CTL_CLIENTS_MAX 16
 
@@ -35,6 +35,14 @@ struct ctl_stream {
 	uint32_t line, session, ep_a, ep_b;
 	int rc;
 	struct sbc_api_stats_resp st;
+};
+
+/* One query of `resolve NAME` (A, AAAA), and its answer once in. */
+struct ctl_lookup {
+	struct b2b_ctl_client *cl;
+	int family;
+	int err;
+	struct b2b_resolved r;
 };
 
 struct b2b_ctl_client {
@@ -53,17 +61,22 @@ struct b2b_ctl_client {
 	uint64_t deadline;
 	uint32_t n_streams;
 	struct ctl_stream streams[SBC_SDP_MEDIA_MAX];
+	/* `resolve NAME` */
+	char name[256];
+	uint32_t n_lookups;
+	struct ctl_lookup lookups[2];
 };
 
 /* ---- commands ---- */
 
-static void cmd_calls(struct b2b_ctl_client *cl, uint32_t arg)
+static void cmd_calls(struct b2b_ctl_client *cl, uint32_t arg, const char *word)
 {
 	struct sbc_b2bua *b = cl->b;
 	const struct b2b_call *c;
 	uint64_t now = b2b_wall_ms();
 
 	(void)arg;
+	(void)word;
 	fprintf(cl->o, "ok %u calls\n", b->n_calls);
 	for (c = b->calls; c != NULL; c = c->next)
 		fprintf(cl->o, "call=%u state=%s trunk_a=%s trunk_b=%s call_id_a=%s call_id_b=%s "
@@ -136,13 +149,14 @@ static void call_legs(FILE *o, const struct b2b_call *c)
 	}
 }
 
-static void cmd_call(struct b2b_ctl_client *cl, uint32_t no)
+static void cmd_call(struct b2b_ctl_client *cl, uint32_t no, const char *word)
 {
 	struct sbc_b2bua *b = cl->b;
 	const struct b2b_call *c;
 	struct sbc_api_stats_req rq;
 	uint32_t i;
 
+	(void)word;
 	for (c = b->calls; c != NULL && c->no != no; c = c->next)
 		;
 	if (c == NULL) {
@@ -166,13 +180,14 @@ static void cmd_call(struct b2b_ctl_client *cl, uint32_t no)
 	}
 }
 
-static void cmd_trunks(struct b2b_ctl_client *cl, uint32_t arg)
+static void cmd_trunks(struct b2b_ctl_client *cl, uint32_t arg, const char *word)
 {
 	const struct sbc_config *cfg = cl->b->cfg;
 	const struct b2b_call *c;
 	uint32_t t, active;
 	int l;
 
+	(void)word;
 	(void)arg;
 	fprintf(cl->o, "ok %u trunks\n", cfg->n_trunks);
 	for (t = 0; t < cfg->n_trunks; t++) {
@@ -188,6 +203,73 @@ static void cmd_trunks(struct b2b_ctl_client *cl, uint32_t arg)
 			tr->name, sbc_side_name(tr->side), tr->interface,
 			sbc_transport_name(tr->transport), active);
 	}
+}
+
+static void lookup_done(void *arg, int err, const struct b2b_resolved *r)
+{
+	struct ctl_lookup *lk = arg;
+	struct b2b_ctl_client *cl = lk->cl;
+
+	lk->err = err;
+	if (r != NULL)
+		lk->r = *r;
+	if (--cl->pending == 0)
+		client_answer_ready(cl);
+}
+
+/* A name we ask DNS about: host name characters only. */
+static bool dns_name_ok(const char *n)
+{
+	size_t len = strlen(n);
+
+	return len > 0 && len <= 253 &&
+	       strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") == len;
+}
+
+/* `resolve NAME`: A and AAAA through the control plane's own resolver (resolver.c). */
+static void cmd_resolve(struct b2b_ctl_client *cl, uint32_t arg, const char *name)
+{
+	int family[2] = { 4, 6 }, i;
+
+	(void)arg;
+	if (!dns_name_ok(name)) {
+		fprintf(cl->o, "error not a host name\n");
+		return;
+	}
+	snprintf(cl->name, sizeof(cl->name), "%s", name);
+	for (i = 0; i < 2; i++) {
+		struct ctl_lookup *lk = &cl->lookups[cl->n_lookups];
+
+		*lk = (struct ctl_lookup){ .cl = cl, .family = family[i] };
+		lk->err = b2b_resolve(cl->b, name, family[i], lookup_done, lk);
+		cl->n_lookups++;
+		if (lk->err == 0) {
+			lk->err = -EINPROGRESS;
+			cl->pending++;
+		}
+	}
+}
+
+static void print_lookups(struct b2b_ctl_client *cl)
+{
+	char ip[64];
+	uint32_t i, k, found = 0;
+
+	for (i = 0; i < cl->n_lookups; i++)
+		found += cl->lookups[i].err == 0 ? cl->lookups[i].r.n : 0;
+	if (found == 0) {
+		fprintf(cl->o, "error %s: %s\n", cl->name,
+			cl->lookups[0].err == -ENOENT && cl->lookups[1].err == -ENOENT ?
+			"no such name or no address" : strerror(-cl->lookups[0].err));
+		return;
+	}
+	fprintf(cl->o, "ok resolve %s\n", cl->name);
+	for (i = 0; i < cl->n_lookups; i++)
+		for (k = 0; cl->lookups[i].err == 0 && k < cl->lookups[i].r.n; k++)
+			fprintf(cl->o, "name=%s type=%s address=%s ttl_s=%u\n", cl->name,
+				cl->lookups[i].family == 6 ? "AAAA" : "A",
+				sbc_ip_str(&cl->lookups[i].r.addr[k].ip, ip, sizeof(ip)),
+				cl->lookups[i].r.addr[k].ttl_s);
 }
 
 void b2b_counters_dump(const struct sbc_b2bua *b, FILE *o)
@@ -208,48 +290,60 @@ void b2b_counters_dump(const struct sbc_b2bua *b, FILE *o)
 		n->reloads, n->reloads_refused, gens);
 }
 
-static void cmd_stats(struct b2b_ctl_client *cl, uint32_t arg)
+static void cmd_stats(struct b2b_ctl_client *cl, uint32_t arg, const char *word)
 {
 	(void)arg;
+	(void)word;
 	fprintf(cl->o, "ok stats\n");
 	b2b_admission_dump(cl->b, cl->o);
 	b2b_dplink_dump(cl->b, cl->o);
 	b2b_counters_dump(cl->b, cl->o);
 }
 
+enum ctl_arg { CTL_ARG_NONE, CTL_ARG_ID, CTL_ARG_WORD };
+
 static const struct ctl_command {
 	const char *name;
-	bool takes_id;
-	void (*fn)(struct b2b_ctl_client *cl, uint32_t arg);
+	enum ctl_arg arg;
+	void (*fn)(struct b2b_ctl_client *cl, uint32_t id, const char *word);
 } ctl_commands[] = {
-	{ "calls", false, cmd_calls },
-	{ "call", true, cmd_call },
-	{ "trunks", false, cmd_trunks },
-	{ "stats", false, cmd_stats },
+	{ "calls", CTL_ARG_NONE, cmd_calls },
+	{ "call", CTL_ARG_ID, cmd_call },
+	{ "trunks", CTL_ARG_NONE, cmd_trunks },
+	{ "stats", CTL_ARG_NONE, cmd_stats },
+	{ "resolve", CTL_ARG_WORD, cmd_resolve },
 };
+
+/* Whether @rest (after the command's name) is the argument @k takes; its ID in *@id. */
+static bool ctl_arg_ok(const struct ctl_command *k, const char *rest, unsigned int *id)
+{
+	char extra;
+
+	switch (k->arg) {
+	case CTL_ARG_NONE:
+		return rest[0] == '\0';
+	case CTL_ARG_ID:
+		return rest[0] == ' ' && sscanf(rest, " %u%c", id, &extra) == 1;
+	default:
+		return rest[0] == ' ' && rest[1] != '\0' && strchr(rest + 1, ' ') == NULL;
+	}
+}
 
 static void ctl_execute(struct b2b_ctl_client *cl, const char *line)
 {
+	unsigned int id = 0;
 	size_t i, n;
-	unsigned int id;
-	char extra;
 
 	for (i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++) {
 		const struct ctl_command *k = &ctl_commands[i];
 
 		n = strlen(k->name);
-		if (strncmp(line, k->name, n) != 0)
-			continue;
-		if (!k->takes_id && line[n] == '\0') {
-			k->fn(cl, 0);
-			return;
-		}
-		if (k->takes_id && line[n] == ' ' && sscanf(line + n, " %u%c", &id, &extra) == 1) {
-			k->fn(cl, id);
+		if (strncmp(line, k->name, n) == 0 && ctl_arg_ok(k, line + n, &id)) {
+			k->fn(cl, id, k->arg == CTL_ARG_WORD ? line + n + 1 : NULL);
 			return;
 		}
 	}
-	fprintf(cl->o, "error unknown command (calls, call ID, trunks, stats)\n");
+	fprintf(cl->o, "error unknown command (calls, call ID, trunks, stats, resolve NAME)\n");
 }
 
 /* ---- clients ---- */
@@ -309,6 +403,8 @@ static void client_answer_ready(struct b2b_ctl_client *cl)
 	}
 	for (i = 0; i < cl->n_streams; i++)
 		print_stream_stats(cl->o, &cl->streams[i]);
+	if (cl->n_lookups != 0)
+		print_lookups(cl);
 	fclose(cl->o);
 	cl->o = NULL;
 	cl->writing = true;

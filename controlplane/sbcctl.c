@@ -32,7 +32,10 @@ static void usage(FILE *f)
 		"  call ID     one call: both legs, its data plane streams and counters\n"
 		"  trunks      name, side, interface, transport, active calls\n"
 		"  stats       admission counters: trunk identification, per-source limit,\n"
-		"              digest, call admission control per trunk, config reloads\n"
+		"              digest, call admission control per trunk, the data plane\n"
+		"              link, call counters, config reloads\n"
+		"  resolve NAME  A and AAAA records of NAME through sbc-controlplane's\n"
+		"              resolver (sip.resolvers), with their TTLs\n"
 		"  -s SOCKET   sbc-controlplane's sip.control_socket (default %s)\n"
 		"  -w SECONDS  bound on the whole exchange (default 5)\n",
 		SBCCTL_DEFAULT_SOCKET);
@@ -84,6 +87,9 @@ static int format_command(char **words, int n, char *cmd, size_t size)
 		 strspn(words[1], "0123456789") == strlen(words[1]) &&
 		 strlen(words[1]) > 0 && strlen(words[1]) < 11)
 		snprintf(cmd, size, "call %s\n", words[1]);
+	else if (strcmp(words[0], "resolve") == 0 && n == 2 && strlen(words[1]) > 0 &&
+		 strlen(words[1]) < 254 && strcspn(words[1], " \t\r\n") == strlen(words[1]))
+		snprintf(cmd, size, "resolve %s\n", words[1]);
 	else
 		return -EINVAL;
 	return 0;

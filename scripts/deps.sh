@@ -3,7 +3,7 @@
 RAMPART_BUILD_DEPS="gcc pkg-config meson ninja-build python3
   libdpdk-dev dpdk dpdk-dev libsrtp2-dev libsofia-sip-ua-dev libssl-dev libyaml-dev
   libcunit1-dev libpcap-dev libnuma-dev openssl iproute2 ethtool sip-tester
-  python3-cryptography"
+  python3-cryptography dnsmasq-base"
 
 # rampart_install_missing PKG...: apt-get install what dpkg does not have.
 rampart_install_missing() {
