@@ -22,7 +22,7 @@
 
 #define EVENT_QUEUE 256
 
-#define SLOT_BITS 10u
+#define SLOT_BITS 12u
 #define N_SLOTS   (1u << SLOT_BITS)
 #define SLOT_MASK (N_SLOTS - 1u)
 #define GEN_MAX   (UINT32_MAX >> SLOT_BITS)
@@ -589,7 +589,7 @@ int sbc_dpclient_hello(struct sbc_dpclient *c, struct sbc_api_hello_resp *out)
 	return st;
 }
 
-#define DPCLIENT_SNDBUF (1 << 20)
+#define DPCLIENT_SNDBUF (4 << 20)
 
 struct sbc_dpclient *sbc_dpclient_open(int fd, unsigned int timeout_ms, int *err)
 {

@@ -30,7 +30,7 @@
 struct sbc_dpclient;
 
 /* Asynchronous requests pending on one connection at most. */
-#define SBC_DPCLIENT_MAX_PENDING 1024u
+#define SBC_DPCLIENT_MAX_PENDING 4096u
 /* Expired requests whose late answers are still recognised, at least. */
 #define SBC_DPCLIENT_LATE_IDS    256u
 
