@@ -161,6 +161,19 @@ static int alloc_send(struct b2b_call *c, struct b2b_dpop *op, struct sbc_api_al
 	return rc;
 }
 
+/*
+ * An ALLOC could not be sent (@rc): with none in flight the caller refuses
+ * the call now; with some in flight the call fails when they complete.
+ */
+static int alloc_unsent(struct b2b_call *c, int rc)
+{
+	if (c->alloc_busy == 0)
+		return rc;
+	if (c->alloc_err == 0)
+		c->alloc_err = rc;
+	return 0;
+}
+
 /* Which lines are anchored: the ones both legs' policies want (one for a late offer). */
 static bool line_wanted(const struct b2b_call *c, uint32_t i)
 {
@@ -195,7 +208,7 @@ int b2b_media_alloc(struct b2b_call *c)
 
 			if (op == NULL || op->n == SBC_API_ALLOC_MAX) {
 				if (op != NULL && (rc = alloc_send(c, op, &rq)) != 0)
-					return c->alloc_busy ? 0 : rc;
+					return alloc_unsent(c, rc);
 				op = &c->alloc_op[n_ops++];
 				memset(op, 0, sizeof(*op));
 				op->call = c;
@@ -212,7 +225,7 @@ int b2b_media_alloc(struct b2b_call *c)
 		return 0;
 	}
 	rc = alloc_send(c, op, &rq);
-	return c->alloc_busy ? 0 : rc;
+	return rc != 0 ? alloc_unsent(c, rc) : 0;
 }
 
 /* ---- BIND / UPDATE per line ---- */
