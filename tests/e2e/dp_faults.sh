@@ -42,14 +42,7 @@ rn_sip_up
 rn_config_write
 
 # The fake data plane in place of sbc-dataplane; rn_dataplane_stop ends it.
-"$RN_DATAPLANE" -c "$RN_CFG" --report "$rn_dir/fake-report.txt" --late-ms 3000 \
-	--alloc never,ok,late,error,ok --bind ok,never >"$RN_DP_LOG" 2>&1 &
-rn_dp_pid=$!
-for ((i = 0; i < 50; i++)); do
-	[ -S "$RN_SOCK" ] && break
-	sleep 0.1
-done
-[ -S "$RN_SOCK" ] || rn_fail "fake data plane not listening"
+e2e_fake_dataplane_start --late-ms 3000 --alloc never,ok,late,error,ok --bind ok,never
 rn_controlplane_start
 rn_log "control plane up on the fake data plane"
 

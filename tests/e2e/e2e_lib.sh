@@ -124,3 +124,18 @@ e2e_start() {
 	done
 	e2e_traps
 }
+
+# e2e_fake_dataplane_start ARGS...: tests/e2e/fake_dataplane ($RN_DATAPLANE)
+# on $RN_CFG in place of sbc-dataplane (rn_dataplane_stop ends it), its
+# report in $rn_dir/fake-report.txt; waits (bounded) for its socket.
+e2e_fake_dataplane_start() {
+	local i
+
+	"$RN_DATAPLANE" -c "$RN_CFG" --report "$rn_dir/fake-report.txt" "$@" >"$RN_DP_LOG" 2>&1 &
+	rn_dp_pid=$!
+	for ((i = 0; i < 50; i++)); do
+		[ -S "$RN_SOCK" ] && return 0
+		sleep 0.1
+	done
+	rn_fail "fake data plane not listening on $RN_SOCK"
+}

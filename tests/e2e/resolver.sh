@@ -58,13 +58,7 @@ ip netns exec "$RN_NS_CAR" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
 	--log-facility=- >"$rn_dir/dnsmasq.log" 2>&1 &
 dns_pid=$!
 
-"$RN_DATAPLANE" -c "$RN_CFG" --report "$rn_dir/fake-report.txt" >"$RN_DP_LOG" 2>&1 &
-rn_dp_pid=$!
-for ((i = 0; i < 50; i++)); do
-	[ -S "$RN_SOCK" ] && break
-	sleep 0.1
-done
-[ -S "$RN_SOCK" ] || rn_fail "fake data plane not listening"
+e2e_fake_dataplane_start
 rn_controlplane_start
 grep -q "resolver: .*controlplane-resolv.conf" "$RN_CP_LOG.start" ||
 	rn_fail "the control plane does not use sip.resolvers: $(grep resolver "$RN_CP_LOG.start")"
