@@ -732,26 +732,6 @@ int sbc_dpclient_bind(struct sbc_dpclient *c, const struct sbc_api_leg *a,
 	return st;
 }
 
-int sbc_dpclient_update(struct sbc_dpclient *c, uint32_t session_id, uint32_t what,
-			const struct sbc_api_leg *a, const struct sbc_api_leg *b,
-			uint32_t media_timeout_ms)
-{
-	struct sbc_api_update_req rq;
-	int st;
-
-	sbc_api_init(&rq, SBC_API_UPDATE_REQ, 0);
-	rq.session_id = session_id;
-	rq.what = what;
-	if (a)
-		rq.leg[0] = *a;
-	if (b)
-		rq.leg[1] = *b;
-	rq.media_timeout_ms = media_timeout_ms;
-	st = sbc_dpclient_call(c, &rq, c->buf, sizeof(c->buf));
-	explicit_bzero(&rq, sizeof(rq));
-	return st;
-}
-
 int sbc_dpclient_release(struct sbc_dpclient *c, uint32_t session_id, uint32_t endpoint_id)
 {
 	struct sbc_api_release_req rq;
@@ -762,31 +742,3 @@ int sbc_dpclient_release(struct sbc_dpclient *c, uint32_t session_id, uint32_t e
 	return sbc_dpclient_call(c, &rq, c->buf, sizeof(c->buf));
 }
 
-int sbc_dpclient_stats(struct sbc_dpclient *c, uint32_t session_id,
-		       struct sbc_api_stats_resp *out)
-{
-	struct sbc_api_stats_req rq;
-	int st;
-
-	sbc_api_init(&rq, SBC_API_STATS_REQ, 0);
-	rq.session_id = session_id;
-	st = sbc_dpclient_call(c, &rq, c->buf, sizeof(c->buf));
-	if (st == SBC_API_OK)
-		memcpy(out, c->buf, sizeof(*out));
-	return st;
-}
-
-int sbc_dpclient_dump(struct sbc_dpclient *c, uint32_t cursor, uint32_t max,
-		      struct sbc_api_dump_resp *out)
-{
-	struct sbc_api_dump_req rq;
-	int st;
-
-	sbc_api_init(&rq, SBC_API_DUMP_REQ, 0);
-	rq.cursor = cursor;
-	rq.max = max;
-	st = sbc_dpclient_call(c, &rq, c->buf, sizeof(c->buf));
-	if (st == SBC_API_OK)
-		memcpy(out, c->buf, sizeof(*out));
-	return st;
-}

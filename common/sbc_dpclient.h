@@ -92,14 +92,7 @@ int sbc_dpclient_alloc(struct sbc_dpclient *c, const char *iface, int family, bo
 int sbc_dpclient_bind(struct sbc_dpclient *c, const struct sbc_api_leg *a,
 		      const struct sbc_api_leg *b, uint32_t media_timeout_ms,
 		      uint32_t *session_id);
-int sbc_dpclient_update(struct sbc_dpclient *c, uint32_t session_id, uint32_t what,
-			const struct sbc_api_leg *a, const struct sbc_api_leg *b,
-			uint32_t media_timeout_ms);
 int sbc_dpclient_release(struct sbc_dpclient *c, uint32_t session_id, uint32_t endpoint_id);
-int sbc_dpclient_stats(struct sbc_dpclient *c, uint32_t session_id,
-		       struct sbc_api_stats_resp *out);
-int sbc_dpclient_dump(struct sbc_dpclient *c, uint32_t cursor, uint32_t max,
-		      struct sbc_api_dump_resp *out);
 int sbc_dpclient_hello(struct sbc_dpclient *c, struct sbc_api_hello_resp *out);
 
 /*
