@@ -18,7 +18,7 @@
 #
 # At the end the fake data plane holds no endpoint and no session (nothing
 # leaked on either side), every call has one CDR line, and the control
-# plane stops cleanly on SIGTERM.
+# plane stops cleanly on SIGTERM (under AddressSanitizer, with no leak).
 #
 # usage: dp_faults.sh FAKE_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL
 set -euo pipefail
@@ -43,7 +43,9 @@ rn_config_write
 
 # The fake data plane in place of sbc-dataplane; rn_dataplane_stop ends it.
 e2e_fake_dataplane_start --late-ms 3000 --alloc never,ok,late,error,ok --bind ok,never
-rn_controlplane_start
+# Under AddressSanitizer (the suite's second pass) the control plane also
+# checks for leaks at exit: every call, request and sbcctl client freed.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" rn_controlplane_start
 rn_log "control plane up on the fake data plane"
 
 cdr_field() { # cdr_field LINE_NO KEY: a numeric or string field of CDR line LINE_NO
@@ -113,6 +115,7 @@ rn_log "bind: PASS (500 to the caller, BYE to the callee)"
 grep '^b2bua\|^dataplane' "$rn_dir/stats.txt"
 rn_controlplane_stop 10
 [ "$RN_CP_STATUS" -eq 0 ] || rn_fail "sbc-controlplane exited with status $RN_CP_STATUS"
+! grep -q 'LeakSanitizer' "$RN_CP_LOG" || rn_fail "sbc-controlplane leaked: $(grep -A5 LeakSanitizer "$RN_CP_LOG")"
 rn_dataplane_stop 10
 cat "$rn_dir/fake-report.txt"
 grep -q '^endpoints_held=0 sessions_bound=0 ' "$rn_dir/fake-report.txt" ||
