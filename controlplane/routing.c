@@ -91,17 +91,45 @@ void sbc_route_call(const struct sbc_config *cfg, const struct sbc_tenants *tena
 	out->trunk = trunk_by_host(cfg, from, ruri_host);
 }
 
+/* @hp without its ";transport=..." parameter (any case), into @buf. */
+static int hostpart_without_transport(const char *hp, char *buf, size_t size)
+{
+	const char *p = hp;
+	size_t used = 0;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p + 1, ";") + 1;   /* one ";param" (or the host part) */
+
+		if (!(p[0] == ';' && strncasecmp(p + 1, "transport=", 10) == 0)) {
+			if (used + n >= size)
+				return -ENOSPC;
+			memcpy(buf + used, p, n);
+			used += n;
+		}
+		p += n;
+	}
+	buf[used] = '\0';
+	return 0;
+}
+
+/*
+ * The trunk's transport always decides how B is reached (and so whether
+ * the leg counts as TLS for SRTP keys): a ";transport=" the target names
+ * is replaced by the trunk's.
+ */
 int sbc_route_request_uri(const struct sbc_cfg_trunk *t, const char *user, bool user_phone,
 			  char *buf, size_t size)
 {
-	const char *hp, *tp;
+	char hp[256];
+	const char *tp;
 	int n;
 
 	if (t->n_targets == 0)
 		return -ENOENT;
-	hp = sbc_route_target_hostpart(t->targets[0]);
-	tp = strstr(hp, "transport=") != NULL ? "" :
-	     t->transport == SBC_TRANSPORT_TCP ? ";transport=tcp" :
+	if (hostpart_without_transport(sbc_route_target_hostpart(t->targets[0]), hp,
+				       sizeof(hp)) != 0)
+		return -ENOSPC;
+	tp = t->transport == SBC_TRANSPORT_TCP ? ";transport=tcp" :
 	     t->transport == SBC_TRANSPORT_TLS ? ";transport=tls" : "";
 	n = snprintf(buf, size, "sip:%s%s%s%s%s", user, user[0] != '\0' ? "@" : "", hp,
 		     user_phone ? ";user=phone" : "", tp);

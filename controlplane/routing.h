@@ -51,7 +51,9 @@ bool sbc_route_target_host_is(const char *target, const char *host);
 /**
  * B's Request-URI toward @t's first target: "sip:USER@HOSTPART" with
  * ";user=phone" when @user_phone and the trunk's transport as
- * ";transport=" unless the target names one.  @user may be "" (no user
+ * ";transport=" (none for UDP), replacing any the target names: the
+ * trunk's transport is the leg's, which decides whether SRTP keys may
+ * travel on it.  @user may be "" (no user
  * part).  Returns the length, or -ENOSPC when @size is too small, -ENOENT
  * when @t has no target.
  */

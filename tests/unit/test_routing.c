@@ -14,6 +14,7 @@
 #include "tenant.h"
 
 static char *t_carrier1[] = { "sip:carrier1.example.net:5060;transport=udp" };
+static char *t_tls_says_udp[] = { "sip:sbc.example.net:5061;transport=UDP;lr" };
 static char *t_carrier2[] = { "198.18.5.1:5080" };
 static char *t_carrier6[] = { "sip:[2001:db8::5]:5060" };
 static char *t_acme[] = { "sip:pbx@198.18.1.2" };
@@ -125,8 +126,7 @@ static void test_request_uri(void)
 	char buf[128], tiny[12];
 
 	CU_ASSERT(sbc_route_request_uri(&trunks[1], "+441632960123", true, buf, sizeof(buf)) > 0);
-	CU_ASSERT_STRING_EQUAL(buf, "sip:+441632960123@carrier1.example.net:5060;transport=udp"
-			       ";user=phone");
+	CU_ASSERT_STRING_EQUAL(buf, "sip:+441632960123@carrier1.example.net:5060;user=phone");
 	CU_ASSERT(sbc_route_request_uri(&trunks[2], "999", false, buf, sizeof(buf)) > 0);
 	CU_ASSERT_STRING_EQUAL(buf, "sip:999@198.18.5.1:5080;transport=tcp");
 	CU_ASSERT(sbc_route_request_uri(&trunks[3], "", false, buf, sizeof(buf)) > 0);
@@ -137,6 +137,26 @@ static void test_request_uri(void)
 	CU_ASSERT_EQUAL(sbc_route_request_uri(&trunks[1], "1", false, tiny, sizeof(tiny)),
 			-ENOSPC);
 	CU_ASSERT_EQUAL(sbc_route_request_uri(&trunks[0], "1", false, buf, sizeof(buf)), -ENOENT);
+}
+
+/*
+ * A target's ;transport= never decides the leg's transport: a TLS trunk
+ * whose target says UDP is still reached over TLS (else SRTP keys, allowed
+ * on the TLS leg, would travel in clear text).
+ */
+static void test_transport_is_the_trunks(void)
+{
+	struct sbc_cfg_trunk tls = { .name = "t", .side = SBC_SIDE_CARRIER,
+		.targets = t_tls_says_udp, .n_targets = 1, .transport = SBC_TRANSPORT_TLS };
+	struct sbc_cfg_trunk udp = tls;
+	char buf[128];
+
+	CU_ASSERT(sbc_route_request_uri(&tls, "999", false, buf, sizeof(buf)) > 0);
+	CU_ASSERT_STRING_EQUAL(buf, "sip:999@sbc.example.net:5061;lr;transport=tls");
+	udp.transport = SBC_TRANSPORT_UDP;
+	udp.targets = t_carrier1;
+	CU_ASSERT(sbc_route_request_uri(&udp, "999", false, buf, sizeof(buf)) > 0);
+	CU_ASSERT_STRING_EQUAL(buf, "sip:999@carrier1.example.net:5060");
 
 	CU_ASSERT(sbc_route_target_host(&trunks[1], buf, sizeof(buf)) > 0);
 	CU_ASSERT_STRING_EQUAL(buf, "carrier1.example.net:5060");
@@ -153,6 +173,7 @@ int main(void)
 		{ "no route", test_no_route },
 		{ "tenants", test_tenants },
 		{ "Request-URI and To host", test_request_uri },
+		{ "the leg's transport is the trunk's", test_transport_is_the_trunks },
 	};
 	return SBC_TEST_RUN("routing", tests);
 }
