@@ -24,6 +24,8 @@
 #   cancel      180, then CANCEL from the caller: 487 back, CANCEL to the
 #               callee.
 #   busy        486 from the callee relayed to the caller.
+#   same-version a re-INVITE repeating the caller's offer: answered here, not
+#               relayed, our o= version unchanged.
 #   hold        re-INVITE sendonly then sendrecv from the caller, relayed to
 #               the callee with our SDP; the data plane session UPDATEd.
 #   reverse     carrier -> PBX (the same code the other way round); BYE from
@@ -286,6 +288,17 @@ signalling_call busy uas_busy.xml uac_busy.xml rejected 486 b
 # Hold and resume from the caller: each re-INVITE is relayed with our SDP
 # (sendonly, then sendrecv, to the carrier; its recvonly back to the PBX)
 # and the data plane session is UPDATEd.
+# A re-INVITE repeating the caller's last offer (same o= version): answered
+# here with our last SDP (its o= version unchanged), never relayed (the
+# carrier's SIPp takes no second INVITE); before, it got 100 and nothing.
+signalling_call same-version uas_answer.xml uac_reinvite_same.xml answered 200 a
+[ "$(grep -c '^SIP/2.0 200' "$rn_dir/same-version-pbx-sipp-msg.log")" -ge 3 ] ||
+	rn_fail "same-version: the re-INVITE was not answered 200"
+[ "$(grep '^o=rampart' "$rn_dir/same-version-pbx-sipp-msg.log" | sort -u | wc -l)" -eq 1 ] ||
+	rn_fail "same-version: our o= line changed: $(grep '^o=rampart' "$rn_dir/same-version-pbx-sipp-msg.log")"
+[ "$(grep -c '^INVITE ' "$rn_dir/same-version-carrier-sipp-msg.log")" -eq 1 ] ||
+	rn_fail "same-version: the re-INVITE was relayed to the carrier"
+
 signalling_call hold uas_hold.xml uac_hold.xml answered 200 a
 grep -q '^a=sendonly' "$rn_dir/hold-carrier-sipp-msg.log" ||
 	rn_fail "hold: no sendonly offer reached the carrier"
