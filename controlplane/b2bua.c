@@ -358,13 +358,24 @@ static void calls_settle(struct sbc_b2bua *b, unsigned int ms)
 	} while (waiting && b2b_mono_ms() < deadline);
 }
 
+static uint32_t calls_open(const struct sbc_b2bua *b)
+{
+	const struct b2b_call *c;
+	uint32_t n = 0;
+
+	for (c = b->calls; c != NULL; c = c->next)
+		n += c->state != B2B_ENDED;
+	return n;
+}
+
 int sbc_b2bua_run(struct sbc_b2bua *b)
 {
 	struct b2b_call *c, *next;
 
 	su_root_run(b->root);
 	b->stopping = true;
-	SBC_LOG(NOTICE, B2B_LOG, "stopping with %u calls open", b->n_calls);
+	/* Ended calls whose nua handles still finish their transactions are not open. */
+	SBC_LOG(NOTICE, B2B_LOG, "stopping with %u calls open", calls_open(b));
 	for (c = b->calls; c != NULL; c = next) {
 		next = c->next;            /* ending may free the call */
 		b2b_leg_hangup(&c->leg[0], 503, "Service Unavailable");

@@ -94,6 +94,7 @@ void b2b_leg_hangup(struct b2b_leg *l, int status, const char *phrase)
 static void call_write_cdr(struct b2b_call *c)
 {
 	struct sbc_cdr_record r = {
+		.call_no = c->no,
 		.call_id_a = c->leg[0].call_id,
 		.call_id_b = c->leg[1].call_id,
 		.trunk_a = c->leg[0].trunk ? c->leg[0].trunk->name : "",

@@ -119,7 +119,7 @@ int sbc_cdr_format(const struct sbc_cdr_record *r, char *buf, size_t size)
 	buf[0] = '\0';
 	if (r->answer_ms != 0 && r->end_ms > r->answer_ms)
 		duration = r->end_ms - r->answer_ms;
-	out_printf(&o, "{\"call_id_a\":");
+	out_printf(&o, "{\"call\":%u,\"call_id_a\":", r->call_no);
 	out_string(&o, r->call_id_a);
 	out_printf(&o, ",\"call_id_b\":");
 	out_string(&o, r->call_id_b);

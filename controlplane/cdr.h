@@ -2,11 +2,14 @@
  * Call detail records: one JSON object per line, appended to cdr.path.
  *
  * Line format (keys always present, in this order):
- *   {"call_id_a":"...","call_id_b":"...","trunk_a":"...","trunk_b":"...",
+ *   {"call":N,"call_id_a":"...","call_id_b":"...","trunk_a":"...","trunk_b":"...",
  *    "start":"2026-01-02T03:04:05.678Z","answer":"...|null","end":"...",
  *    "duration_ms":N,"disposition":"answered|cancelled|failed|rejected|
  *    media-timeout|shutdown","sip_cause":N,"ended_by":"a|b|sbc",
  *    "legs":{"a":{"packets":N,"bytes":N,"lost":N,"jitter_us":N},"b":{...}}}
+ * "call" is the number the control plane's log lines give the call ("call
+ * N: ..."), so the two can be joined.  call_id_b is ours (made when B's
+ * INVITE is built), so it is known for every call that reached B.
  * Leg a is the caller's side; its counters are what the data plane
  * accepted from that side.  Each line goes out in one write(2) on a file
  * opened O_APPEND, so concurrent writers never interleave a line.
@@ -29,6 +32,7 @@ struct sbc_cdr_leg {
 };
 
 struct sbc_cdr_record {
+	uint32_t call_no;             /* the log's "call N" */
 	const char *call_id_a;        /* "" when unknown */
 	const char *call_id_b;
 	const char *trunk_a;

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/rand.h>
+
 #include "b2bua_priv.h"
 #include "multipart.h"
 #include "routing.h"
@@ -277,6 +279,24 @@ static char *multipart_body(const struct b2b_call *c, int *err)
 	return mp;
 }
 
+/*
+ * B's Call-ID, ours from the start (so a CDR has it even when B never
+ * answered): 128 random bits and our interface's host, nothing of A's.
+ */
+static int legb_call_id(struct b2b_leg *bl)
+{
+	unsigned char r[16];
+	char hex[33];
+	int i;
+
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		return -EIO;
+	for (i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", r[i]);
+	snprintf(bl->call_id, sizeof(bl->call_id), "%s@%s", hex, bl->sif->host);
+	return 0;
+}
+
 int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone)
 {
 	struct b2b_leg *bl = &c->leg[1];
@@ -288,17 +308,20 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone)
 
 	if (sbc_route_request_uri(tb, ruser, user_phone, ruri, sizeof(ruri)) < 0)
 		return -ENOSPC;
+	if (legb_call_id(bl) != 0)
+		return -EIO;
 	mp = multipart_body(c, &rc);
 	if (rc != 0)
 		return rc;
 	bl->nh = nua_handle(bl->sif->nua, bl, NUTAG_URL(ruri), SIPTAG_TO_STR(c->binv.to),
-			    SIPTAG_FROM_STR(c->binv.from), TAG_END());
+			    SIPTAG_FROM_STR(c->binv.from), SIPTAG_CALL_ID_STR(bl->call_id),
+			    TAG_END());
 	if (bl->nh == NULL) {
 		free(mp);
 		return -ENOMEM;
 	}
-	SBC_LOG(INFO, B2B_LOG, "call %u: to trunk %s via %s (%s)", c->no, tb->name,
-		bl->sif->cfg->name, sbc_transport_name(tb->transport));
+	SBC_LOG(INFO, B2B_LOG, "call %u: to trunk %s via %s (%s), Call-ID %s", c->no, tb->name,
+		bl->sif->cfg->name, sbc_transport_name(tb->transport), bl->call_id);
 	nua_invite(bl->nh,
 		   SIPTAG_CONTENT_TYPE_STR(mp != NULL ? c->binv.mp_ctype : "application/sdp"),
 		   SIPTAG_PAYLOAD_STR(mp != NULL ? mp : bl->ours_body),

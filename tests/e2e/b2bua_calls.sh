@@ -24,6 +24,8 @@
 #   cancel      180, then CANCEL from the caller: 487 back, CANCEL to the
 #               callee.
 #   busy        486 from the callee relayed to the caller.
+#   silent-cancel the callee never answers, the caller CANCELs: the CDR still
+#               has leg B's Call-ID and the call number of the log lines.
 #   same-version a re-INVITE repeating the caller's offer: answered here, not
 #               relayed, our o= version unchanged.
 #   hold        re-INVITE sendonly then sendrecv from the caller, relayed to
@@ -284,6 +286,27 @@ rn_log "early-media: PASS (media before the 200)"
 signalling_call callee-bye uas_answer_bye.xml uac_callee_bye.xml answered 200 b
 signalling_call cancel uas_cancel.xml uac_cancel.xml cancelled 487 a
 signalling_call busy uas_busy.xml uac_busy.xml rejected 486 b
+
+# The callee never answers (a socket in the carrier namespace that reads
+# nothing), the caller CANCELs: the CDR still names leg B's Call-ID (ours,
+# made with B's INVITE; before, it was learnt from B's responses and was ""
+# here).
+lines=$(cdr_lines)
+ip netns exec "$RN_NS_CAR" python3 -c "import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('$RN_CAR_PEER', 5060)); time.sleep(4)" &
+rn_peer_pids+=("$!")
+sleep 0.3
+RN_SIPP_TIMEOUT=15 sipp_run silent-cancel-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_cancel_silent.xml \
+	-s 4000 "$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" silent-cancel-pbx
+wait "${rn_peer_pids[-1]}" 2>/dev/null || true
+unset 'rn_peer_pids[-1]'
+check_released silent-cancel
+[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "silent-cancel: no new CDR line"
+cdr_check silent-cancel '"disposition":"cancelled"' '"sip_cause":487'
+! grep -q '"call_id_b":""' <(tail -n 1 "$CDR") || rn_fail "silent-cancel: no B Call-ID: $(tail -n 1 "$CDR")"
+grep -qE '"call":[0-9]+,' <(tail -n 1 "$CDR") || rn_fail "silent-cancel: no call number in the CDR"
+rn_log "silent-cancel: PASS (CDR with leg B's Call-ID and the call number)"
 
 # Hold and resume from the caller: each re-INVITE is relayed with our SDP
 # (sendonly, then sendrecv, to the carrier; its recvonly back to the PBX)

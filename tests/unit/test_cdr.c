@@ -16,6 +16,7 @@
 static struct sbc_cdr_record answered(void)
 {
 	struct sbc_cdr_record r = {
+		.call_no = 42,
 		.call_id_a = "a1@198.18.1.2",
 		.call_id_b = "b2",
 		.trunk_a = "pbx",
@@ -40,7 +41,7 @@ static void test_exact_line(void)
 
 	n = sbc_cdr_format(&r, buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf,
-		"{\"call_id_a\":\"a1@198.18.1.2\",\"call_id_b\":\"b2\",\"trunk_a\":\"pbx\","
+		"{\"call\":42,\"call_id_a\":\"a1@198.18.1.2\",\"call_id_b\":\"b2\",\"trunk_a\":\"pbx\","
 		"\"trunk_b\":\"carrier\",\"start\":\"2026-01-02T03:04:05.678Z\","
 		"\"answer\":\"2026-01-02T03:04:06.000Z\",\"end\":\"2026-01-02T03:04:16.500Z\","
 		"\"duration_ms\":10500,\"disposition\":\"answered\",\"sip_cause\":200,"
