@@ -409,6 +409,42 @@ const struct sbc_cfg_trunk *b2b_admission_identify(struct b2b_sipif *sif, nua_ha
 	}
 }
 
+/*
+ * OPTIONS outside a call (keepalives, probes): 200 to a trunk's listed
+ * source or key; anything else is treated as a request from an unknown
+ * source (sip.unknown_source: 403 or silence), and counts against the
+ * per-source limit, so that a probe learns nothing and draws no traffic.
+ */
+void b2b_on_options(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *sip)
+{
+	struct sbc_b2bua *b = sif->b;
+	struct sbc_trunk_auth_request rq = { .interface = sif->cfg->name };
+	struct sbc_admit_verdict v;
+
+	if (b2b_request_source(sif->nua, &rq.src) != 0) {
+		nua_handle_destroy(nh);
+		return;
+	}
+	rq.transport = b2b_via_transport(sip);
+	rq.trunk_group_id = b2b_hdr_value(sip, SBC_TRUNK_GROUP_HEADER);
+	rq.trunk_key = b2b_hdr_value(sip, SBC_TRUNK_KEY_HEADER);
+	sbc_admit_identify(b->cfg, b->pike, b2b_mono_ms(), &rq, &v);
+	if (v.pike != SBC_PIKE_ALLOW)
+		b->n.pike_refused++;
+	b->n.options_answered += v.action == SBC_ADMIT_GO;
+	b->n.options_refused += v.action != SBC_ADMIT_GO;
+	if (v.action == SBC_ADMIT_GO)
+		nua_respond(nh, 200, "OK", NUTAG_WITH_THIS(sif->nua), TAG_END());
+	else if (v.action == SBC_ADMIT_OVERLOAD)
+		nua_respond(nh, 503, "Service Unavailable", NUTAG_WITH_THIS(sif->nua),
+			    SIPTAG_RETRY_AFTER_STR(B2B_STR(SBC_ADMIT_OVERLOAD_RETRY_AFTER_S)),
+			    TAG_END());
+	else if (v.action != SBC_ADMIT_DROP &&
+		 b->cfg->sip.unknown_source != SBC_UNKNOWN_SOURCE_DROP)
+		nua_respond(nh, 403, "Forbidden", NUTAG_WITH_THIS(sif->nua), TAG_END());
+	nua_handle_destroy(nh);
+}
+
 /* ---- setup, reload, counters ---- */
 
 static struct sbc_pike_params pike_params(const struct sbc_config *cfg)

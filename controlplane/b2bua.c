@@ -49,7 +49,6 @@ static void on_state(struct b2b_leg *l, nua_handle_t *nh, tagi_t tags[])
 static bool out_of_call_request(nua_event_t event)
 {
 	switch (event) {
-	case nua_i_options:
 	case nua_i_message:
 	case nua_i_register:
 	case nua_i_subscribe:
@@ -68,7 +67,6 @@ void b2b_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 	       struct b2b_sipif *sif, nua_handle_t *nh, struct b2b_leg *l,
 	       sip_t const *sip, tagi_t tags[])
 {
-	(void)nua;
 	(void)phrase;   /* never relayed: see b2b_relay_phrase() */
 	switch (event) {
 	case nua_i_invite:
@@ -110,6 +108,12 @@ void b2b_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 	case nua_i_ack:
 		if (l != NULL && l->call->ack_pending && l == &l->call->leg[0])
 			b2b_on_late_ack(l, sip);
+		return;
+	case nua_i_options:
+		if (l == NULL)
+			b2b_on_options(sif, nh, sip);
+		else
+			nua_respond(nh, 200, "OK", NUTAG_WITH_THIS(nua), TAG_END());
 		return;
 	default:
 		break;

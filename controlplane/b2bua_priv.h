@@ -99,6 +99,8 @@ struct b2b_ctl_client;
 	X(pike_refused,        "requests refused by the per-source limit") \
 	X(reloads,             "SIGHUP reloads accepted") \
 	X(reloads_refused,     "SIGHUP reloads refused") \
+	X(options_answered,    "OPTIONS outside calls answered 200 (known trunks)") \
+	X(options_refused,     "OPTIONS outside calls refused or dropped (unknown sources)") \
 	X(ctl_clients,         "sbcctl connections served") \
 	X(ctl_refused,         "sbcctl connections refused (too many at once)")
 
@@ -458,6 +460,8 @@ void b2b_call_media_settled(struct b2b_call *c, enum b2b_settle what, int err);
  */
 const struct sbc_cfg_trunk *b2b_admission_identify(struct b2b_sipif *sif, nua_handle_t *nh,
 						   const sip_t *sip, const struct sbc_ip *src);
+/** OPTIONS outside a call: 200 to known trunks, else as sip.unknown_source says. */
+void b2b_on_options(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *sip);
 /** CAC for a routed call: B2B_GO, or the 503 with its Retry-After. */
 struct b2b_reject b2b_admission_admit(struct b2b_call *c);
 void b2b_admission_release(struct b2b_call *c);

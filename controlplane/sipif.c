@@ -125,6 +125,8 @@ int b2b_sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 			    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE"),
 			    /* UPDATE is answered by on_reoffer(), not by nua. */
 			    NUTAG_APPL_METHOD("UPDATE"),
+			    /* OPTIONS is answered by b2b_on_options(): known trunks only. */
+			    NUTAG_APPL_METHOD("OPTIONS"),
 			    /* Session timers are not relayed yet: do not offer them. */
 			    SIPTAG_SUPPORTED_STR("100rel"),
 			    NUTAG_M_USERNAME("rampart"),

@@ -33,6 +33,8 @@
 #   reverse     carrier -> PBX (the same code the other way round); BYE from
 #               the PBX.
 #   forbidden   INVITE from an address no trunk lists: 403, nothing sent on.
+#   options     OPTIONS from the PBX trunk: 200; from an address no trunk lists:
+#               403 (sip.unknown_source), as any other request from it.
 #   sdp-hang    INVITE with tests/regressions/sdp-parser-hang.sdp: 400 (Sofia's
 #               sdp_parse() would never return on it).
 #   route       two carrier-side trunks, the first targeting an address where
@@ -372,6 +374,18 @@ grep -q '^SIP/2.0 403' "$rn_dir/forbidden-pbx-sipp-msg.log" ||
 	rn_fail "forbidden: no 403 (SIPp status $rc)"
 [ "$(cdr_lines)" -eq "$lines" ] || rn_fail "forbidden: a CDR line for a refused source"
 rn_log "forbidden: PASS (403)"
+
+# ---- OPTIONS: answered to a trunk, refused to an unknown source ----
+# (nua answered every OPTIONS itself with 200, whoever sent it.)
+RN_SIPP_TIMEOUT=10 sipp_run options-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_options_ok.xml "$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" options-pbx
+rc=0
+ip netns exec "$RN_NS_PBX" sipp -sf "$E2E_DIR/uac_options_forbidden.xml" -i 198.18.1.3 -p 5060 -m 1 \
+	-nostdin -timeout 10s -timeout_error "$RN_PBX_SIP:5060" \
+	-trace_msg -message_file "$rn_dir/options-unknown-sipp-msg.log" \
+	>"$rn_dir/options-unknown.out" 2>&1 </dev/null || rc=$?
+[ "$rc" -eq 0 ] || rn_fail "options: an unknown source's OPTIONS was not refused 403 (SIPp $rc)"
+rn_log "options: PASS (200 to the PBX trunk, 403 to an unknown source)"
 
 # ---- the SDP that hangs Sofia's parser (tests/regressions/sdp-parser-hang.sdp) ----
 # Refused with 400 before Sofia's sdp_parse() sees it; the control plane
