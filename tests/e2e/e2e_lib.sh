@@ -10,7 +10,7 @@ e2e_cleanup() {
 
 	trap - EXIT INT TERM
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ] && [ "$rc" -ne 143 ] && [ -n "${rn_dir:-}" ]; then
-		for f in "$rn_dir"/*.err "$rn_dir"/*sipp*.log; do
+		for f in "$rn_dir"/*.err "$rn_dir"/*sipp*.log "$rn_dir"/controlplane.log*; do
 			[ -s "$f" ] || continue
 			echo "---- $(basename "$f") (last 20 lines) ----" >&2
 			tail -n 20 "$f" >&2
