@@ -68,6 +68,10 @@ void b2b_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 	       sip_t const *sip, tagi_t tags[])
 {
 	(void)phrase;   /* never relayed: see b2b_relay_phrase() */
+	/* A request of ours in an answered dialog challenged: answered, nua resends it. */
+	if ((event == nua_r_bye || event == nua_r_invite || event == nua_r_update) && l != NULL &&
+	    l->answered && b2b_leg_on_challenge(l, status, sip))
+		return;
 	switch (event) {
 	case nua_i_invite:
 		if (l == NULL)

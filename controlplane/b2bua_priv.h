@@ -76,6 +76,7 @@ struct b2b_ctl_client;
 #define B2B_LOG "b2bua"
 #define B2B_DP_TIMEOUT_MS 2000     /* bound of one data plane request */
 #define B2B_URI_MAX 512
+#define B2B_DIALOG_RETRIES 3       /* nua's resends of one in-dialog request (challenges) */
 #define B2B_CALL_ID_MAX 128
 
 /* ---- counters ---- */
@@ -270,6 +271,19 @@ struct b2b_b_invite {
 	char from[B2B_URI_MAX];
 	char to[B2B_URI_MAX];
 	char pem[160];                 /* P-Early-Media to relay, or "" */
+	/*
+	 * Redirects acted on (RFC 7044): the R-URI of B's last INVITE, and the
+	 * History-Info entries of the targets that answered 3xx, each with
+	 * its Reason ("" before the first redirect).
+	 */
+	char ruri[B2B_URI_MAX];
+	char history[2 * B2B_URI_MAX];
+	char history_hdr[3 * B2B_URI_MAX]; /* "History-Info: ..." of B's INVITEs, or "" */
+	int redirect_status;           /* the 3xx that retargets the next INVITE; 0 = none */
+	/* What B's last INVITE asked for and its From tag: a retry keeps them. */
+	char ruser[SBC_ID_USER_MAX];
+	bool user_phone;
+	char from_tag[64];
 };
 
 /* A digest realm we challenge PBXs in, and its nonce server. */
@@ -443,6 +457,12 @@ void b2b_call_free(struct b2b_call *c);
 void b2b_call_spares_free(struct sbc_b2bua *b);
 const char *b2b_call_state_name(enum b2b_state s);
 void b2b_on_b_response(struct b2b_leg *bl, int status, const sip_t *sip);
+/**
+ * A 401/407 to a request we sent in an answered call's dialog (BYE,
+ * re-INVITE, UPDATE): answered with the trunk's credentials.  True when
+ * nua resends the request.
+ */
+bool b2b_leg_on_challenge(struct b2b_leg *l, int status, const sip_t *sip);
 void b2b_on_late_ack(struct b2b_leg *a, const sip_t *sip);
 void b2b_on_cancel(struct b2b_leg *l);
 void b2b_on_bye(struct b2b_leg *l);
@@ -489,8 +509,14 @@ void b2b_legb_prepare(struct b2b_call *c, const sip_t *sip);
  * is kept for B.  0, -EBADMSG (400) or -ENOMEM.
  */
 int b2b_legb_invite_sdp(struct b2b_call *c, const sip_t *sip, const char **sdp, size_t *len);
-/** Send B's INVITE with Request-URI user @ruser (first attempt or redirect). 0 or -errno. */
-int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone);
+/**
+ * Send B's INVITE with Request-URI user @ruser: the first attempt, a
+ * redirect (binv.redirect_status set: History-Info grows), or a retry
+ * with @auth (our answer to B's challenge).  Retries keep the Call-ID and
+ * the From tag.  0 or -errno.
+ */
+int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
+		    const sip_header_t *auth);
 /** P-Early-Media (RFC 5009) of @sip rebuilt from known values; false when absent or odd. */
 bool b2b_early_media_header(const sip_t *sip, char *buf, size_t size);
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <sofia-sip/auth_client.h>
 
 #include "b2bua_priv.h"
 #include "sbc_log.h"
@@ -152,7 +153,8 @@ void b2b_call_end(struct b2b_call *c, const char *disposition, int cause, const 
 	b2b_call_settled(c);
 }
 
-void b2b_call_reject(struct b2b_call *c, const struct b2b_reject *rj)
+/* A's INVITE answered with rj (its Retry-After and Warning included). */
+static void respond_reject(struct b2b_call *c, const struct b2b_reject *rj)
 {
 	struct b2b_leg *a = &c->leg[0];
 	char ra[16], warn[256];
@@ -167,6 +169,11 @@ void b2b_call_reject(struct b2b_call *c, const struct b2b_reject *rj)
 			    TAG_IF(rj->warning != NULL, SIPTAG_WARNING_STR(warn)),
 			    TAG_END());
 	}
+}
+
+void b2b_call_reject(struct b2b_call *c, const struct b2b_reject *rj)
+{
+	respond_reject(c, rj);
 	b2b_call_end(c, rj->disposition, rj->status, "sbc");
 }
 
@@ -218,36 +225,94 @@ void b2b_call_maybe_free(struct b2b_call *c)
 
 /* ---- B's responses ---- */
 
-/* 401/407 from a trunk we have credentials for: answered once. */
+/*
+ * Our answer to a digest challenge with the trunk's credentials, computed
+ * by Sofia's auth client for an INVITE to @ruri with @body: the
+ * Authorization (or Proxy-Authorization) header, allocated in @home.
+ * False when the challenge is not ours to answer.
+ */
+static bool digest_answer(const struct sbc_cfg_trunk *t, int status, const sip_t *sip,
+			  su_home_t *home, const char *ruri, const char *body,
+			  msg_header_t **hdr)
+{
+	const msg_auth_t *au;
+	auth_client_t *auc = NULL;
+	msg_payload_t pl[1];
+	url_t *url;
+	bool ok;
+
+	if ((status != 401 && status != 407) || sip == NULL || t == NULL ||
+	    t->credentials.username == NULL || t->credentials.password == NULL)
+		return false;
+	au = status == 401 ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
+	if (au == NULL)
+		return false;
+	msg_payload_init(pl);
+	pl->pl_data = (char *)body;    /* read only (auth-int hashes it) */
+	pl->pl_len = body != NULL ? strlen(body) : 0;
+	url = url_hdup(home, URL_STRING_MAKE(ruri)->us_url);
+	ok = url != NULL &&
+	     auc_challenge(&auc, home, au, status == 401 ? sip_authorization_class :
+							   sip_proxy_authorization_class) > 0 &&
+	     auc_all_credentials(&auc, NULL, NULL, t->credentials.username,
+				 t->credentials.password) > 0 &&
+	     auc_authorization_headers(&auc, home, "INVITE", url, pl, hdr) > 0 && *hdr != NULL;
+	auc_clear_credentials(&auc, NULL, NULL);
+	return ok;
+}
+
+/*
+ * 401/407 to B's INVITE from a trunk we have credentials for: answered
+ * once, by a new INVITE (same Call-ID and From tag, the next CSeq) with
+ * our Authorization.  nua's own restart is off (see b2b_legb_invite).
+ */
 static bool b_authenticate(struct b2b_call *c, int status, const sip_t *sip)
 {
 	struct b2b_leg *bl = &c->leg[1];
-	const struct sbc_cfg_trunk *tb = bl->trunk;
-	const msg_auth_t *au;
-	const char *realm;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	msg_header_t *auth = NULL;
+	bool sent = false;
+
+	if (c->b_auth_tried)
+		return false;
+	if (digest_answer(bl->trunk, status, sip, home, c->binv.ruri, bl->ours_body, &auth)) {
+		c->b_auth_tried = true;
+		SBC_LOG(INFO, B2B_LOG, "call %u: %d from trunk %s: answering with its credentials",
+			c->no, status, bl->trunk->name);
+		nua_handle_destroy(bl->nh);
+		bl->nh = NULL;
+		sent = b2b_legb_invite(c, c->binv.ruser, c->binv.user_phone,
+				       (const sip_header_t *)auth) == 0;
+	}
+	su_home_deinit(home);
+	return sent;
+}
+
+bool b2b_leg_on_challenge(struct b2b_leg *l, int status, const sip_t *sip)
+{
+	const struct sbc_cfg_trunk *t = l->trunk;
 	char auth[512];
+	const char *realm;
+	const msg_auth_t *au;
 	int n;
 
-	if ((status != 401 && status != 407) || c->b_auth_tried || sip == NULL ||
-	    tb->credentials.username == NULL || tb->credentials.password == NULL)
+	if ((status != 401 && status != 407) || sip == NULL || l->nh == NULL || t == NULL ||
+	    t->credentials.username == NULL || t->credentials.password == NULL)
 		return false;
 	au = status == 401 ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
 	realm = au != NULL ? msg_params_find(au->au_params, "realm=") : NULL;
 	if (realm == NULL || strchr(realm, ':') != NULL)
 		return false;
-	/* nua's form: scheme:"realm":user:password (the realm as quoted) */
+	/* nua's form: scheme:"realm":user:password (the realm as quoted); nua bounds the retries */
 	n = snprintf(auth, sizeof(auth), "%s:%s:%s:%s", au->au_scheme ? au->au_scheme : "Digest",
-		     realm, tb->credentials.username, tb->credentials.password);
-	if (n < 0 || (size_t)n >= sizeof(auth)) {
-		OPENSSL_cleanse(auth, sizeof(auth));
-		return false;
+		     realm, t->credentials.username, t->credentials.password);
+	if (n > 0 && (size_t)n < sizeof(auth)) {
+		SBC_LOG(INFO, B2B_LOG, "call %u: %d in the dialog with trunk %s: answering",
+			l->call->no, status, t->name);
+		nua_authenticate(l->nh, NUTAG_AUTH(auth), TAG_END());
 	}
-	c->b_auth_tried = true;
-	SBC_LOG(INFO, B2B_LOG, "call %u: %d from trunk %s: answering with its credentials",
-		c->no, status, tb->name);
-	nua_authenticate(bl->nh, NUTAG_AUTH(auth), TAG_END());
 	OPENSSL_cleanse(auth, sizeof(auth));
-	return true;
+	return n > 0 && (size_t)n < sizeof(auth);
 }
 
 /* A Request-URI user part we accept from a redirect's Contact. */
@@ -276,13 +341,13 @@ static bool b_redirect(struct b2b_call *c, int status, const sip_t *sip)
 		return false;
 	snprintf(user, sizeof(user), "%s", sip->sip_contact->m_url->url_user);
 	c->redirects++;
+	c->binv.redirect_status = status;
 	nua_handle_destroy(bl->nh);
 	bl->nh = NULL;
-	bl->call_id[0] = '\0';
 	c->b_auth_tried = false;
 	SBC_LOG(INFO, B2B_LOG, "call %u: %d from trunk %s: redirected inside to %s", c->no,
 		status, bl->trunk->name, user);
-	return b2b_legb_invite(c, user, false) == 0;
+	return b2b_legb_invite(c, user, false, NULL) == 0;
 }
 
 /* 18x from B: early media bound and relayed with our answer (media settled first). */
@@ -315,6 +380,8 @@ static void b_answered(struct b2b_call *c, const sip_t *sip)
 	struct b2b_reject rj;
 
 	bl->answered = true;
+	/* In the dialog nua may resend again (a challenged BYE, say). */
+	nua_set_hparams(bl->nh, NUTAG_RETRY_COUNT(B2B_DIALOG_RETRIES), TAG_END());
 	if (c->state == B2B_ENDED || a->ended) {
 		/* A gave up (CANCEL crossed the 200): nua ACKed, now BYE. */
 		b2b_leg_hangup(bl, 0, NULL);
@@ -378,13 +445,32 @@ void b2b_call_media_settled(struct b2b_call *c, enum b2b_settle what, int err)
 	}
 }
 
+/*
+ * B's final failure goes to A (a 503's Retry-After with it, so the caller
+ * backs off as the far end asked); the call ends, "rejected" by b.
+ */
+static void b_failed(struct b2b_call *c, int status, unsigned retry_after_s)
+{
+	struct b2b_reject rj = b2b_reject(status, "rejected", NULL);
+
+	if (c->state == B2B_ENDED)
+		return;
+	SBC_LOG(INFO, B2B_LOG, "call %u: b answered %d%s", c->no, status,
+		retry_after_s != 0 ? " with Retry-After" : "");
+	rj.phrase = b2b_relay_phrase(status);
+	rj.retry_after_s = retry_after_s;
+	respond_reject(c, &rj);
+	b2b_call_end(c, "rejected", status, "b");
+}
+
 void b2b_on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
 {
 	struct b2b_call *c = bl->call;
 	struct b2b_leg *a = &c->leg[0];
 
-	if (sip != NULL && sip->sip_call_id != NULL && bl->call_id[0] == '\0')
-		snprintf(bl->call_id, sizeof(bl->call_id), "%s", sip->sip_call_id->i_id);
+	if (sip != NULL && sip->sip_from != NULL && sip->sip_from->a_tag != NULL &&
+	    c->binv.from_tag[0] == '\0')
+		snprintf(c->binv.from_tag, sizeof(c->binv.from_tag), "%s", sip->sip_from->a_tag);
 	if (status < 200) {
 		b_provisional(c, status, sip);
 		return;
@@ -398,11 +484,8 @@ void b2b_on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
 		return;
 	/* A final failure ends B's INVITE transaction: nothing to CANCEL. */
 	bl->ended = true;
-	if (c->state == B2B_ENDED)
-		return;
-	SBC_LOG(INFO, B2B_LOG, "call %u: b answered %d", c->no, status);
-	b2b_leg_hangup(a, status, b2b_relay_phrase(status));
-	b2b_call_end(c, "rejected", status, "b");
+	b_failed(c, status, status == 503 && sip != NULL && sip->sip_retry_after != NULL ?
+				    sip->sip_retry_after->af_delta : 0);
 }
 
 /* ---- A's ACK, CANCEL, BYE, terminated legs ---- */

@@ -184,7 +184,7 @@ void b2b_invite_media_ready(struct b2b_call *c, int err)
 		return;
 	}
 	rj = stage_offer(c);
-	if (rj.status == 0 && b2b_legb_invite(c, c->binv.id.ruser, c->binv.id.user_phone) != 0)
+	if (rj.status == 0 && b2b_legb_invite(c, c->binv.id.ruser, c->binv.id.user_phone, NULL) != 0)
 		rj = b2b_reject(500, "failed", NULL);
 	if (rj.status != 0) {
 		b2b_call_reject(c, &rj);

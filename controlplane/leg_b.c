@@ -297,25 +297,79 @@ static int legb_call_id(struct b2b_leg *bl)
 	return 0;
 }
 
-int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone)
+/* "1", "1.1", "1.1.1": the History-Info index of the n-th target. */
+static void hi_index(char *buf, size_t size, uint32_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (uint32_t i = 0; i <= n && len + 3 <= size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s1", i > 0 ? "." : "");
+}
+
+/*
+ * After a redirect: the target that answered 3xx joins the History-Info
+ * entries (with the 3xx as its Reason), and history_hdr becomes the header
+ * of the INVITEs to ruri, mapped from it (RFC 7044 "mp").  -ENOSPC when it
+ * would not fit.
+ */
+static int redirect_history(struct b2b_call *c, const char *ruri)
+{
+	struct b2b_b_invite *bi = &c->binv;
+	size_t len = strlen(bi->history);
+	char prev[16], cur[16];
+	int n;
+
+	hi_index(prev, sizeof(prev), c->redirects - 1);
+	hi_index(cur, sizeof(cur), c->redirects);
+	n = snprintf(bi->history + len, sizeof(bi->history) - len,
+		     "%s<%s?Reason=SIP%%3Bcause%%3D%d>;index=%s", len > 0 ? "," : "", bi->ruri,
+		     bi->redirect_status, prev);
+	if (n < 0 || (size_t)n >= sizeof(bi->history) - len)
+		return -ENOSPC;
+	bi->redirect_status = 0;
+	n = snprintf(bi->history_hdr, sizeof(bi->history_hdr), "History-Info: %s,<%s>;index=%s;mp=%s",
+		     bi->history, ruri, cur, prev);
+	return n < 0 || (size_t)n >= sizeof(bi->history_hdr) ? -ENOSPC : 0;
+}
+
+int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
+		    const sip_header_t *auth)
 {
 	struct b2b_leg *bl = &c->leg[1];
+	struct b2b_b_invite *bi = &c->binv;
 	const struct sbc_cfg_trunk *tb = bl->trunk;
-	const struct b2b_ident *id = &c->binv.id;
-	char ruri[B2B_URI_MAX];
+	const struct b2b_ident *id = &bi->id;
+	char ruri[B2B_URI_MAX], from[B2B_URI_MAX + 80];
 	char *mp;
 	int rc;
 
 	if (sbc_route_request_uri(tb, ruser, user_phone, ruri, sizeof(ruri)) < 0)
 		return -ENOSPC;
-	if (legb_call_id(bl) != 0)
+	if (bi->redirect_status != 0 && redirect_history(c, ruri) != 0)
+		return -ENOSPC;
+	/* Ours from the first INVITE on; retries keep it (RFC 3261 §8.1.3.4, §22.2). */
+	if (bl->call_id[0] == '\0' && legb_call_id(bl) != 0)
 		return -EIO;
+	rc = snprintf(from, sizeof(from), "%s%s%s", bi->from, bi->from_tag[0] != '\0' ? ";tag=" : "",
+		      bi->from_tag);
+	if (rc < 0 || (size_t)rc >= sizeof(from))
+		return -ENOSPC;
+	snprintf(bi->ruri, sizeof(bi->ruri), "%s", ruri);
+	if (ruser != bi->ruser)
+		snprintf(bi->ruser, sizeof(bi->ruser), "%s", ruser);
+	bi->user_phone = user_phone;
 	mp = multipart_body(c, &rc);
 	if (rc != 0)
 		return rc;
-	bl->nh = nua_handle(bl->sif->nua, bl, NUTAG_URL(ruri), SIPTAG_TO_STR(c->binv.to),
-			    SIPTAG_FROM_STR(c->binv.from), SIPTAG_CALL_ID_STR(bl->call_id),
-			    TAG_END());
+	/*
+	 * No automatic restarts: nua would follow a 3xx itself (resolving its
+	 * Contact), wait out a 503's Retry-After and resend while the caller
+	 * hears nothing.  The B2BUA decides on every final response.
+	 */
+	bl->nh = nua_handle(bl->sif->nua, bl, NUTAG_URL(ruri), NUTAG_RETRY_COUNT(0),
+			    SIPTAG_TO_STR(bi->to), SIPTAG_FROM_STR(from),
+			    SIPTAG_CALL_ID_STR(bl->call_id), TAG_END());
 	if (bl->nh == NULL) {
 		free(mp);
 		return -ENOMEM;
@@ -323,13 +377,15 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone)
 	SBC_LOG(INFO, B2B_LOG, "call %u: to trunk %s via %s (%s), Call-ID %s", c->no, tb->name,
 		bl->sif->cfg->name, sbc_transport_name(tb->transport), bl->call_id);
 	nua_invite(bl->nh,
-		   SIPTAG_CONTENT_TYPE_STR(mp != NULL ? c->binv.mp_ctype : "application/sdp"),
+		   SIPTAG_CONTENT_TYPE_STR(mp != NULL ? bi->mp_ctype : "application/sdp"),
 		   SIPTAG_PAYLOAD_STR(mp != NULL ? mp : bl->ours_body),
 		   TAG_IF(c->binv.pem[0] != '\0', SIPTAG_HEADER_STR(c->binv.pem)),
 		   TAG_IF(id->pai[0] != '\0', SIPTAG_HEADER_STR(id->pai)),
 		   TAG_IF(id->privacy[0] != '\0', SIPTAG_HEADER_STR(id->privacy)),
 		   TAG_IF(id->geo[0][0] != '\0', SIPTAG_HEADER_STR(id->geo[0])),
 		   TAG_IF(id->geo[1][0] != '\0', SIPTAG_HEADER_STR(id->geo[1])),
+		   TAG_IF(bi->history_hdr[0] != '\0', SIPTAG_HEADER_STR(bi->history_hdr)),
+		   TAG_IF(auth != NULL, SIPTAG_HEADER(auth)),
 		   TAG_END());
 	free(mp);                  /* nua copied the tags */
 	return 0;

@@ -24,6 +24,7 @@
 #   cancel      180, then CANCEL from the caller: 487 back, CANCEL to the
 #               callee.
 #   busy        486 from the callee relayed to the caller.
+#   unavailable 503 + Retry-After from the callee relayed at once, not retried.
 #   silent-cancel the callee never answers, the caller CANCELs: the CDR still
 #               has leg B's Call-ID and the call number of the log lines.
 #   same-version a re-INVITE repeating the caller's offer: answered here, not
@@ -288,6 +289,13 @@ rn_log "early-media: PASS (media before the 200)"
 signalling_call callee-bye uas_answer_bye.xml uac_callee_bye.xml answered 200 b
 signalling_call cancel uas_cancel.xml uac_cancel.xml cancelled 487 a
 signalling_call busy uas_busy.xml uac_busy.xml rejected 486 b
+# 503 with Retry-After: 2 from the carrier.  Sofia's nua used to wait the
+# 2 s out and resend the INVITE itself while the caller heard nothing (the
+# carrier then saw a second INVITE); the B2BUA decides: the caller gets the
+# 503 at once, with the Retry-After (uac_unavailable checks it).
+signalling_call unavailable uas_unavailable.xml uac_unavailable.xml rejected 503 b
+[ "$(grep -c '^INVITE ' "$rn_dir/unavailable-carrier-sipp-msg.log")" -eq 1 ] ||
+	rn_fail "unavailable: the INVITE was resent to the carrier after its Retry-After"
 
 # The callee never answers (a socket in the carrier namespace that reads
 # nothing), the caller CANCELs: the CDR still names leg B's Call-ID (ours,
@@ -297,7 +305,11 @@ lines=$(cdr_lines)
 ip netns exec "$RN_NS_CAR" python3 -c "import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('$RN_CAR_PEER', 5060)); time.sleep(4)" &
 rn_peer_pids+=("$!")
-sleep 0.3
+# Bound before the call (else ICMP port unreachable: 503, not a silent callee).
+for _ in $(seq 50); do
+	ip netns exec "$RN_NS_CAR" ss -Hlun "src $RN_CAR_PEER:5060" | grep -q . && break
+	sleep 0.1
+done
 RN_SIPP_TIMEOUT=15 sipp_run silent-cancel-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_cancel_silent.xml \
 	-s 4000 "$RN_PBX_SIP:5060"
 sipp_wait "$last_sipp_pid" silent-cancel-pbx

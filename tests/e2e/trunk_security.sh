@@ -21,7 +21,8 @@
 #   digest      pbx-auth: 407, then admitted with the right password; 403
 #               with a wrong one.
 #   outbound-digest  the carrier answers 401: the INVITE is sent again with
-#               the carrier trunk's credentials (SIPp verifies them).
+#               the carrier trunk's credentials (SIPp verifies them); its
+#               401 to our BYE is answered the same way.
 #   pike        60 INVITEs at 50/s from the unlisted source: 403 until the
 #               per-source limit (20 per second here) blocks it, 503 after;
 #               a call from the PBX goes through meanwhile.
@@ -239,7 +240,8 @@ sipp_wait "$uas" "$name-pbx"
 	rn_fail "$name: the 302 was relayed to the carrier"
 [ "$(cdr_count "$lines" '"trunk_b":"pbx"' '"disposition":"answered"')" -eq 1 ] ||
 	rn_fail "$name: no answered CDR"
-rn_log "$name: PASS (302 from the PBX: new INVITE to 2001 inside, the carrier saw one answered call)"
+grep -q 'redirected inside to 2001' "$RN_CP_LOG.start" || rn_fail "$name: not redirected by the B2BUA"
+rn_log "$name: PASS (302 from the PBX to a host that does not resolve: new INVITE to 2001 inside, the carrier saw one answered call)"
 
 # ---- digest challenge of a PBX ----
 name=digest
@@ -279,7 +281,12 @@ grep -q '^Authorization: Digest username="rampart-out"' "$rn_dir/$name-carrier-s
 	rn_fail "$name: the password itself was sent or logged"
 [ "$(cdr_count "$lines" '"trunk_b":"carrier"' '"disposition":"answered"')" -eq 1 ] ||
 	rn_fail "$name: no answered CDR"
-rn_log "$name: PASS (401 from the carrier answered with the trunk's credentials, call answered)"
+[ "$(grep -c '^Authorization: Digest username="rampart-out", .*nonce="e2e[0-9]*b1"' \
+	"$rn_dir/$name-carrier-sipp-msg.log")" -ge 1 ] ||
+	rn_fail "$name: the challenged BYE was not sent again with credentials"
+! grep -q '^SIP/2.0 403' "$rn_dir/$name-carrier-sipp-msg.log" ||
+	rn_fail "$name: the carrier refused our credentials"
+rn_log "$name: PASS (401 to the INVITE and to the BYE answered with the trunk's credentials)"
 
 # ---- the per-source limit (pike) on an unlisted source ----
 name=pike
