@@ -425,7 +425,7 @@ rn_session_wait() {
 }
 
 # rn_peers_start PACKETS [rtp_peer.py options...]: both peers, in their
-# namespaces, starting together 1.5 s from now (time for Python to start: 0.8 s
+# namespaces, starting together 1 s from now (time for Python to start: 0.8 s
 # was too short on a loaded 2-core CI machine; RN_PEER_LEAD_MS overrides),
 # sending to the SBC's ports RN_CAR_TO_PORT / RN_PBX_TO_PORT (default
 # RN_MEDIA_PORT).  The arrays RN_CAR_PEER_ARGS and RN_PBX_PEER_ARGS, when
@@ -435,7 +435,7 @@ rn_peers_start() {
 	local -a car_args=("${RN_CAR_PEER_ARGS[@]}") pbx_args=("${RN_PBX_PEER_ARGS[@]}")
 	shift
 
-	start_ms=$(($(rn_now_ms) + ${RN_PEER_LEAD_MS:-1500}))
+	start_ms=$(($(rn_now_ms) + ${RN_PEER_LEAD_MS:-1000}))
 	RN_MEDIA_START=$(printf '%d.%03d' $((start_ms / 1000)) $((start_ms % 1000)))
 	ip netns exec "$RN_NS_CAR" python3 "$RN_PEER_PY" --name carrier \
 		--bind "$RN_CAR_PEER:$RN_CAR_PEER_PORT" --to "$RN_CAR_SBC:${RN_CAR_TO_PORT:-$RN_MEDIA_PORT}" \

@@ -174,7 +174,7 @@ interwork_call() {
 	sleep 0.3
 	ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" call --to "$RN_PBX_SIP:5061" \
 		--bind "$RN_PBX_PEER" --ca "$CA" --media "$RN_PBX_PEER:$RN_PBX_PEER_PORT" \
-		--srtp --media-out "$json" --hold-ms 4500 --timeout 30 \
+		--srtp --media-out "$json" --hold-ms 6000 --timeout 30 \
 		--trace "$rn_dir/$name-pbx-sipp-msg.log" \
 		>"$rn_dir/$name-pbx.out" 2>"$rn_dir/$name-pbx.err" </dev/null &
 	uac=$!
