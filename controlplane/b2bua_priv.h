@@ -193,6 +193,12 @@ struct b2b_leg {
 	struct sbc_sdp_media_out out[SBC_SDP_MEDIA_MAX];
 	uint32_t ep[SBC_SDP_MEDIA_MAX];    /* data plane endpoint per m= line; 0 = none */
 	bool tls;                          /* this leg's signalling is TLS: a=crypto allowed */
+	/*
+	 * Our Contact toward this leg, naming the transport and port its
+	 * dialog uses (nua's own would say the interface's first URL, UDP,
+	 * and a TLS peer would send ACK and BYE in clear text); "" = nua's.
+	 */
+	char contact[160];
 	struct b2b_srtp srtp[SBC_SDP_MEDIA_MAX];
 };
 
@@ -426,6 +432,9 @@ bool b2b_has_sdp(const sip_t *sip);
 const char *b2b_relay_phrase(int status);
 /** nua_respond() with an SDP body (@body NULL: none). */
 void b2b_sdp_respond(nua_handle_t *nh, int status, const char *phrase, const char *body);
+/** The same toward leg @l, with its Contact (a response that sets up its dialog). */
+void b2b_leg_sdp_respond(const struct b2b_leg *l, int status, const char *phrase,
+			 const char *body);
 /** The transport of the top Via (nta checks it is the one the request came on). */
 enum sbc_transport b2b_via_transport(const sip_t *sip);
 /** The Request-URI as received, as text.  false when it does not fit. */
@@ -607,6 +616,13 @@ void b2b_reoffer_free(struct b2b_reoffer *ro);
 
 int b2b_sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s);
 struct b2b_sipif *b2b_sipif_find(struct sbc_b2bua *b, const char *name);
+/**
+ * Our Contact on interface @s for a dialog over transport @t: the port of
+ * that listener and ";transport=", or "<sips:...>" over TLS when @sips
+ * (the request URI was sips:).  -ENOENT without such a listener.
+ */
+int b2b_sipif_contact(const struct b2b_sipif *s, enum sbc_transport t, bool sips, char *buf,
+		      size_t size);
 /** Step the loop until every nua reported its shutdown or @ms passed. */
 void b2b_sipif_shutdown_all(struct sbc_b2bua *b, unsigned int ms);
 

@@ -365,7 +365,7 @@ static void b_provisional(struct b2b_call *c, int status, const sip_t *sip)
 		c->state = B2B_EARLY;
 	if (rj.status != 0) {
 		/* Early SDP that cannot be used is not relayed; the 200 may still be fine. */
-		nua_respond(a->nh, status, b2b_relay_phrase(status), TAG_END());
+		b2b_leg_sdp_respond(a, status, b2b_relay_phrase(status), NULL);
 		return;
 	}
 	c->early_status = status;
@@ -426,6 +426,7 @@ void b2b_call_media_settled(struct b2b_call *c, enum b2b_settle what, int err)
 	}
 	if (what == B2B_SETTLE_EARLY_A && !a->answered) {
 		nua_respond(a->nh, c->early_status, b2b_relay_phrase(c->early_status),
+			    TAG_IF(a->contact[0] != '\0', SIPTAG_CONTACT_STR(a->contact)),
 			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 			    SIPTAG_PAYLOAD_STR(a->ours_body),
 			    TAG_IF(c->early_pem[0] != '\0', SIPTAG_HEADER_STR(c->early_pem)),
@@ -439,7 +440,7 @@ void b2b_call_media_settled(struct b2b_call *c, enum b2b_settle what, int err)
 		c->answer_ms = b2b_wall_ms();
 		c->ack_pending = c->late_offer;
 		c->b->n.calls_answered++;
-		b2b_sdp_respond(a->nh, 200, "OK", a->ours_body);
+		b2b_leg_sdp_respond(a, 200, "OK", a->ours_body);
 		SBC_LOG(INFO, B2B_LOG, "call %u: answered%s", c->no,
 			c->late_offer ? "; offer sent to a, answer awaited in the ACK" : "");
 	}

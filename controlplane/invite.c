@@ -75,13 +75,23 @@ static struct b2b_reject stage_transport(struct b2b_call *c, const sip_t *sip)
 {
 	struct b2b_leg *bl = &c->leg[1];
 
-	c->leg[0].tls = b2b_via_transport(sip) == SBC_TRANSPORT_TLS;
+	struct b2b_leg *a = &c->leg[0];
+	enum sbc_transport ta = b2b_via_transport(sip);
+	bool sips = sip->sip_request != NULL && sip->sip_request->rq_url->url_type == url_sips;
+
+	a->tls = ta == SBC_TRANSPORT_TLS;
 	bl->tls = bl->trunk->transport == SBC_TRANSPORT_TLS;
 	if (bl->tls && !bl->sif->tls) {
 		SBC_LOG(WARN, B2B_LOG, "call %u: trunk %s wants TLS, not served on %s: 503",
 			c->no, bl->trunk->name, bl->sif->cfg->name);
 		return b2b_reject(503, "failed", NULL);
 	}
+	/* The dialogs stay on the transport they started on (sips: only if asked). */
+	if (b2b_sipif_contact(a->sif, ta, sips, a->contact, sizeof(a->contact)) != 0)
+		a->contact[0] = '\0';
+	if (b2b_sipif_contact(bl->sif, bl->trunk->transport, false, bl->contact,
+			      sizeof(bl->contact)) != 0)
+		bl->contact[0] = '\0';
 	return B2B_GO;
 }
 

@@ -369,7 +369,9 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 	 */
 	bl->nh = nua_handle(bl->sif->nua, bl, NUTAG_URL(ruri), NUTAG_RETRY_COUNT(0),
 			    SIPTAG_TO_STR(bi->to), SIPTAG_FROM_STR(from),
-			    SIPTAG_CALL_ID_STR(bl->call_id), TAG_END());
+			    SIPTAG_CALL_ID_STR(bl->call_id),
+			    TAG_IF(bl->contact[0] != '\0', SIPTAG_CONTACT_STR(bl->contact)),
+			    TAG_END());
 	if (bl->nh == NULL) {
 		free(mp);
 		return -ENOMEM;

@@ -86,6 +86,16 @@ void b2b_sdp_respond(nua_handle_t *nh, int status, const char *phrase, const cha
 		    TAG_END());
 }
 
+void b2b_leg_sdp_respond(const struct b2b_leg *l, int status, const char *phrase,
+			 const char *body)
+{
+	nua_respond(l->nh, status, phrase,
+		    TAG_IF(l->contact[0] != '\0', SIPTAG_CONTACT_STR(l->contact)),
+		    TAG_IF(body != NULL, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+		    TAG_IF(body != NULL, SIPTAG_PAYLOAD_STR(body)),
+		    TAG_END());
+}
+
 enum sbc_transport b2b_via_transport(const sip_t *sip)
 {
 	const char *p = sip->sip_via != NULL ? sip->sip_via->v_protocol : NULL;

@@ -25,6 +25,25 @@ struct b2b_sipif *b2b_sipif_find(struct sbc_b2bua *b, const char *name)
 	return NULL;
 }
 
+int b2b_sipif_contact(const struct b2b_sipif *s, enum sbc_transport t, bool sips, char *buf,
+		      size_t size)
+{
+	const struct sbc_cfg_sip_if *ic = s->cfg;
+	uint32_t i;
+	int n;
+
+	for (i = 0; i < ic->n_listen && ic->listen[i].transport != t; i++)
+		;
+	if (i == ic->n_listen)
+		return -ENOENT;
+	if (t == SBC_TRANSPORT_TLS && sips)
+		n = snprintf(buf, size, "<sips:rampart@%s:%u>", s->host, ic->listen[i].port);
+	else
+		n = snprintf(buf, size, "<sip:rampart@%s:%u;transport=%s>", s->host,
+			     ic->listen[i].port, sbc_transport_name(t));
+	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+}
+
 /*
  * The nua URLs of an interface: "sip:ADDR:PORT" binds UDP and TCP on one
  * port; a lone transport gets ";transport="; the first TLS listener is

@@ -11,7 +11,8 @@
 # listed by no trunk.
 #
 #   key-udp     group id + key over UDP: 403, even from a listed source.
-#   key-tls     the same over TLS: admitted as trunk pbx-key; neither header
+#   key-tls     the same over TLS: admitted as trunk pbx-key (our Contact
+#               names TLS and port 5061, toward the carrier UDP 5060); neither header
 #               reaches the carrier.
 #   key-wrong   a wrong key over TLS: 403.
 #   tenant      carrier calls with Request-URI host beta.lon.rampart.example
@@ -185,7 +186,16 @@ grep -qi '^INVITE ' "$rn_dir/$name-carrier-sipp-msg.log" || rn_fail "$name: no I
 [ "$(cdr_count "$lines" '"trunk_a":"pbx-key"' '"disposition":"answered"')" -eq 1 ] ||
 	rn_fail "$name: no answered CDR for trunk pbx-key: $(tail -n 1 "$CDR")"
 ! grep -qF "$TK" "$RN_CP_LOG.start" "$CDR" || rn_fail "$name: the trunk key appears in a log"
-rn_log "$name: PASS (key over TLS: trunk pbx-key, headers stripped before the carrier)"
+# Our Contact names the transport and port of the dialog: a UA that follows
+# it keeps ACK, BYE and re-INVITEs on TLS (it said ";transport=udp" and no
+# port, so phones sent them in clear text to 5060); sip:, as the request was.
+contacts=$(tr -d '\r' <"$rn_dir/$name-pbx-msg.log" | sed -n 's/^Contact: //p' | grep rampart | sort -u)
+[ "$contacts" = "<sip:rampart@$RN_PBX_SIP:5061;transport=tls>" ] ||
+	rn_fail "$name: our Contact toward the TLS PBX: $contacts"
+contacts=$(tr -d '\r' <"$rn_dir/$name-carrier-sipp-msg.log" | sed -n 's/^Contact: //p' | grep rampart | sort -u)
+[ "$contacts" = "<sip:rampart@$RN_CAR_SIP:5060;transport=udp>" ] ||
+	rn_fail "$name: our Contact toward the UDP carrier: $contacts"
+rn_log "$name: PASS (key over TLS: trunk pbx-key, headers stripped before the carrier, Contact on TLS 5061)"
 
 name=key-wrong
 ! ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" call --to "$RN_PBX_SIP:5061" \
