@@ -110,8 +110,16 @@ void b2b_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 			sif->shutdown_done = true;
 		return;
 	case nua_i_ack:
-		if (l != NULL && l->call->ack_pending && l == &l->call->leg[0])
-			b2b_on_late_ack(l, sip);
+		if (l != NULL && l == &l->call->leg[0]) {
+			l->call->a_acked = true;
+			if (l->call->ack_pending)
+				b2b_on_late_ack(l, sip);
+		}
+		return;
+	case nua_i_error:
+		/* nua's "ACK Timeout": it BYEs that leg itself. */
+		if (l != NULL && status == 408 && l == &l->call->leg[0])
+			b2b_on_ack_timeout(l);
 		return;
 	case nua_i_options:
 		if (l == NULL)

@@ -90,6 +90,7 @@ struct b2b_ctl_client;
 	X(calls_answered,      "calls answered (200 relayed to the caller)") \
 	X(calls_rejected,      "calls refused before or by the callee") \
 	X(calls_failed,        "calls that failed inside Rampart (no route, media, transport)") \
+	X(calls_no_ack,        "answered calls whose caller never ACKed (ended at 64*T1)") \
 	X(calls_ended,         "calls whose CDR was written") \
 	X(dp_requests,         "data plane requests sent") \
 	X(dp_call_requests,    "data plane requests made by the calls that ended") \
@@ -366,6 +367,7 @@ struct b2b_call {
 	 */
 	bool late_offer;
 	bool ack_pending;
+	bool a_acked;              /* A's ACK of our 200 came */
 };
 
 struct sbc_b2bua {
@@ -472,6 +474,11 @@ void b2b_on_b_response(struct b2b_leg *bl, int status, const sip_t *sip);
  * nua resends the request.
  */
 bool b2b_leg_on_challenge(struct b2b_leg *l, int status, const sip_t *sip);
+/**
+ * nua gave up waiting for A's ACK of our 200 (64*T1) and BYEs A: B gets a
+ * BYE, the CDR says "no-ack" (408), not "answered".
+ */
+void b2b_on_ack_timeout(struct b2b_leg *a);
 void b2b_on_late_ack(struct b2b_leg *a, const sip_t *sip);
 void b2b_on_cancel(struct b2b_leg *l);
 void b2b_on_bye(struct b2b_leg *l);

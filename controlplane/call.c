@@ -551,6 +551,19 @@ void b2b_on_bye(struct b2b_leg *l)
 	b2b_call_end(l->call, "answered", 200, b2b_leg_name(l));
 }
 
+void b2b_on_ack_timeout(struct b2b_leg *a)
+{
+	struct b2b_call *c = a->call;
+
+	if (c->a_acked || !a->answered || c->state == B2B_ENDED)
+		return;
+	a->ended = true;           /* nua sends A's BYE */
+	c->b->n.calls_no_ack++;
+	SBC_LOG(NOTICE, B2B_LOG, "call %u: the caller never ACKed our 200: ending", c->no);
+	b2b_leg_hangup(&c->leg[1], 0, NULL);
+	b2b_call_end(c, "no-ack", 408, "a");
+}
+
 void b2b_on_terminated(struct b2b_leg *l)
 {
 	struct b2b_call *c = l->call;

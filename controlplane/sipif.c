@@ -152,6 +152,8 @@ int b2b_sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 			    /* Bursts of calls: the kernel's default UDP buffer overflows near 2,000 CPS. */
 			    TPTAG_UDP_RMEM(4u << 20),
 			    NTATAG_SIP_T1(cfg->sip.t1_ms),
+			    /* Timers B, F, H: nta keeps 32 s unless told 64*T1 itself. */
+			    NTATAG_SIP_T1X64(64 * cfg->sip.t1_ms),
 			    NTATAG_MAX_FORWARDS(cfg->sip.max_forwards),
 			    TAG_IF(cfg->sip.user_agent != NULL,
 				   SIPTAG_USER_AGENT_STR(cfg->sip.user_agent)),

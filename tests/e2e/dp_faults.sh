@@ -15,6 +15,9 @@
 #   error     the ALLOC is refused (ENOSPC): 503 at once.
 #   bind      the callee answers, the BIND is never answered: the caller
 #             gets 500, the callee a BYE; CDR `failed`.
+#   no-ack    answered, but the caller never ACKs our 200 (T1 100 ms here):
+#             at 64*T1 nua BYEs the caller, we BYE the callee; CDR `no-ack`
+#             408 (it said `answered`), counted in calls_no_ack.
 #
 # At the end the fake data plane holds no endpoint and no session (nothing
 # leaked on either side), every call has one CDR line, and the control
@@ -36,13 +39,18 @@ e2e_start dp-faults "$@"
 rn_init $$ dp-faults
 CDR=$rn_dir/cdr.jsonl
 rn_b2bua_config "$CDR"
+# T1 100 ms: nua gives up on a missing ACK after 64*T1 = 6.4 s (32 s by default).
+RN_SIP_CONFIG=${RN_SIP_CONFIG/sip:
+  user_agent: Rampart/sip:
+  user_agent: Rampart
+  t1_ms: 100}
 t0=$SECONDS
 rn_topology_up
 rn_sip_up
 rn_config_write
 
 # The fake data plane in place of sbc-dataplane; rn_dataplane_stop ends it.
-e2e_fake_dataplane_start --late-ms 3000 --alloc never,ok,late,error,ok --bind ok,never
+e2e_fake_dataplane_start --late-ms 3000 --alloc never,ok,late,error,ok,ok --bind ok,never,ok
 # Under AddressSanitizer (the suite's second pass) the control plane also
 # checks for leaks at exit: every call, request and sbcctl client freed.
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" rn_controlplane_start
@@ -111,6 +119,19 @@ cdr_check bind '"disposition":"failed"' '"sip_cause":500' '"call_id_b":"'
 ! grep -q '"call_id_b":""' <(tail -n 1 "$CDR") || rn_fail "bind: no B Call-ID in the CDR"
 rn_log "bind: PASS (500 to the caller, BYE to the callee)"
 
+# ---- no-ack: answered, the caller never ACKs ----
+sipp_run no-ack-carrier "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml
+uas=$last_sipp_pid
+sleep 0.3
+sipp_run no-ack-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_no_ack.xml -s 4000 "$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" no-ack-pbx
+sipp_wait "$uas" no-ack-carrier
+cdr_check no-ack '"disposition":"no-ack"' '"sip_cause":408' '"ended_by":"a"'
+"$SBCCTL" -s "$RN_CP_SOCK" -w 2 stats >"$rn_dir/stats.txt" || rn_fail "no-ack: sbcctl stats"
+grep -q ' calls_no_ack=1 ' "$rn_dir/stats.txt" ||
+	rn_fail "no-ack: not counted: $(grep '^b2bua' "$rn_dir/stats.txt")"
+rn_log "no-ack: PASS (BYE both ways at 64*T1, CDR no-ack 408, not answered)"
+
 "$SBCCTL" -s "$RN_CP_SOCK" -w 2 stats >"$rn_dir/stats.txt" || rn_fail "sbcctl stats"
 grep '^b2bua\|^dataplane' "$rn_dir/stats.txt"
 rn_controlplane_stop 10
@@ -120,5 +141,5 @@ rn_dataplane_stop 10
 cat "$rn_dir/fake-report.txt"
 grep -q '^endpoints_held=0 sessions_bound=0 ' "$rn_dir/fake-report.txt" ||
 	rn_fail "the data plane was left holding: $(cat "$rn_dir/fake-report.txt")"
-[ "$(cdr_lines)" -eq 5 ] || rn_fail "$(cdr_lines) CDR lines, want 5"
+[ "$(cdr_lines)" -eq 6 ] || rn_fail "$(cdr_lines) CDR lines, want 6"
 rn_log "PASS in $((SECONDS - t0)) s"

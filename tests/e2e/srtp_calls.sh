@@ -224,7 +224,7 @@ uas=$last_sipp_pid
 sleep 0.3
 ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" call --to "$RN_PBX_SIP:5061" \
 	--bind "$RN_PBX_PEER" --ca "$CA" --media "$RN_PBX_PEER:$RN_PBX_PEER_PORT" \
-	--srtp --media-out "$json" --reinvite-ms 4000 --hold-ms 11000 --timeout 40 \
+	--srtp --media-out "$json" --reinvite-ms 4000 --hold-ms 14000 --timeout 40 \
 	--trace "$rn_dir/$name-pbx-sipp-msg.log" \
 	>"$rn_dir/$name-pbx.out" 2>"$rn_dir/$name-pbx.err" </dev/null &
 uac=$!
