@@ -685,7 +685,7 @@ static const struct sbc_cfg_field sip_fields[] = {
 	ROW("user_agent", SBC_CFG_STRING, struct sbc_cfg_sip, user_agent, .flags = RELOAD,
 	    .min = 1, .max = 63, .def = "Rampart", .doc = "User-Agent / Server header value."),
 	ROW("t1_ms", SBC_CFG_U32, struct sbc_cfg_sip, t1_ms, .min = 100, .max = 5000,
-	    .def = "500", .doc = "RFC 3261 T1."),
+	    .def = "500", .doc = "RFC 3261 T1; timers B, F and H are 64*T1."),
 	ROW("max_forwards", SBC_CFG_U32, struct sbc_cfg_sip, max_forwards, .flags = RELOAD,
 	    .min = 1, .max = 255, .def = "70", .doc = "Max-Forwards on requests we originate."),
 	ROW("control_socket", SBC_CFG_STRING, struct sbc_cfg_sip, control_socket, .min = 2,
