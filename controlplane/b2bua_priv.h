@@ -432,9 +432,10 @@ const char *b2b_hdr_value(const sip_t *sip, const char *name);
 bool b2b_has_sdp(const sip_t *sip);
 /** The standard reason phrase of @status (never the peer's text). */
 const char *b2b_relay_phrase(int status);
-/** nua_respond() with an SDP body (@body NULL: none). */
-void b2b_sdp_respond(nua_handle_t *nh, int status, const char *phrase, const char *body);
-/** The same toward leg @l, with its Contact (a response that sets up its dialog). */
+/**
+ * nua_respond() to leg @l's INVITE with its Contact (a response that sets
+ * up its dialog) and an SDP body (@body NULL: none).
+ */
 void b2b_leg_sdp_respond(const struct b2b_leg *l, int status, const char *phrase,
 			 const char *body);
 /** The transport of the top Via (nta checks it is the one the request came on). */

@@ -225,6 +225,16 @@ void b2b_call_maybe_free(struct b2b_call *c)
 
 /* ---- B's responses ---- */
 
+/* The challenge of a 401/407 that trunk @t has credentials for, or NULL. */
+static const msg_auth_t *trunk_challenge(const struct sbc_cfg_trunk *t, int status,
+					 const sip_t *sip)
+{
+	if ((status != 401 && status != 407) || sip == NULL || t == NULL ||
+	    t->credentials.username == NULL || t->credentials.password == NULL)
+		return NULL;
+	return status == 401 ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
+}
+
 /*
  * Our answer to a digest challenge with the trunk's credentials, computed
  * by Sofia's auth client for an INVITE to @ruri with @body: the
@@ -235,16 +245,12 @@ static bool digest_answer(const struct sbc_cfg_trunk *t, int status, const sip_t
 			  su_home_t *home, const char *ruri, const char *body,
 			  msg_header_t **hdr)
 {
-	const msg_auth_t *au;
+	const msg_auth_t *au = trunk_challenge(t, status, sip);
 	auth_client_t *auc = NULL;
 	msg_payload_t pl[1];
 	url_t *url;
 	bool ok;
 
-	if ((status != 401 && status != 407) || sip == NULL || t == NULL ||
-	    t->credentials.username == NULL || t->credentials.password == NULL)
-		return false;
-	au = status == 401 ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
 	if (au == NULL)
 		return false;
 	msg_payload_init(pl);
@@ -291,15 +297,13 @@ static bool b_authenticate(struct b2b_call *c, int status, const sip_t *sip)
 bool b2b_leg_on_challenge(struct b2b_leg *l, int status, const sip_t *sip)
 {
 	const struct sbc_cfg_trunk *t = l->trunk;
-	char auth[512];
+	const msg_auth_t *au = trunk_challenge(t, status, sip);
 	const char *realm;
-	const msg_auth_t *au;
+	char auth[512];
 	int n;
 
-	if ((status != 401 && status != 407) || sip == NULL || l->nh == NULL || t == NULL ||
-	    t->credentials.username == NULL || t->credentials.password == NULL)
+	if (l->nh == NULL)
 		return false;
-	au = status == 401 ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
 	realm = au != NULL ? msg_params_find(au->au_params, "realm=") : NULL;
 	if (realm == NULL || strchr(realm, ':') != NULL)
 		return false;

@@ -78,14 +78,6 @@ const char *b2b_relay_phrase(int status)
 	return "Global Failure";
 }
 
-void b2b_sdp_respond(nua_handle_t *nh, int status, const char *phrase, const char *body)
-{
-	nua_respond(nh, status, phrase,
-		    TAG_IF(body != NULL, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
-		    TAG_IF(body != NULL, SIPTAG_PAYLOAD_STR(body)),
-		    TAG_END());
-}
-
 void b2b_leg_sdp_respond(const struct b2b_leg *l, int status, const char *phrase,
 			 const char *body)
 {
