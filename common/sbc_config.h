@@ -169,6 +169,8 @@ struct sbc_cfg_trunk {
 	char **targets;               /* SIP URIs or host[:port] */
 	uint32_t n_targets;
 	uint32_t transport;           /* enum sbc_transport toward the targets */
+	uint32_t failover_targets;    /* destinations one call may try */
+	uint32_t failover_time_ms;    /* no new attempt after this; 0 = no bound */
 	uint32_t srtp;                /* enum sbc_srtp_policy */
 	uint32_t latching;            /* enum sbc_latching */
 	uint32_t relearn_gap_ms;

@@ -12,6 +12,8 @@
  *   routing.c    where the call goes (Sofia-free, routing.h)
  *   invite.c     the initial INVITE as a pipeline of stages, each
  *                returning a typed reject (struct b2b_reject)
+ *   locate.c     where B is (RFC 3263 over resolver.c, dest.h): the
+ *                call's destinations, failover, Retry-After
  *   leg_b.c      what leg B is told: identity (identity.h), multipart
  *                bodies, P-Early-Media, B's INVITE
  *   media.c      media anchoring through the asynchronous data plane
@@ -64,6 +66,7 @@ struct b2b_ctl_client;
 #include "cac.h"
 #include "cdr.h"
 #include "codec_policy.h"
+#include "dest.h"
 #include "digest.h"
 #include "identity.h"
 #include "sbc_api.h"
@@ -96,6 +99,9 @@ struct b2b_ctl_client;
 	X(dp_call_requests,    "data plane requests made by the calls that ended") \
 	X(dp_failures,         "data plane requests that failed or timed out") \
 	X(dp_late_released,    "late data plane answers whose resources were released") \
+	X(locate_failed,       "calls whose trunk resolved to no destination (503)") \
+	X(failovers,           "attempts given up for the next destination (timeout, transport, 503)") \
+	X(targets_held,        "503s with Retry-After that held a destination") \
 	X(digest_challenges,   "407 challenges sent") \
 	X(digest_failures,     "digest credentials refused (403/400)") \
 	X(pike_refused,        "requests refused by the per-source limit") \
@@ -252,6 +258,36 @@ struct b2b_trunk_rt {
 	char *name;
 	bool retired;
 	struct sbc_cac_trunk cac;
+	struct sbc_dest_table dests;   /* resolved destinations: Retry-After, keepalive (locate.c) */
+};
+
+/* Where one call's B leg goes (locate.c): its destinations, in order. */
+#define B2B_LOCATE_WORK_MAX 24
+
+enum b2b_locate_kind { B2B_LK_NAPTR = 0, B2B_LK_SRV, B2B_LK_ADDR };
+
+struct b2b_locate_item {
+	enum b2b_locate_kind kind;
+	bool fallback;                 /* SRV without NAPTR: the name's address next */
+	uint16_t port;                 /* B2B_LK_ADDR */
+	uint32_t target;               /* index into the trunk's targets */
+	char name[SBC_DEST_NAME_MAX];
+};
+
+struct b2b_route {
+	struct sbc_dest dest[SBC_DEST_MAX];
+	size_t n_dest;
+	size_t next;                   /* the first not tried yet */
+	int cur;                       /* the one B's INVITE went to; -1 = none */
+	uint32_t attempts;
+	uint64_t first_ms;             /* the first attempt's start */
+	int last_status;               /* the last attempt's failure */
+	/* resolving */
+	struct b2b_locate_item work[B2B_LOCATE_WORK_MAX];
+	uint32_t n_work;
+	bool waiting;                  /* a query in flight */
+	bool stepping;                 /* inside locate_step(): cached answers come back here */
+	uint32_t queries;              /* DNS queries this call made */
 };
 
 /* What B's INVITE says about the caller and the called number (leg_b.c). */
@@ -335,6 +371,8 @@ struct b2b_call {
 	const struct sbc_cfg_tenant *tenant; /* whose call it is (routing.h) */
 	bool emergency;            /* an emergency number: no limits, identity never withheld */
 	uint32_t redirects;        /* 3xx from B acted on (a new INVITE each) */
+	struct b2b_route route;    /* B's destinations (locate.c) */
+	uint32_t dns_pending;      /* queries in flight: the call is not freed */
 	bool b_auth_tried;         /* our digest answer to B's 401/407 was sent */
 	struct b2b_b_invite binv;  /* B's INVITE (identity, From, To) */
 	uint32_t no;               /* for logs */
@@ -589,13 +627,23 @@ void b2b_dplink_tick(struct sbc_b2bua *b, uint64_t now_ms);
 
 #define B2B_RESOLVED_MAX 16
 
-/* What a name resolved to: addresses of the family asked, with their TTLs. */
+/* DNS record types (RFC 1035, 3596, 2782, 3403), as sres takes them. */
+enum b2b_rr { B2B_RR_A = 1, B2B_RR_AAAA = 28, B2B_RR_SRV = 33, B2B_RR_NAPTR = 35 };
+
+/*
+ * What a name resolved to: the records of the type asked (addresses, SRV
+ * or NAPTR; at most B2B_RESOLVED_MAX), each with its TTL.
+ */
 struct b2b_resolved {
 	uint32_t n;
+	enum b2b_rr type;
+	uint32_t ttl_s[B2B_RESOLVED_MAX];
 	struct {
 		struct sbc_ip ip;
 		uint32_t ttl_s;
 	} addr[B2B_RESOLVED_MAX];
+	struct sbc_srv srv[B2B_RESOLVED_MAX];
+	struct sbc_naptr naptr[B2B_RESOLVED_MAX];
 };
 
 /*
@@ -610,8 +658,34 @@ void b2b_resolver_close(struct sbc_b2bua *b);
 /** Ask for @name's A (@family 4) or AAAA (6) records.  0 (@done follows) or -errno. */
 int b2b_resolve(struct sbc_b2bua *b, const char *name, int family, b2b_resolved_fn done,
 		void *arg);
+/** Ask for @name's records of @type (sres's cache answers within their TTL). */
+int b2b_resolve_rr(struct sbc_b2bua *b, const char *name, enum b2b_rr type,
+		   b2b_resolved_fn done, void *arg);
 /** Every 50 ms on the loop: deadlines. */
 void b2b_resolver_tick(struct sbc_b2bua *b, uint64_t now_ms);
+
+/* ---- locate.c ---- */
+
+/**
+ * Resolve B's trunk into the call's destinations (RFC 3263: NAPTR, SRV,
+ * A/AAAA per target, in order), then send B's INVITE to the first usable
+ * one; a call that cannot go anywhere is rejected (503, with Retry-After
+ * when every destination is held by one).
+ */
+void b2b_locate_start(struct b2b_call *c);
+/**
+ * B's INVITE failed with @status (@sip: B's response, NULL when local):
+ * true when the call went on to the next destination (408, 503, transport
+ * errors, before anything was relayed to A).  A 503's Retry-After holds
+ * the destination for that long.  *@retry_after_s: what the caller's final
+ * response carries when false.
+ */
+bool b2b_locate_failover(struct b2b_call *c, int status, const sip_t *sip,
+			 uint32_t *retry_after_s);
+/** The destination B's INVITE goes to now (NULL before the first). */
+const struct sbc_dest *b2b_locate_current(const struct b2b_call *c);
+/** `sbcctl trunks`: each trunk's destinations and their state. */
+void b2b_locate_dump(struct sbc_b2bua *b, FILE *o);
 
 /* ---- reoffer.c ---- */
 

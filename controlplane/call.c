@@ -216,7 +216,7 @@ void b2b_call_spares_free(struct sbc_b2bua *b)
 void b2b_call_maybe_free(struct b2b_call *c)
 {
 	if (c->state != B2B_ENDED || c->leg[0].nh != NULL || c->leg[1].nh != NULL ||
-	    c->dp_pending != 0 || !c->cdr_done)
+	    c->dp_pending != 0 || c->dns_pending != 0 || !c->cdr_done)
 		return;
 	call_unlink(c);
 	b2b_gen_unref(c->b, c->gen);
@@ -472,6 +472,7 @@ void b2b_on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
 {
 	struct b2b_call *c = bl->call;
 	struct b2b_leg *a = &c->leg[0];
+	uint32_t retry_after_s = 0;
 
 	if (sip != NULL && sip->sip_from != NULL && sip->sip_from->a_tag != NULL &&
 	    c->binv.from_tag[0] == '\0')
@@ -485,12 +486,15 @@ void b2b_on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
 		return;
 	}
 	if (c->state != B2B_ENDED && !a->ended &&
-	    (b_authenticate(c, status, sip) || b_redirect(c, status, sip)))
+	    (b_authenticate(c, status, sip) || b_redirect(c, status, sip) ||
+	     b2b_locate_failover(c, status, sip, &retry_after_s)))
 		return;
 	/* A final failure ends B's INVITE transaction: nothing to CANCEL. */
 	bl->ended = true;
-	b_failed(c, status, status == 503 && sip != NULL && sip->sip_retry_after != NULL ?
-				    sip->sip_retry_after->af_delta : 0);
+	if (status != 503 || c->state == B2B_ENDED || a->ended)
+		retry_after_s = status == 503 && sip != NULL && sip->sip_retry_after != NULL ?
+				sip->sip_retry_after->af_delta : 0;
+	b_failed(c, status, retry_after_s);
 }
 
 /* ---- A's ACK, CANCEL, BYE, terminated legs ---- */

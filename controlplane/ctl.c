@@ -203,6 +203,7 @@ static void cmd_trunks(struct b2b_ctl_client *cl, uint32_t arg, const char *word
 			tr->name, sbc_side_name(tr->side), tr->interface,
 			sbc_transport_name(tr->transport), active);
 	}
+	b2b_locate_dump(cl->b, cl->o);
 }
 
 static void lookup_done(void *arg, int err, const struct b2b_resolved *r)

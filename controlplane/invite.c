@@ -194,13 +194,11 @@ void b2b_invite_media_ready(struct b2b_call *c, int err)
 		return;
 	}
 	rj = stage_offer(c);
-	if (rj.status == 0 && b2b_legb_invite(c, c->binv.id.ruser, c->binv.id.user_phone, NULL) != 0)
-		rj = b2b_reject(500, "failed", NULL);
 	if (rj.status != 0) {
 		b2b_call_reject(c, &rj);
 		return;
 	}
-	c->state = B2B_CALLING;
+	b2b_locate_start(c);       /* B's INVITE goes out once a destination is known */
 }
 
 /* Leg A of a new call on @nh from trunk @ta. */

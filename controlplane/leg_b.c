@@ -333,6 +333,25 @@ static int redirect_history(struct b2b_call *c, const char *ruri)
 	return n < 0 || (size_t)n >= sizeof(bi->history_hdr) ? -ENOSPC : 0;
 }
 
+/*
+ * The next hop of B's INVITE: the destination locate.c chose, as a loose
+ * route "<sip:ADDRESS:PORT;transport=T;lr>" (nua's initial route): nta
+ * sends the INVITE there and nowhere else, the Request-URI keeps the
+ * trunk's name, and the dialog's later requests follow its route set and
+ * remote target (RFC 3261 §12.2.1.1).
+ */
+static int legb_next_hop(const struct sbc_dest *d, char *buf, size_t size)
+{
+	char ip[64];
+	int n;
+
+	sbc_ip_str(&d->key.ip, ip, sizeof(ip));
+	n = snprintf(buf, size, d->key.ip.family == 6 ? "<sip:[%s]:%u;transport=%s;lr>" :
+			       "<sip:%s:%u;transport=%s;lr>", ip, d->key.port,
+		     sbc_transport_name(d->key.transport));
+	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+}
+
 int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 		    const sip_header_t *auth)
 {
@@ -340,11 +359,15 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 	struct b2b_b_invite *bi = &c->binv;
 	const struct sbc_cfg_trunk *tb = bl->trunk;
 	const struct b2b_ident *id = &bi->id;
-	char ruri[B2B_URI_MAX], from[B2B_URI_MAX + 80];
+	const struct sbc_dest *dst = b2b_locate_current(c);
+	char ruri[B2B_URI_MAX], from[B2B_URI_MAX + 80], hop[SBC_DEST_NAME_MAX + 96];
 	char *mp;
 	int rc;
 
-	if (sbc_route_request_uri(tb, ruser, user_phone, ruri, sizeof(ruri)) < 0)
+	if (dst == NULL)
+		return -ENOENT;
+	if (sbc_route_request_uri_at(tb, dst->target, ruser, user_phone, ruri, sizeof(ruri)) < 0 ||
+	    legb_next_hop(dst, hop, sizeof(hop)) != 0)
 		return -ENOSPC;
 	if (bi->redirect_status != 0 && redirect_history(c, ruri) != 0)
 		return -ENOSPC;
@@ -368,6 +391,7 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 	 * hears nothing.  The B2BUA decides on every final response.
 	 */
 	bl->nh = nua_handle(bl->sif->nua, bl, NUTAG_URL(ruri), NUTAG_RETRY_COUNT(0),
+			    NUTAG_INITIAL_ROUTE_STR(hop),
 			    SIPTAG_TO_STR(bi->to), SIPTAG_FROM_STR(from),
 			    SIPTAG_CALL_ID_STR(bl->call_id),
 			    TAG_IF(bl->contact[0] != '\0', SIPTAG_CONTACT_STR(bl->contact)),
@@ -376,8 +400,8 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 		free(mp);
 		return -ENOMEM;
 	}
-	SBC_LOG(INFO, B2B_LOG, "call %u: to trunk %s via %s (%s), Call-ID %s", c->no, tb->name,
-		bl->sif->cfg->name, sbc_transport_name(tb->transport), bl->call_id);
+	SBC_LOG(INFO, B2B_LOG, "call %u: to trunk %s (%s) via %s, next hop %s, Call-ID %s", c->no,
+		tb->name, dst->name, bl->sif->cfg->name, hop, bl->call_id);
 	nua_invite(bl->nh,
 		   SIPTAG_CONTENT_TYPE_STR(mp != NULL ? bi->mp_ctype : "application/sdp"),
 		   SIPTAG_PAYLOAD_STR(mp != NULL ? mp : bl->ours_body),

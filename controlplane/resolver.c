@@ -78,31 +78,72 @@ static int answer_error(const sres_record_t *const *answers)
 	}
 }
 
+/* One record of the type asked into @r (the type's array); false when of another type. */
+static bool take_record(struct b2b_resolved *r, const sres_record_t *rr)
+{
+	uint32_t k = r->n;
+
+	if (rr->sr_record->r_type != (uint16_t)r->type)
+		return false;
+	switch (r->type) {
+	case B2B_RR_A:
+		r->addr[k].ip.family = 4;
+		memcpy(r->addr[k].ip.bytes, &rr->sr_a->a_addr, 4);
+		r->addr[k].ttl_s = rr->sr_record->r_ttl;
+		break;
+	case B2B_RR_AAAA:
+		r->addr[k].ip.family = 6;
+		memcpy(r->addr[k].ip.bytes, &rr->sr_aaaa->aaaa_addr, 16);
+		r->addr[k].ttl_s = rr->sr_record->r_ttl;
+		break;
+	case B2B_RR_SRV:
+		r->srv[k].prio = rr->sr_srv->srv_priority;
+		r->srv[k].weight = rr->sr_srv->srv_weight;
+		r->srv[k].port = rr->sr_srv->srv_port;
+		snprintf(r->srv[k].target, sizeof(r->srv[k].target), "%s", rr->sr_srv->srv_target);
+		break;
+	case B2B_RR_NAPTR:
+		r->naptr[k].order = rr->sr_naptr->na_order;
+		r->naptr[k].pref = rr->sr_naptr->na_prefer;
+		snprintf(r->naptr[k].flags, sizeof(r->naptr[k].flags), "%s", rr->sr_naptr->na_flags);
+		snprintf(r->naptr[k].service, sizeof(r->naptr[k].service), "%s",
+			 rr->sr_naptr->na_services);
+		snprintf(r->naptr[k].replacement, sizeof(r->naptr[k].replacement), "%s",
+			 rr->sr_naptr->na_replace);
+		break;
+	}
+	r->ttl_s[k] = rr->sr_record->r_ttl;
+	return true;
+}
+
+/* DNS names come back absolute ("a.example."): the dot goes. */
+static void strip_root_dots(struct b2b_resolved *r)
+{
+	for (uint32_t i = 0; i < r->n; i++) {
+		char *s = r->type == B2B_RR_SRV ? r->srv[i].target :
+			  r->type == B2B_RR_NAPTR ? r->naptr[i].replacement : NULL;
+		size_t len = s != NULL ? strlen(s) : 0;
+
+		if (len > 1 && s[len - 1] == '.')
+			s[len - 1] = '\0';
+	}
+}
+
 static void on_answer(struct b2b_query *qy, sres_query_t *q, sres_record_t **answers)
 {
 	sres_resolver_t *res = qy->b->resolver;
 	struct b2b_resolved *r = &qy->r;
+	enum b2b_rr type = r->type;
 	unsigned int i;
 
 	(void)q;
 	memset(r, 0, sizeof(*r));
+	r->type = type;
 	for (i = 0; answers != NULL && answers[i] != NULL && r->n < B2B_RESOLVED_MAX; i++) {
-		const sres_record_t *rr = answers[i];
-
-		if (rr->sr_record->r_status != SRES_OK)
-			continue;
-		if (rr->sr_record->r_type == sres_type_a) {
-			r->addr[r->n].ip.family = 4;
-			memcpy(r->addr[r->n].ip.bytes, &rr->sr_a->a_addr, 4);
-		} else if (rr->sr_record->r_type == sres_type_aaaa) {
-			r->addr[r->n].ip.family = 6;
-			memcpy(r->addr[r->n].ip.bytes, &rr->sr_aaaa->aaaa_addr, 16);
-		} else {
-			continue;
-		}
-		r->addr[r->n].ttl_s = rr->sr_record->r_ttl;
-		r->n++;
+		if (answers[i]->sr_record->r_status == SRES_OK && take_record(r, answers[i]))
+			r->n++;
 	}
+	strip_root_dots(r);
 	qy->err = r->n != 0 ? 0 : answer_error((const sres_record_t *const *)answers);
 	qy->answered = true;
 	sres_free_answers(res, answers);
@@ -110,8 +151,8 @@ static void on_answer(struct b2b_query *qy, sres_query_t *q, sres_record_t **ans
 		query_finish(qy, qy->err, &qy->r);
 }
 
-int b2b_resolve(struct sbc_b2bua *b, const char *name, int family, b2b_resolved_fn done,
-		void *arg)
+int b2b_resolve_rr(struct sbc_b2bua *b, const char *name, enum b2b_rr type,
+		   b2b_resolved_fn done, void *arg)
 {
 	struct b2b_query *qy;
 
@@ -125,12 +166,12 @@ int b2b_resolve(struct sbc_b2bua *b, const char *name, int family, b2b_resolved_
 	qy->b = b;
 	qy->done = done;
 	qy->arg = arg;
+	qy->r.type = type;
 	qy->deadline_ms = b2b_mono_ms() + B2B_RESOLVE_TIMEOUT_MS;
 	qy->next = b->queries;
 	b->queries = qy;
 	qy->in_query = true;
-	qy->q = sres_query(b->resolver, on_answer, qy, family == 6 ? sres_type_aaaa : sres_type_a,
-			   name);
+	qy->q = sres_query(b->resolver, on_answer, qy, (uint16_t)type, name);
 	qy->in_query = false;
 	if (qy->answered) {
 		query_finish(qy, qy->err, &qy->r);   /* from the cache: still not inside the call */
@@ -142,6 +183,12 @@ int b2b_resolve(struct sbc_b2bua *b, const char *name, int family, b2b_resolved_
 		return -EIO;
 	}
 	return 0;
+}
+
+int b2b_resolve(struct sbc_b2bua *b, const char *name, int family, b2b_resolved_fn done,
+		void *arg)
+{
+	return b2b_resolve_rr(b, name, family == 6 ? B2B_RR_AAAA : B2B_RR_A, done, arg);
 }
 
 void b2b_resolver_tick(struct sbc_b2bua *b, uint64_t now_ms)

@@ -120,13 +120,19 @@ static int hostpart_without_transport(const char *hp, char *buf, size_t size)
 int sbc_route_request_uri(const struct sbc_cfg_trunk *t, const char *user, bool user_phone,
 			  char *buf, size_t size)
 {
+	return sbc_route_request_uri_at(t, 0, user, user_phone, buf, size);
+}
+
+int sbc_route_request_uri_at(const struct sbc_cfg_trunk *t, uint32_t target, const char *user,
+			     bool user_phone, char *buf, size_t size)
+{
 	char hp[256];
 	const char *tp;
 	int n;
 
-	if (t->n_targets == 0)
+	if (target >= t->n_targets)
 		return -ENOENT;
-	if (hostpart_without_transport(sbc_route_target_hostpart(t->targets[0]), hp,
+	if (hostpart_without_transport(sbc_route_target_hostpart(t->targets[target]), hp,
 				       sizeof(hp)) != 0)
 		return -ENOSPC;
 	tp = t->transport == SBC_TRANSPORT_TCP ? ";transport=tcp" :

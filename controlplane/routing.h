@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sbc_config.h"
 
@@ -59,6 +60,10 @@ bool sbc_route_target_host_is(const char *target, const char *host);
  */
 int sbc_route_request_uri(const struct sbc_cfg_trunk *t, const char *user, bool user_phone,
 			  char *buf, size_t size);
+
+/** As sbc_route_request_uri(), toward @t's target number @target (failover, dest.h). */
+int sbc_route_request_uri_at(const struct sbc_cfg_trunk *t, uint32_t target, const char *user,
+			     bool user_phone, char *buf, size_t size);
 
 /**
  * The host[:port] of @t's first target without URI parameters (for To).

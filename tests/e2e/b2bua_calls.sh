@@ -296,6 +296,9 @@ signalling_call busy uas_busy.xml uac_busy.xml rejected 486 b
 signalling_call unavailable uas_unavailable.xml uac_unavailable.xml rejected 503 b
 [ "$(grep -c '^INVITE ' "$rn_dir/unavailable-carrier-sipp-msg.log")" -eq 1 ] ||
 	rn_fail "unavailable: the INVITE was resent to the carrier after its Retry-After"
+# That Retry-After holds the carrier's only destination for 2 s (RFC 3261
+# §21.5.4; e2e/carrier tests it): the next call waits it out.
+sleep 2.2
 
 # The callee never answers (a socket in the carrier namespace that reads
 # nothing), the caller CANCELs: the CDR still names leg B's Call-ID (ours,

@@ -50,7 +50,7 @@ dns_stop() {
 	dns_pid=
 }
 # The EXIT trap of e2e_lib, with dnsmasq stopped first.
-trap 'rc=$?; dns_stop; (exit "$rc"); e2e_cleanup' EXIT
+trap 'rc=$?; dns_stop; set +e; (exit "$rc"); e2e_cleanup' EXIT
 ip netns exec "$RN_NS_CAR" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
 	--listen-address="$RN_CAR_PEER" --bind-interfaces --port=53 \
 	--pid-file= --user=root --local-ttl=120 \
