@@ -274,20 +274,35 @@ struct b2b_locate_item {
 	char name[SBC_DEST_NAME_MAX];
 };
 
-struct b2b_route {
+/*
+ * One resolution of a trunk's targets into destinations (locate.c), for a
+ * call or for the trunk's keepalives.  The owner says whether it is still
+ * there when an answer comes (gone) and is told when nothing is in flight
+ * any more (released), so that it may be freed.
+ */
+struct b2b_locator {
+	struct sbc_b2bua *b;
+	const struct sbc_cfg_trunk *trunk;
+	int family;                    /* of the interface: A (4) or AAAA (6) records */
+	struct b2b_trunk_rt *rt;       /* whose table notes the TTLs; NULL = none */
+	void (*done)(struct b2b_locator *lc);      /* resolved (n_dest may be 0) */
+	bool (*gone)(struct b2b_locator *lc);      /* the owner ended meanwhile */
+	void (*released)(struct b2b_locator *lc);  /* the last query came back to a gone owner */
 	struct sbc_dest dest[SBC_DEST_MAX];
 	size_t n_dest;
-	size_t next;                   /* the first not tried yet */
+	struct b2b_locate_item work[B2B_LOCATE_WORK_MAX];
+	uint32_t n_work;
+	uint32_t pending;              /* queries in flight (0 or 1) */
+	bool stepping;                 /* inside the step loop: cached answers come back here */
+	uint32_t queries;              /* DNS queries made */
+};
+
+struct b2b_route {
+	struct b2b_locator loc;
+	size_t next;                   /* the first destination not tried yet */
 	int cur;                       /* the one B's INVITE went to; -1 = none */
 	uint32_t attempts;
 	uint64_t first_ms;             /* the first attempt's start */
-	int last_status;               /* the last attempt's failure */
-	/* resolving */
-	struct b2b_locate_item work[B2B_LOCATE_WORK_MAX];
-	uint32_t n_work;
-	bool waiting;                  /* a query in flight */
-	bool stepping;                 /* inside locate_step(): cached answers come back here */
-	uint32_t queries;              /* DNS queries this call made */
 };
 
 /* What B's INVITE says about the caller and the called number (leg_b.c). */
@@ -371,8 +386,7 @@ struct b2b_call {
 	const struct sbc_cfg_tenant *tenant; /* whose call it is (routing.h) */
 	bool emergency;            /* an emergency number: no limits, identity never withheld */
 	uint32_t redirects;        /* 3xx from B acted on (a new INVITE each) */
-	struct b2b_route route;    /* B's destinations (locate.c) */
-	uint32_t dns_pending;      /* queries in flight: the call is not freed */
+	struct b2b_route route;    /* B's destinations (locate.c); queries in flight keep the call */
 	bool b_auth_tried;         /* our digest answer to B's 401/407 was sent */
 	struct b2b_b_invite binv;  /* B's INVITE (identity, From, To) */
 	uint32_t no;               /* for logs */
@@ -673,6 +687,8 @@ void b2b_resolver_tick(struct sbc_b2bua *b, uint64_t now_ms);
  * when every destination is held by one).
  */
 void b2b_locate_start(struct b2b_call *c);
+/** Start resolving @lc (its owner's fields set): done() follows, maybe at once. */
+void b2b_locator_run(struct b2b_locator *lc);
 /**
  * B's INVITE failed with @status (@sip: B's response, NULL when local):
  * true when the call went on to the next destination (408, 503, transport

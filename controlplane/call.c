@@ -216,7 +216,7 @@ void b2b_call_spares_free(struct sbc_b2bua *b)
 void b2b_call_maybe_free(struct b2b_call *c)
 {
 	if (c->state != B2B_ENDED || c->leg[0].nh != NULL || c->leg[1].nh != NULL ||
-	    c->dp_pending != 0 || c->dns_pending != 0 || !c->cdr_done)
+	    c->dp_pending != 0 || c->route.loc.pending != 0 || !c->cdr_done)
 		return;
 	call_unlink(c);
 	b2b_gen_unref(c->b, c->gen);

@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,7 +34,7 @@
 #include "routing.h"
 #include "sbc_log.h"
 
-static void locate_step(struct b2b_call *c);
+static void locator_step(struct b2b_locator *lc);
 
 /* A uniform number in [0, bound] from OpenSSL's generator (SRV weights). */
 static uint32_t srv_rand(void *ctx, uint32_t bound)
@@ -46,16 +47,17 @@ static uint32_t srv_rand(void *ctx, uint32_t bound)
 	return bound == UINT32_MAX ? r : (uint32_t)((uint64_t)r * ((uint64_t)bound + 1) >> 32);
 }
 
-static struct b2b_locate_item *work_push(struct b2b_route *rt, size_t at, enum b2b_locate_kind k,
-					 const char *name, uint16_t port, uint32_t target)
+static struct b2b_locate_item *work_push(struct b2b_locator *lc, size_t at,
+					 enum b2b_locate_kind k, const char *name, uint16_t port,
+					 uint32_t target)
 {
 	struct b2b_locate_item *it;
 
-	if (rt->n_work >= B2B_LOCATE_WORK_MAX || at > rt->n_work)
+	if (lc->n_work >= B2B_LOCATE_WORK_MAX || at > lc->n_work)
 		return NULL;
-	memmove(&rt->work[at + 1], &rt->work[at], (rt->n_work - at) * sizeof(rt->work[0]));
-	rt->n_work++;
-	it = &rt->work[at];
+	memmove(&lc->work[at + 1], &lc->work[at], (lc->n_work - at) * sizeof(lc->work[0]));
+	lc->n_work++;
+	it = &lc->work[at];
 	memset(it, 0, sizeof(*it));
 	it->kind = k;
 	it->port = port;
@@ -64,17 +66,16 @@ static struct b2b_locate_item *work_push(struct b2b_route *rt, size_t at, enum b
 	return it;
 }
 
-static void work_pop(struct b2b_route *rt)
+static void work_pop(struct b2b_locator *lc)
 {
-	rt->n_work--;
-	memmove(&rt->work[0], &rt->work[1], rt->n_work * sizeof(rt->work[0]));
+	lc->n_work--;
+	memmove(&lc->work[0], &lc->work[1], lc->n_work * sizeof(lc->work[0]));
 }
 
-static void dest_add(struct b2b_call *c, const struct sbc_ip *ip, uint16_t port, uint32_t target,
-		     uint32_t ttl_s)
+static void dest_add(struct b2b_locator *lc, const struct sbc_ip *ip, uint16_t port,
+		     uint32_t target, uint32_t ttl_s)
 {
-	struct b2b_route *rt = &c->route;
-	const struct sbc_cfg_trunk *t = c->leg[1].trunk;
+	const struct sbc_cfg_trunk *t = lc->trunk;
 	struct sbc_target_spec spec;
 	struct sbc_dest d = { .target = target, .ttl_s = ttl_s };
 
@@ -84,20 +85,18 @@ static void dest_add(struct b2b_call *c, const struct sbc_ip *ip, uint16_t port,
 	d.key.port = port;
 	d.key.transport = t->transport;
 	snprintf(d.name, sizeof(d.name), "%s", spec.host);
-	if (sbc_dest_add(rt->dest, &rt->n_dest, SBC_DEST_MAX, &d) && c->rt[1] != NULL) {
+	if (sbc_dest_add(lc->dest, &lc->n_dest, SBC_DEST_MAX, &d) && lc->rt != NULL) {
 		uint64_t now = b2b_mono_ms();
-		struct sbc_dest_state *st = sbc_dest_get(&c->rt[1]->dests, &d.key, spec.host, now);
+		struct sbc_dest_state *st = sbc_dest_get(&lc->rt->dests, &d.key, spec.host, now);
 
 		st->expires_ms = now + (uint64_t)ttl_s * 1000u;
 	}
 }
 
-/* The targets as the first items (literals straight into destinations). */
-static void locate_seed(struct b2b_call *c)
+/* The targets as the first items (address literals of the interface's family only). */
+static void locator_seed(struct b2b_locator *lc)
 {
-	const struct sbc_cfg_trunk *t = c->leg[1].trunk;
-	struct b2b_route *rt = &c->route;
-	int family = c->leg[1].sif->cfg->address.family;
+	const struct sbc_cfg_trunk *t = lc->trunk;
 
 	for (uint32_t i = 0; i < t->n_targets; i++) {
 		struct sbc_target_spec s;
@@ -107,45 +106,43 @@ static void locate_seed(struct b2b_call *c)
 			continue;
 		port = s.port != 0 ? s.port : sbc_transport_default_port(t->transport);
 		if (s.numeric) {
-			if (s.ip.family == family)
-				work_push(rt, rt->n_work, B2B_LK_ADDR, s.host, port, i);
+			if (s.ip.family == lc->family)
+				work_push(lc, lc->n_work, B2B_LK_ADDR, s.host, port, i);
 		} else if (s.port != 0) {
-			work_push(rt, rt->n_work, B2B_LK_ADDR, s.host, port, i);
+			work_push(lc, lc->n_work, B2B_LK_ADDR, s.host, port, i);
 		} else {
-			work_push(rt, rt->n_work, B2B_LK_NAPTR, s.host, 0, i);
+			work_push(lc, lc->n_work, B2B_LK_NAPTR, s.host, 0, i);
 		}
 	}
 }
 
 /* NAPTR answered: its SRV names for our transport, else RFC 3263's guess. */
-static void on_naptr(struct b2b_call *c, const struct b2b_locate_item *it,
+static void on_naptr(struct b2b_locator *lc, const struct b2b_locate_item *it,
 		     const struct b2b_resolved *r)
 {
-	const struct sbc_cfg_trunk *t = c->leg[1].trunk;
-	struct b2b_route *rt = &c->route;
+	const struct sbc_cfg_trunk *t = lc->trunk;
 	size_t idx[B2B_RESOLVED_MAX], n = 0, i;
 	char srv[SBC_DEST_NAME_MAX + 16];
 
 	if (r != NULL)
 		n = sbc_naptr_select(r->naptr, r->n, t->transport, idx, B2B_RESOLVED_MAX);
 	for (i = 0; i < n; i++)
-		work_push(rt, i, B2B_LK_SRV, r->naptr[idx[i]].replacement, 0, it->target);
+		work_push(lc, i, B2B_LK_SRV, r->naptr[idx[i]].replacement, 0, it->target);
 	if (n > 0)
 		return;
 	snprintf(srv, sizeof(srv), "%s%s", sbc_srv_prefix(t->transport), it->name);
 	if (strlen(srv) < SBC_DEST_NAME_MAX) {
-		struct b2b_locate_item *s = work_push(rt, 0, B2B_LK_SRV, srv, 0, it->target);
+		struct b2b_locate_item *s = work_push(lc, 0, B2B_LK_SRV, srv, 0, it->target);
 
 		if (s != NULL)
 			s->fallback = true;
 	}
 }
 
-static void on_srv(struct b2b_call *c, const struct b2b_locate_item *it,
+static void on_srv(struct b2b_locator *lc, const struct b2b_locate_item *it,
 		   const struct b2b_resolved *r)
 {
-	const struct sbc_cfg_trunk *t = c->leg[1].trunk;
-	struct b2b_route *rt = &c->route;
+	const struct sbc_cfg_trunk *t = lc->trunk;
 	struct sbc_srv v[B2B_RESOLVED_MAX];
 	size_t n = 0, i;
 
@@ -154,61 +151,95 @@ static void on_srv(struct b2b_call *c, const struct b2b_locate_item *it,
 		n = sbc_srv_order(v, r->n, srv_rand, NULL);
 	}
 	for (i = 0; i < n; i++)
-		work_push(rt, i, B2B_LK_ADDR, v[i].target, v[i].port, it->target);
+		work_push(lc, i, B2B_LK_ADDR, v[i].target, v[i].port, it->target);
 	if (r == NULL && it->fallback) {
 		const char *host = it->name + strlen(sbc_srv_prefix(t->transport));
 
-		work_push(rt, 0, B2B_LK_ADDR, host, sbc_transport_default_port(t->transport),
+		work_push(lc, 0, B2B_LK_ADDR, host, sbc_transport_default_port(t->transport),
 			  it->target);
 	}
 }
 
-static void on_addr(struct b2b_call *c, const struct b2b_locate_item *it,
-		    const struct b2b_resolved *r)
-{
-	for (uint32_t i = 0; r != NULL && i < r->n; i++)
-		dest_add(c, &r->addr[i].ip, it->port, it->target, r->addr[i].ttl_s);
-}
-
 static void on_resolved(void *arg, int err, const struct b2b_resolved *r)
 {
-	struct b2b_call *c = arg;
-	struct b2b_route *rt = &c->route;
+	struct b2b_locator *lc = arg;
 	struct b2b_locate_item it;
 
-	c->dns_pending--;
-	rt->waiting = false;
-	if (c->state == B2B_ENDED) {
-		b2b_call_maybe_free(c);
+	lc->pending--;
+	if (lc->gone(lc)) {
+		lc->released(lc);
 		return;
 	}
-	it = rt->work[0];
-	work_pop(rt);
+	it = lc->work[0];
+	work_pop(lc);
 	if (err == -ECANCELED)
-		rt->n_work = 0;            /* the resolver is closing: ask nothing more */
+		lc->n_work = 0;            /* the resolver is closing: ask nothing more */
 	if (err != 0) {
-		SBC_LOG(INFO, B2B_LOG, "call %u: %s %s: %s", c->no,
+		SBC_LOG(INFO, B2B_LOG, "trunk %s: %s %s: %s", lc->trunk->name,
 			it.kind == B2B_LK_NAPTR ? "NAPTR" : it.kind == B2B_LK_SRV ? "SRV" : "address",
 			it.name, err == -ENOENT ? "no record" : strerror(-err));
 		r = NULL;
 	}
 	if (it.kind == B2B_LK_NAPTR)
-		on_naptr(c, &it, r);
+		on_naptr(lc, &it, r);
 	else if (it.kind == B2B_LK_SRV)
-		on_srv(c, &it, r);
+		on_srv(lc, &it, r);
 	else
-		on_addr(c, &it, r);
-	if (!rt->stepping)
-		locate_step(c);
+		for (uint32_t i = 0; r != NULL && i < r->n; i++)
+			dest_add(lc, &r->addr[i].ip, it.port, it.target, r->addr[i].ttl_s);
+	if (!lc->stepping)
+		locator_step(lc);
 }
 
-static enum b2b_rr item_rr(const struct b2b_call *c, const struct b2b_locate_item *it)
+static enum b2b_rr item_rr(const struct b2b_locator *lc, const struct b2b_locate_item *it)
 {
 	if (it->kind == B2B_LK_NAPTR)
 		return B2B_RR_NAPTR;
 	if (it->kind == B2B_LK_SRV)
 		return B2B_RR_SRV;
-	return c->leg[1].sif->cfg->address.family == 6 ? B2B_RR_AAAA : B2B_RR_A;
+	return lc->family == 6 ? B2B_RR_AAAA : B2B_RR_A;
+}
+
+/* Resolve until a query is in flight or nothing is left (then done()). */
+static void locator_step(struct b2b_locator *lc)
+{
+	lc->stepping = true;
+	while (lc->n_work > 0 && lc->pending == 0 && !lc->gone(lc)) {
+		struct b2b_locate_item *it = &lc->work[0];
+		struct sbc_ip ip;
+		int rc;
+
+		if (it->kind == B2B_LK_ADDR && sbc_ip_parse(&ip, it->name) == 0) {
+			dest_add(lc, &ip, it->port, it->target, 0);
+			work_pop(lc);
+			continue;
+		}
+		lc->pending++;
+		lc->queries++;
+		rc = b2b_resolve_rr(lc->b, it->name, item_rr(lc, it), on_resolved, lc);
+		if (rc != 0) {
+			lc->pending--;
+			SBC_LOG(WARN, B2B_LOG, "trunk %s: cannot resolve %s: %s", lc->trunk->name,
+				it->name, strerror(-rc));
+			work_pop(lc);
+		}
+	}
+	lc->stepping = false;
+	if (lc->n_work == 0 && lc->pending == 0 && !lc->gone(lc))
+		lc->done(lc);
+}
+
+void b2b_locator_run(struct b2b_locator *lc)
+{
+	lc->n_dest = 0;
+	lc->n_work = 0;
+	locator_seed(lc);
+	locator_step(lc);
+}
+
+static struct b2b_call *loc_call(struct b2b_locator *lc)
+{
+	return (struct b2b_call *)((char *)lc - offsetof(struct b2b_call, route.loc));
 }
 
 /* Attempt the next usable destination; false when there is none (*@wait_s for the 503). */
@@ -224,24 +255,25 @@ static bool attempt_next(struct b2b_call *c, uint32_t *wait_s)
 	    (rt->attempts > 0 && t->failover_time_ms != 0 &&
 	     now - rt->first_ms >= t->failover_time_ms) || c->rt[1] == NULL)
 		return false;
-	i = sbc_dest_next(rt->dest, rt->n_dest, rt->next, &c->rt[1]->dests, now, wait_s);
+	i = sbc_dest_next(rt->loc.dest, rt->loc.n_dest, rt->next, &c->rt[1]->dests, now, wait_s);
 	if (i < 0)
 		return false;
 	rt->cur = i;
 	rt->next = (size_t)i + 1;
 	if (rt->attempts++ == 0)
 		rt->first_ms = now;
-	sbc_dest_get(&c->rt[1]->dests, &rt->dest[i].key, NULL, now)->attempts++;
+	sbc_dest_get(&c->rt[1]->dests, &rt->loc.dest[i].key, NULL, now)->attempts++;
 	return b2b_legb_invite(c, c->binv.id.ruser, c->binv.id.user_phone, NULL) == 0;
 }
 
-static void located(struct b2b_call *c)
+static void located(struct b2b_locator *lc)
 {
+	struct b2b_call *c = loc_call(lc);
 	struct b2b_route *rt = &c->route;
 	struct b2b_reject rj;
 	uint32_t wait_s;
 
-	if (rt->n_dest == 0) {
+	if (rt->loc.n_dest == 0) {
 		c->b->n.locate_failed++;
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: trunk %s resolved to no destination: 503", c->no,
 			c->leg[1].trunk->name);
@@ -261,56 +293,40 @@ static void located(struct b2b_call *c)
 	b2b_call_reject(c, &rj);
 }
 
-/* Resolve until a query is in flight or nothing is left (then attempt). */
-static void locate_step(struct b2b_call *c)
+static bool call_gone(struct b2b_locator *lc)
 {
-	struct b2b_route *rt = &c->route;
+	return loc_call(lc)->state == B2B_ENDED;
+}
 
-	rt->stepping = true;
-	while (rt->n_work > 0 && !rt->waiting && c->state != B2B_ENDED) {
-		struct b2b_locate_item *it = &rt->work[0];
-		struct sbc_ip ip;
-		int rc;
-
-		if (it->kind == B2B_LK_ADDR && sbc_ip_parse(&ip, it->name) == 0) {
-			dest_add(c, &ip, it->port, it->target, 0);
-			work_pop(rt);
-			continue;
-		}
-		rt->waiting = true;
-		rt->queries++;
-		c->dns_pending++;
-		rc = b2b_resolve_rr(c->b, it->name, item_rr(c, it), on_resolved, c);
-		if (rc != 0) {
-			rt->waiting = false;
-			c->dns_pending--;
-			SBC_LOG(WARN, B2B_LOG, "call %u: cannot resolve %s: %s", c->no, it->name,
-				strerror(-rc));
-			work_pop(rt);
-		}
-	}
-	rt->stepping = false;
-	if (rt->n_work == 0 && !rt->waiting && c->state != B2B_ENDED)
-		located(c);
+static void call_released(struct b2b_locator *lc)
+{
+	b2b_call_maybe_free(loc_call(lc));
 }
 
 void b2b_locate_start(struct b2b_call *c)
 {
+	struct b2b_locator *lc = &c->route.loc;
+
 	memset(&c->route, 0, sizeof(c->route));
 	c->route.cur = -1;
-	locate_seed(c);
-	locate_step(c);
+	lc->b = c->b;
+	lc->trunk = c->leg[1].trunk;
+	lc->family = c->leg[1].sif->cfg->address.family;
+	lc->rt = c->rt[1];
+	lc->done = located;
+	lc->gone = call_gone;
+	lc->released = call_released;
+	b2b_locator_run(lc);
 }
 
 const struct sbc_dest *b2b_locate_current(const struct b2b_call *c)
 {
-	return c->route.cur >= 0 ? &c->route.dest[c->route.cur] : NULL;
+	return c->route.cur >= 0 ? &c->route.loc.dest[c->route.cur] : NULL;
 }
 
 bool b2b_locate_failover(struct b2b_call *c, int status, const sip_t *sip,
 			 uint32_t *retry_after_s)
 {
-	struct b2b_route *rt = &c->route;
 	const struct sbc_dest *d = b2b_locate_current(c);
 	struct sbc_dest_state *st;
 	uint64_t now = b2b_mono_ms();
@@ -322,7 +338,6 @@ bool b2b_locate_failover(struct b2b_call *c, int status, const sip_t *sip,
 	*retry_after_s = ra;
 	if (d == NULL || c->rt[1] == NULL || (status != 408 && status != 503))
 		return false;
-	rt->last_status = status;
 	st = sbc_dest_get(&c->rt[1]->dests, &d->key, d->name, now);
 	if (ra != 0) {
 		sbc_dest_retry_after(st, now, ra);
@@ -340,7 +355,7 @@ bool b2b_locate_failover(struct b2b_call *c, int status, const sip_t *sip,
 		c->b->n.failovers++;
 		SBC_LOG(INFO, B2B_LOG, "call %u: %d from %s:%u: next destination %s:%u", c->no,
 			status, sbc_ip_str(&d->key.ip, ip, sizeof(ip)), d->key.port,
-			c->route.dest[c->route.cur].name, c->route.dest[c->route.cur].key.port);
+			c->route.loc.dest[c->route.cur].name, c->route.loc.dest[c->route.cur].key.port);
 		return true;
 	}
 	/* Nothing left: the caller hears the last failure, held destinations' wait with a 503. */
