@@ -185,7 +185,9 @@ struct sbc_cfg_trunk {
 	struct sbc_cfg_credentials inbound_auth;
 	char *trunk_group_id;         /* X-Terminating-Trunk-Group-Id */
 	char *trunk_key;              /* X-Trunk-Key, secret */
-	uint32_t options_interval_s;  /* not supported yet: always 0, no keepalive */
+	uint32_t options_interval_s;  /* OPTIONS keepalive per destination; 0 = off */
+	uint32_t options_down_after;  /* failures in a row that mark a destination down */
+	uint32_t options_up_after;    /* successes in a row that bring it back */
 	bool trusted;                 /* identity trusted (PAI kept, Privacy applied by us) */
 	bool from_special_arrangement;
 };

@@ -67,6 +67,7 @@ static void trunk_rt_free_retired(struct sbc_b2bua *b)
 	while ((t = *pp) != NULL) {
 		if (t->retired && sbc_cac_calls_active(&t->cac.calls) == 0) {
 			*pp = t->next;
+			b2b_keepalive_forget(t);
 			free(t->name);
 			free(t);
 		} else {
@@ -126,6 +127,7 @@ int b2b_admission_trunks_reloaded(struct sbc_b2bua *b)
 		b->trunk_rt = t;
 	}
 	trunk_rt_free_retired(b);
+	b2b_keepalive_sync(b);     /* retired trunks and 0 intervals stop, new ones start */
 	return rc;
 }
 
@@ -484,6 +486,7 @@ void b2b_admission_destroy(struct sbc_b2bua *b)
 		struct b2b_trunk_rt *t = b->trunk_rt;
 
 		b->trunk_rt = t->next;
+		b2b_keepalive_forget(t);
 		free(t->name);
 		free(t);
 	}

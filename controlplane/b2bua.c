@@ -121,6 +121,10 @@ void b2b_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 		if (l != NULL && status == 408 && l == &l->call->leg[0])
 			b2b_on_ack_timeout(l);
 		return;
+	case nua_r_options:
+		if (l == NULL && !b2b_keepalive_response(sif->b, nh, status) && status >= 200)
+			nua_handle_destroy(nh);
+		return;
 	case nua_i_options:
 		if (l == NULL)
 			b2b_on_options(sif, nh, sip);
@@ -241,6 +245,7 @@ static void on_tick(struct sbc_b2bua *b, su_timer_t *t, void *arg)
 	(void)arg;
 	b2b_dplink_tick(b, now);
 	b2b_resolver_tick(b, now);
+	b2b_keepalive_tick(b, now);
 	b2b_ctl_tick(b, now);
 }
 
@@ -390,6 +395,7 @@ int sbc_b2bua_run(struct sbc_b2bua *b)
 
 	su_root_run(b->root);
 	b->stopping = true;
+	b2b_keepalive_stop_all(b);
 	/* Ended calls whose nua handles still finish their transactions are not open. */
 	SBC_LOG(NOTICE, B2B_LOG, "stopping with %u calls open", calls_open(b));
 	for (c = b->calls; c != NULL; c = next) {
@@ -424,6 +430,7 @@ void sbc_b2bua_destroy(struct sbc_b2bua *b)
 
 	if (b == NULL)
 		return;
+	b2b_keepalive_stop_all(b);
 	if (b->root != NULL)
 		b2b_sipif_shutdown_all(b, 1000);  /* nua_destroy() refuses an unfinished shutdown */
 	b2b_ctl_close(b);

@@ -14,6 +14,7 @@
  *                returning a typed reject (struct b2b_reject)
  *   locate.c     where B is (RFC 3263 over resolver.c, dest.h): the
  *                call's destinations, failover, Retry-After
+ *   keepalive.c  OPTIONS per resolved destination: down and up again
  *   leg_b.c      what leg B is told: identity (identity.h), multipart
  *                bodies, P-Early-Media, B's INVITE
  *   media.c      media anchoring through the asynchronous data plane
@@ -44,6 +45,7 @@ struct sres_resolver_s;
 struct b2b_sipif;
 struct b2b_leg;
 struct b2b_ctl_client;
+struct b2b_keepalive;
 
 /* Sofia's callbacks hand back our own structs instead of void pointers. */
 #define SU_ROOT_MAGIC_T struct sbc_b2bua
@@ -81,6 +83,7 @@ struct b2b_ctl_client;
 #define B2B_URI_MAX 512
 #define B2B_DIALOG_RETRIES 3       /* nua's resends of one in-dialog request (challenges) */
 #define B2B_CALL_ID_MAX 128
+#define B2B_CRLF_KEEPALIVE_MS 30000  /* CRLF pings on idle TCP/TLS connections */
 
 /* ---- counters ---- */
 
@@ -102,6 +105,7 @@ struct b2b_ctl_client;
 	X(locate_failed,       "calls whose trunk resolved to no destination (503)") \
 	X(failovers,           "attempts given up for the next destination (timeout, transport, 503)") \
 	X(targets_held,        "503s with Retry-After that held a destination") \
+	X(keepalive_changes,   "destinations marked down or up again by OPTIONS keepalives") \
 	X(digest_challenges,   "407 challenges sent") \
 	X(digest_failures,     "digest credentials refused (403/400)") \
 	X(pike_refused,        "requests refused by the per-source limit") \
@@ -259,6 +263,7 @@ struct b2b_trunk_rt {
 	bool retired;
 	struct sbc_cac_trunk cac;
 	struct sbc_dest_table dests;   /* resolved destinations: Retry-After, keepalive (locate.c) */
+	struct b2b_keepalive *ka;      /* OPTIONS keepalives (keepalive.c); NULL = off */
 };
 
 /* Where one call's B leg goes (locate.c): its destinations, in order. */
@@ -702,6 +707,18 @@ bool b2b_locate_failover(struct b2b_call *c, int status, const sip_t *sip,
 const struct sbc_dest *b2b_locate_current(const struct b2b_call *c);
 /** `sbcctl trunks`: each trunk's destinations and their state. */
 void b2b_locate_dump(struct sbc_b2bua *b, FILE *o);
+
+/* ---- keepalive.c ---- */
+
+/** Keepalives started for the trunks that want them, stopped for the others. */
+void b2b_keepalive_sync(struct sbc_b2bua *b);
+/** Every 50 ms on the loop: the trunks whose interval is due resolve and send OPTIONS. */
+void b2b_keepalive_tick(struct sbc_b2bua *b, uint64_t now_ms);
+/** nua_r_options on a handle with no leg: true when it was one of ours. */
+bool b2b_keepalive_response(struct sbc_b2bua *b, nua_handle_t *nh, int status);
+/** Stop @rt's keepalives (its OPTIONS handles destroyed now). */
+void b2b_keepalive_forget(struct b2b_trunk_rt *rt);
+void b2b_keepalive_stop_all(struct sbc_b2bua *b);
 
 /* ---- reoffer.c ---- */
 

@@ -151,6 +151,8 @@ int b2b_sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 			    NUTAG_M_USERNAME("rampart"),
 			    /* Bursts of calls: the kernel's default UDP buffer overflows near 2,000 CPS. */
 			    TPTAG_UDP_RMEM(4u << 20),
+			    /* CRLF keepalive on TCP and TLS connections (RFC 5626 §4.4.1). */
+			    TPTAG_KEEPALIVE(B2B_CRLF_KEEPALIVE_MS),
 			    NTATAG_SIP_T1(cfg->sip.t1_ms),
 			    /* Timers B, F, H: nta keeps 32 s unless told 64*T1 itself. */
 			    NTATAG_SIP_T1X64(64 * cfg->sip.t1_ms),

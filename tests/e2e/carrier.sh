@@ -29,6 +29,12 @@
 #   ttl         ttl.rampart.test:5060 (A only, TTL 1 s) -> sip-a; dnsmasq
 #               restarted with it -> sip-b: the next call, 1.5 s later, goes
 #               to sip-b (the cache kept it no longer than its TTL).
+#   keepalive   ka.rampart.test (SRV sip-a:5062 priority 10, sip-b:5062 20),
+#               OPTIONS every second, down after 2 failures, up after 2
+#               answers.  Nobody answers at first: both down.  A responder on
+#               sip-b: up (sbcctl trunks: state=up, rtt_ms); a call skips the
+#               down sip-a.  A responder on sip-a: up, the next call goes
+#               there.  It stops: down again.  Each change logged once.
 #
 # usage: carrier.sh FAKE_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL
 set -euo pipefail
@@ -69,6 +75,9 @@ trunks:
       transport: udp, codecs: [PCMU, telephone-event] }
   - { name: ttl-carrier, side: carrier, interface: s-carrier, targets: [\"ttl.rampart.test:5060\"],
       transport: udp, codecs: [PCMU, telephone-event] }
+  - { name: ka-carrier, side: carrier, interface: s-carrier, targets: [ka.rampart.test],
+      transport: udp, options_interval_s: 1, options_down_after: 2, options_up_after: 2,
+      codecs: [PCMU, telephone-event] }
   - { name: pbx, side: enterprise, interface: s-pbx, sources: [$RN_PBX_PEER/32],
       targets: [\"$RN_PBX_PEER:5060\"], transport: udp, cpm_limit: 100000, cpm_burst: 1000,
       codecs: [PCMU, telephone-event] }
@@ -103,6 +112,8 @@ dns_start() {
 		--srv-host=_sip._tcp.tcp.rampart.test,sip-b.rampart.test,5060,20,50 \
 		--srv-host=_sip._udp.weights.rampart.test,sip-a.rampart.test,5060,10,75 \
 		--srv-host=_sip._udp.weights.rampart.test,sip-b.rampart.test,5060,10,25 \
+		--srv-host=_sip._udp.ka.rampart.test,sip-a.rampart.test,5062,10,50 \
+		--srv-host=_sip._udp.ka.rampart.test,sip-b.rampart.test,5062,20,50 \
 		--host-record=sip-a.rampart.test,$SIP_A \
 		--host-record=sip-b.rampart.test,$SIP_B \
 		--host-record=ttl.rampart.test,"$1",1 \
@@ -319,7 +330,52 @@ call ttl2-pbx ttl.rampart.test
 sipp_wait "$b" ttl2-b
 rn_log "ttl: PASS (the new address after the 1 s TTL)"
 
+# ---- keepalive: OPTIONS mark destinations down and up ----
+# dest_state ADDR: the state sbcctl trunks gives ka-carrier's destination ADDR:5062.
+dest_state() {
+	ctl trunks | sed -n "s/^dest trunk=ka-carrier .* address=$1 port=5062 .* state=\([a-z]*\) .*/\1/p"
+}
+wait_state() { # wait_state ADDR STATE: within 6 s
+	for _ in $(seq 60); do
+		[ "$(dest_state "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	rn_fail "keepalive: $1:5062 not $2 (is '$(dest_state "$1")'): $(ctl trunks | grep ka-carrier)"
+}
+responder() { # responder ADDR NAME: a SIP peer on ADDR:5062 answering OPTIONS; PID in last_resp
+	ip netns exec "$RN_NS_CAR" python3 "$E2E_DIR/sip_responder.py" --bind "$1:5062" \
+		--log "$rn_dir/$2.log" --invite-status 486 --seconds 40 &
+	last_resp=$!
+	rn_peer_pids+=("$last_resp")
+}
+wait_state "$SIP_A" down
+wait_state "$SIP_B" down
+responder "$SIP_B" resp-b
+rb=$last_resp
+wait_state "$SIP_B" up
+ctl trunks | grep -Eq "address=$SIP_B port=5062 .* rtt_ms=[0-9]+ " || rn_fail "keepalive: no RTT shown"
+call ka1-pbx ka.rampart.test
+got ka1-pbx 486
+[ "$(grep -c '^INVITE' "$rn_dir/resp-b.log")" -ge 1 ] || rn_fail "keepalive: sip-b got no INVITE"
+! grep -q "next hop <sip:$SIP_A:5062" "$RN_CP_LOG.start" || rn_fail "keepalive: a call went to sip-a while down"
+responder "$SIP_A" resp-a
+ra=$last_resp
+wait_state "$SIP_A" up
+call ka2-pbx ka.rampart.test
+got ka2-pbx 486
+grep -q '^INVITE' "$rn_dir/resp-a.log" || rn_fail "keepalive: sip-a up again but the call did not go there"
+kill "$ra" 2>/dev/null || true
+wait "$ra" 2>/dev/null || true
+wait_state "$SIP_A" down
+kill "$rb" 2>/dev/null || true
+wait "$rb" 2>/dev/null || true
+downs=$(grep -c "trunk ka-carrier: destination $SIP_A:5062 (ka.rampart.test) down" "$RN_CP_LOG.start") || true
+ups=$(grep -c "trunk ka-carrier: destination $SIP_A:5062 (ka.rampart.test) up" "$RN_CP_LOG.start") || true
+[ "$downs" -eq 2 ] && [ "$ups" -eq 1 ] || rn_fail "keepalive: sip-a logged down $downs times, up $ups (want 2, 1)"
+rn_log "keepalive: PASS (down, up with an RTT, skipped while down, down again; each change logged once)"
+
 ctl stats >"$rn_dir/stats.txt"
+grep -Eq 'keepalive_changes=[1-9]' "$rn_dir/stats.txt" || rn_fail "no keepalive changes counted"
 grep -Eq 'failovers=[1-9]' "$rn_dir/stats.txt" || rn_fail "no failovers counted: $(grep '^b2bua' "$rn_dir/stats.txt")"
 grep -Eq 'targets_held=[1-9]' "$rn_dir/stats.txt" || rn_fail "no held destination counted"
 rn_controlplane_stop 5

@@ -307,8 +307,7 @@ static void test_reference_doc_current(void)
 	/* Keys declared ahead of their feature say so. */
 	CU_ASSERT(strstr(gen, "| `advertise` | string | - | length 1..253 | - | **Not supported "
 			 "yet** (the advertised address is not implemented)") != NULL);
-	CU_ASSERT(strstr(gen, "| `options_interval_s` | integer | - | 0..3600 | - | **Not "
-			 "supported yet** (OPTIONS keepalives are not implemented)") != NULL);
+	CU_ASSERT(strstr(gen, "| `options_interval_s` | integer | 0 | 0..3600 | yes |") != NULL);
 	free(gen);
 	free(doc);
 }
