@@ -623,9 +623,16 @@ static const struct sbc_cfg_field sip_listen_fields[] = {
 	ROW("private_key", SBC_CFG_PATH, struct sbc_cfg_sip_listen, private_key, .min = 1,
 	    .max = 4095, .doc = "TLS: PEM private key."),
 	ROW("ca_file", SBC_CFG_PATH, struct sbc_cfg_sip_listen, ca_file, .min = 1,
-	    .max = 4095, .doc = "TLS: CA bundle for peer verification (RFC 5280)."),
+	    .max = 4095, .doc = "TLS: CA bundle the certificates of clients (`verify_peer`) and "
+	    "of the servers we connect to are checked against; absent: the system's trust "
+	    "store (" SBC_SYSTEM_CA_BUNDLE ") for servers."),
 	ROW("verify_peer", SBC_CFG_BOOL, struct sbc_cfg_sip_listen, verify_peer,
 	    .def = "false", .doc = "TLS: require and verify a client certificate (mutual TLS)."),
+	ROW("verify_server", SBC_CFG_BOOL, struct sbc_cfg_sip_listen, verify_server,
+	    .def = "true", .doc = "TLS: verify the servers this interface connects to: RFC 5280 "
+	    "path to `ca_file` (else the system's trust store), dates, and the name dialled "
+	    "in subjectAltName (CN only without SANs).  `false` is for labs only (warned at "
+	    "start)."),
 };
 static const struct sbc_cfg_section sip_listen_section = {
 	"listener", sizeof(struct sbc_cfg_sip_listen), sip_listen_fields,

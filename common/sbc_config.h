@@ -103,7 +103,11 @@ struct sbc_cfg_sip_listen {
 	char *private_key;
 	char *ca_file;
 	bool verify_peer;
+	bool verify_server;           /* servers we connect to: chain and name (default true) */
 };
+
+/* The system's trust store (Debian's ca-certificates), for servers when no ca_file is given. */
+#define SBC_SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
 struct sbc_cfg_sip_if {
 	char *name;

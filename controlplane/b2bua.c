@@ -246,6 +246,7 @@ static void on_tick(struct sbc_b2bua *b, su_timer_t *t, void *arg)
 	b2b_dplink_tick(b, now);
 	b2b_resolver_tick(b, now);
 	b2b_keepalive_tick(b, now);
+	b2b_locate_tls_tick(b);
 	b2b_ctl_tick(b, now);
 }
 

@@ -527,6 +527,12 @@ void b2b_call_spares_free(struct sbc_b2bua *b);
 const char *b2b_call_state_name(enum b2b_state s);
 void b2b_on_b_response(struct b2b_leg *bl, int status, const sip_t *sip);
 /**
+ * B's destination refused our TLS handshake or certificate (nta is not
+ * told: it would wait for Timer B): handled as a transport error, the
+ * stuck transaction dropped.
+ */
+void b2b_on_b_transport_failed(struct b2b_leg *bl);
+/**
  * A 401/407 to a request we sent in an answered call's dialog (BYE,
  * re-INVITE, UPDATE): answered with the trunk's credentials.  True when
  * nua resends the request.
@@ -705,6 +711,8 @@ bool b2b_locate_failover(struct b2b_call *c, int status, const sip_t *sip,
 			 uint32_t *retry_after_s);
 /** The destination B's INVITE goes to now (NULL before the first). */
 const struct sbc_dest *b2b_locate_current(const struct b2b_call *c);
+/** Every 50 ms: the calls whose destination's TLS handshake failed go on at once. */
+void b2b_locate_tls_tick(struct sbc_b2bua *b);
 /** `sbcctl trunks`: each trunk's destinations and their state. */
 void b2b_locate_dump(struct sbc_b2bua *b, FILE *o);
 

@@ -497,6 +497,21 @@ void b2b_on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
 	b_failed(c, status, retry_after_s);
 }
 
+void b2b_on_b_transport_failed(struct b2b_leg *bl)
+{
+	struct b2b_call *c = bl->call;
+	nua_handle_t *nh = bl->nh;
+
+	if (c->state != B2B_CALLING || bl->answered || nh == NULL)
+		return;
+	b2b_on_b_response(bl, 503, NULL);      /* next destination, or 503 to the caller */
+	if (bl->nh == nh) {
+		nua_handle_destroy(nh);              /* the transaction nta would keep */
+		bl->nh = NULL;
+		b2b_call_maybe_free(c);
+	}
+}
+
 /* ---- A's ACK, CANCEL, BYE, terminated legs ---- */
 
 /* Late offer: A's answer (in the ACK) to the offer in our 200; 488 when unusable. */

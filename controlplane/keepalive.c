@@ -24,6 +24,7 @@
 
 #include "b2bua_priv.h"
 #include "sbc_log.h"
+#include "sip_tls.h"
 
 struct b2b_ka_probe {
 	nua_handle_t *nh;              /* NULL = none in flight */
@@ -61,6 +62,8 @@ static void ka_send(const struct b2b_sipif *sif, const struct sbc_dest *d, struc
 	char ip[64], hop[128], uri[SBC_DEST_NAME_MAX + 32];
 	bool v6 = d->key.ip.family == 6;
 
+	if (d->key.transport == SBC_TRANSPORT_TLS)
+		sbc_sip_tls_expect(&d->key.ip, d->key.port, d->name);
 	sbc_ip_str(&d->key.ip, ip, sizeof(ip));
 	snprintf(hop, sizeof(hop), v6 ? "<sip:[%s]:%u;transport=%s;lr>" : "<sip:%s:%u;transport=%s;lr>",
 		 ip, d->key.port, sbc_transport_name(d->key.transport));

@@ -33,6 +33,7 @@
 #include "b2bua_priv.h"
 #include "routing.h"
 #include "sbc_log.h"
+#include "sip_tls.h"
 
 static void locator_step(struct b2b_locator *lc);
 
@@ -362,6 +363,27 @@ bool b2b_locate_failover(struct b2b_call *c, int status, const sip_t *sip,
 	if (status == 503 && wait_s > *retry_after_s)
 		*retry_after_s = wait_s;
 	return false;
+}
+
+void b2b_locate_tls_tick(struct sbc_b2bua *b)
+{
+	struct sbc_ip ip;
+	uint16_t port;
+
+	while (sbc_sip_tls_take_failure(&ip, &port)) {
+		struct b2b_call *c, *next;
+
+		for (c = b->calls; c != NULL; c = next) {
+			const struct sbc_dest *d = b2b_locate_current(c);
+
+			next = c->next;    /* the call may end and be freed */
+			if (d != NULL && d->key.port == port && sbc_ip_equal(&d->key.ip, &ip) &&
+			    d->key.transport == SBC_TRANSPORT_TLS) {
+				SBC_LOG(INFO, B2B_LOG, "call %u: TLS to %s refused", c->no, d->name);
+				b2b_on_b_transport_failed(&c->leg[1]);
+			}
+		}
+	}
 }
 
 void b2b_locate_dump(struct sbc_b2bua *b, FILE *o)

@@ -29,14 +29,17 @@ struct sbc_sip_tls {
 };
 
 static const char openssl_conf[] =
-	"# Written by sbc-controlplane: TLS 1.2 or later for every TLS context.\n"
+	"# Written by sbc-controlplane: TLS 1.2 or later for every TLS context,\n"
+	"# the server's cipher preference (SIPconnect 2.0 8.1).\n"
 	"openssl_conf = rampart_openssl\n"
 	"[rampart_openssl]\n"
 	"ssl_conf = rampart_ssl\n"
 	"[rampart_ssl]\n"
 	"system_default = rampart_tls\n"
 	"[rampart_tls]\n"
-	"MinProtocol = TLSv1.2\n";
+	"MinProtocol = TLSv1.2\n"
+	"Options = ServerPreference\n"
+	"CipherString = " SBC_SIP_TLS_CIPHERS "\n";
 
 /* Append the whole of file @src to @fd. */
 static int copy_into(int fd, const char *src)
@@ -153,7 +156,9 @@ int sbc_sip_tls_add(struct sbc_sip_tls *t, const char *ifname,
 		    const struct sbc_cfg_sip_listen *l, char *dir, size_t size)
 {
 	const char *agent[] = { l->private_key, l->certificate, NULL };
-	const char *ca[] = { l->ca_file != NULL ? l->ca_file : l->certificate, NULL };
+	/* Servers are checked against ca_file, else the system's store (never nothing). */
+	const char *ca[] = { l->ca_file != NULL ? l->ca_file :
+			     l->verify_server ? SBC_SYSTEM_CA_BUNDLE : l->certificate, NULL };
 	char *d, path[PATH_MAX];
 	int rc;
 
@@ -204,4 +209,79 @@ void sbc_sip_tls_destroy(struct sbc_sip_tls *t)
 		rmdir(t->root);
 	}
 	free(t);
+}
+
+/* ---- the names servers must prove (tls_interpose.c reads them) ---- */
+
+#define TLS_EXPECT_MAX 64
+
+static struct {
+	struct sbc_ip ip;
+	uint16_t port;
+	char name[256];
+} tls_expect[TLS_EXPECT_MAX];
+static unsigned int tls_expect_n, tls_expect_next;
+
+void sbc_sip_tls_expect(const struct sbc_ip *ip, uint16_t port, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < tls_expect_n; i++)
+		if (tls_expect[i].port == port && sbc_ip_equal(&tls_expect[i].ip, ip))
+			break;
+	if (i == tls_expect_n) {
+		if (tls_expect_n < TLS_EXPECT_MAX) {
+			i = tls_expect_n++;
+		} else {
+			i = tls_expect_next;   /* the oldest goes */
+			tls_expect_next = (tls_expect_next + 1) % TLS_EXPECT_MAX;
+		}
+	}
+	tls_expect[i].ip = *ip;
+	tls_expect[i].port = port;
+	snprintf(tls_expect[i].name, sizeof(tls_expect[i].name), "%s", name);
+}
+
+bool sbc_sip_tls_expected(const struct sbc_ip *ip, uint16_t port, char *buf, size_t size)
+{
+	for (unsigned int i = 0; i < tls_expect_n; i++)
+		if (tls_expect[i].port == port && sbc_ip_equal(&tls_expect[i].ip, ip)) {
+			snprintf(buf, size, "%s", tls_expect[i].name);
+			return true;
+		}
+	return false;
+}
+
+/* ---- handshakes that failed, for the B2BUA's tick ---- */
+
+#define TLS_FAIL_MAX 32
+
+static struct {
+	struct sbc_ip ip;
+	uint16_t port;
+} tls_fail[TLS_FAIL_MAX];
+static unsigned int tls_fail_head, tls_fail_len;
+
+void sbc_sip_tls_failed(const struct sbc_ip *ip, uint16_t port)
+{
+	unsigned int i = (tls_fail_head + tls_fail_len) % TLS_FAIL_MAX;
+
+	if (tls_fail_len == TLS_FAIL_MAX) {
+		tls_fail_head = (tls_fail_head + 1) % TLS_FAIL_MAX;
+		tls_fail_len--;
+	}
+	tls_fail[i].ip = *ip;
+	tls_fail[i].port = port;
+	tls_fail_len++;
+}
+
+bool sbc_sip_tls_take_failure(struct sbc_ip *ip, uint16_t *port)
+{
+	if (tls_fail_len == 0)
+		return false;
+	*ip = tls_fail[tls_fail_head].ip;
+	*port = tls_fail[tls_fail_head].port;
+	tls_fail_head = (tls_fail_head + 1) % TLS_FAIL_MAX;
+	tls_fail_len--;
+	return true;
 }

@@ -19,6 +19,17 @@
  * system_default section of openssl.cnf above applies MinProtocol TLSv1.2
  * to every SSL_CTX, Sofia's included.  TLS 1.0 and 1.1 handshakes fail.
  *
+ * Servers we connect to are always verified (listener verify_server,
+ * default true): Sofia checks the RFC 5280 path to cafile.pem (ca_file,
+ * else the system's trust store) and the dates; it checks no name.  The
+ * name is checked by OpenSSL itself: sbc-controlplane interposes
+ * SSL_connect() (controlplane/tls_interpose.c), and before the first
+ * handshake step of each outgoing connection sets SNI and the host (or
+ * address) to verify to the name the B2BUA dialled for that address and
+ * port (sbc_sip_tls_expect(), from the trunk's target): a certificate for
+ * another name fails the handshake, nothing is sent, and the call fails
+ * over at once.  It also gives Sofia's contexts our cipher list.
+ *
  * Secrets: the key is copied with open(O_CREAT|O_EXCL, 0600) and never
  * logged; the directory and its files are unlinked by sbc_sip_tls_destroy().
  *
@@ -27,9 +38,23 @@
 #ifndef SBC_SIP_TLS_H
 #define SBC_SIP_TLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "sbc_addr.h"
 #include "sbc_config.h"
+
+/*
+ * TLS 1.2 suites, ECDHE with AES-GCM first (SIPconnect 2.0 §8.1: ECDHE-RSA
+ * AES-128-GCM is mandatory; RSA AES-128-GCM and AES-128-CBC-SHA are kept
+ * last for older PBXs).  TLS 1.3 suites are OpenSSL's.
+ */
+#define SBC_SIP_TLS_CIPHERS \
+	"ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256:" \
+	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES256-GCM-SHA384:" \
+	"ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-CHACHA20-POLY1305:" \
+	"AES128-GCM-SHA256:AES128-SHA"
 
 struct sbc_sip_tls;
 
@@ -50,6 +75,27 @@ struct sbc_sip_tls *sbc_sip_tls_create(int *err);
  */
 int sbc_sip_tls_add(struct sbc_sip_tls *t, const char *ifname,
 		    const struct sbc_cfg_sip_listen *l, char *dir, size_t size);
+
+/**
+ * The name a TLS server at @ip:@port must prove (the host of the trunk's
+ * target we dialled, a name or an address).  Kept for the process in a
+ * small table (the latest name per address and port wins).
+ */
+void sbc_sip_tls_expect(const struct sbc_ip *ip, uint16_t port, const char *name);
+
+/** The name expected at @ip:@port (into @buf); false when none was set. */
+bool sbc_sip_tls_expected(const struct sbc_ip *ip, uint16_t port, char *buf, size_t size);
+
+/**
+ * A handshake to @ip:@port failed or its certificate was refused
+ * (tls_interpose.c).  Sofia 1.12 leaves the request that opened the
+ * connection waiting for Timer B; the B2BUA reads these on its tick and
+ * fails those calls over at once.  A small ring: the oldest are lost.
+ */
+void sbc_sip_tls_failed(const struct sbc_ip *ip, uint16_t port);
+
+/** The oldest failure not yet taken; false when none. */
+bool sbc_sip_tls_take_failure(struct sbc_ip *ip, uint16_t *port);
 
 /** Remove every file and directory sbc_sip_tls_create()/_add() made; NULL allowed. */
 void sbc_sip_tls_destroy(struct sbc_sip_tls *t);

@@ -122,11 +122,18 @@ int b2b_sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 		rc = sbc_sip_tls_add(b->tls, s->cfg->name, tls_l, tls_dir, sizeof(tls_dir));
 		if (rc != 0)
 			return rc;
-		/* Clients are checked only when asked; servers whenever a CA is given. */
+		/*
+		 * Clients are checked when asked (mutual TLS); servers always,
+		 * against ca_file or the system's store, their name by
+		 * tls_interpose.c, unless verify_server: false (labs).
+		 */
 		if (tls_l->verify_peer)
 			verify |= TPTLS_VERIFY_IN;
-		if (tls_l->ca_file != NULL)
+		if (tls_l->verify_server)
 			verify |= TPTLS_VERIFY_OUT;
+		else
+			SBC_LOG(WARN, B2B_LOG, "%s: verify_server: false: the TLS servers this "
+				"interface connects to are NOT verified (lab use only)", s->cfg->name);
 		s->tls = true;
 	}
 	s->nua = nua_create(b->root, b2b_event, s,
@@ -134,6 +141,8 @@ int b2b_sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 			    TAG_IF(sips[0] != '\0', NUTAG_SIPS_URL(sips)),
 			    TAG_IF(tls_l != NULL, NUTAG_CERTIFICATE_DIR(tls_dir)),
 			    TAG_IF(tls_l != NULL, TPTAG_TLS_VERIFY_POLICY(verify)),
+			    TAG_IF(tls_l != NULL, TPTAG_TLS_VERIFY_DATE(1)),
+			    TAG_IF(tls_l != NULL, TPTAG_TLS_VERIFY_DEPTH(6)),
 			    NUTAG_MEDIA_ENABLE(0),
 			    NUTAG_AUTOANSWER(0),
 			    NUTAG_AUTOALERT(0),

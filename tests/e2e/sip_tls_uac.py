@@ -28,8 +28,9 @@ call:  connect to --to over TLS (the server's certificate checked against
        200 ACKed and its answer written to FILE.2 in the same format.
        --hold-until FILE: end the call as soon as FILE exists, --hold-ms at
        the latest.
-probe: only a TLS handshake limited to --tls-version (1.1, 1.2 or 1.3);
-       prints "accepted VERSION" (exit 0) or "refused: REASON" (exit 1).
+probe: only a TLS handshake limited to --tls-version (1.1, 1.2 or 1.3),
+       with --cert/--key as our client certificate when given; prints
+       "accepted VERSION" (exit 0) or "refused: REASON" (exit 1).
 
 Every wait is bounded by --timeout seconds.  Exit status 0 on success.
 """
@@ -59,10 +60,12 @@ def hostport(text):
     return host.strip("[]"), int(port)
 
 
-def context(ca, version=None):
+def context(ca, version=None, cert=None, key=None):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.load_verify_locations(ca)
+    if cert is not None:
+        ctx.load_cert_chain(cert, key)
     if version is not None:
         # Let the client offer old versions at all, so that a refusal is the server's.
         ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
@@ -302,7 +305,7 @@ def probe(a):
     try:
         raw = socket.create_connection((host, port), timeout=a.timeout,
                                        source_address=(a.bind, 0))
-        sock = context(a.ca, a.tls_version).wrap_socket(raw)
+        sock = context(a.ca, a.tls_version, a.cert, a.key).wrap_socket(raw)
     except (ssl.SSLError, OSError) as e:
         print("refused: %s" % e)
         return 1
@@ -323,6 +326,8 @@ def main():
     p.add_argument("--timeout", type=float, default=20.0)
     p.add_argument("--trace", default="/dev/null")
     p.add_argument("--tls-version", choices=sorted(VERSIONS), default="1.2")
+    p.add_argument("--cert", help="probe: our client certificate (mutual TLS), PEM")
+    p.add_argument("--key", help="probe: its private key, PEM")
     p.add_argument("--srtp", action="store_true",
                    help="offer RTP/SAVP with SDES a=crypto keys (RFC 4568)")
     p.add_argument("--srtp-suites", default=CRYPTO_SUITES[0], metavar="SUITE[,SUITE]",
