@@ -183,6 +183,18 @@ static int check_domain(const void *v, char *why, size_t len)
 	return 0;
 }
 
+/* A host name or an IP address (no port): sip.interfaces[].advertise. */
+static int check_advertise(const void *v, char *why, size_t len)
+{
+	const char *s = *(char *const *)v;
+	struct sbc_ip ip;
+
+	if (sbc_ip_parse(&ip, s) == 0 || check_hostname(s, strlen(s)) == 0)
+		return 0;
+	snprintf(why, len, "'%s' is neither a host name nor an IP address", s);
+	return -1;
+}
+
 /* "host", "host:port", "[v6]:port", with an optional "sip:" prefix and
  * ";params"; host is a name or an address. */
 static int check_target(const void *v, char *why, size_t len)
@@ -646,9 +658,11 @@ static const struct sbc_cfg_field sip_if_fields[] = {
 	    .enums = side_names, .doc = "Which side this interface faces."),
 	ROW("address", SBC_CFG_IP, struct sbc_cfg_sip_if, address, .flags = REQ,
 	    .doc = "Local address to bind (kernel sockets)."),
-	ROW("advertise", SBC_CFG_STRING, struct sbc_cfg_sip_if, advertise, .flags = NOT_YET,
-	    .min = 1, .max = 253, .not_yet = "the advertised address is not implemented",
-	    .doc = "Host or address put in Via/Contact instead of `address`."),
+	ROW("advertise", SBC_CFG_STRING, struct sbc_cfg_sip_if, advertise,
+	    .min = 1, .max = 253, .check = check_advertise,
+	    .doc = "Public name or address behind NAT, put in Via, Contact, From, Call-ID and "
+	    "Warning instead of `address` (which is still bound); an address of the "
+	    "interface's family also goes in the SDP (c=, o=) of this side's calls."),
 	LIST_OF("listen", SBC_CFG_SECTION, struct sbc_cfg_sip_if, listen, .flags = REQ,
 		.items_min = 1, .items_max = 8, .section = &sip_listen_section,
 		.doc = "Transports and ports."),

@@ -113,7 +113,7 @@ struct sbc_cfg_sip_if {
 	char *name;
 	uint32_t side;                /* enum sbc_side */
 	struct sbc_ip address;
-	char *advertise;              /* not supported yet: always NULL (config_schema.c) */
+	char *advertise;              /* public name or address (NAT); NULL = address */
 	struct sbc_cfg_sip_listen *listen;
 	uint32_t n_listen;
 	char *media_interface;        /* dataplane.interfaces[] name */

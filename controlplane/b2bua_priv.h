@@ -164,7 +164,8 @@ struct b2b_sipif {
 	nua_t *nua;
 	bool shutdown_done;
 	bool tls;                  /* a TLS listener is served (and TLS trunks can be reached) */
-	char host[64];             /* the interface address as a URI host */
+	char host[260];            /* our host in URIs: advertise, else the address */
+	struct sbc_ip adv_ip;      /* advertise as an address of the media's family; family 0 = none */
 };
 
 struct b2b_call;

@@ -85,6 +85,8 @@ const struct sbc_ip *b2b_media_addr(const struct b2b_sipif *sif)
 {
 	const struct sbc_cfg_media_if *m = sif->media;
 
+	if (sif->adv_ip.family != 0)
+		return &sif->adv_ip;       /* sip.interfaces[].advertise (NAT) */
 	if (sif->cfg->address.family == 6 && m->ipv6.ip.family != 0)
 		return &m->ipv6.ip;
 	return m->ipv4.ip.family != 0 ? &m->ipv4.ip : &m->ipv6.ip;
@@ -139,6 +141,8 @@ static void alloc_done(void *arg, int status, const void *resp, size_t len)
 			l->ep[op->mline[k]] = rs->ep[k].endpoint_id;
 			o->local = rs->ep[k].local;
 			o->local_rtcp_port = rs->ep[k].local_rtcp_port;
+			if (l->sif->adv_ip.family != 0)   /* the SDP says the public address */
+				memcpy(o->local.ip, l->sif->adv_ip.bytes, sizeof(o->local.ip));
 		}
 	} else if (c->alloc_err == 0) {
 		c->alloc_err = status == SBC_API_OK ? -EPROTO : api_error(status);

@@ -69,6 +69,7 @@ static int answer_error(const sres_record_t *const *answers)
 
 	switch (status) {
 	case SRES_NAME_ERR:
+	case SRES_RECORD_ERR:      /* the name has no record of that type */
 		return -ENOENT;
 	case SRES_TIMEOUT_ERR:
 	case SRES_NETWORK_ERR:

@@ -55,6 +55,7 @@ static int sipif_url(const struct b2b_sipif *s, char *url, size_t size, char *si
 {
 	const struct sbc_cfg_sip_if *ic = s->cfg;
 	const struct sbc_cfg_sip_listen *udp = NULL, *tcp = NULL, *tls = NULL;
+	char maddr[80] = "", ip[64];
 	uint32_t i;
 
 	for (i = 0; i < ic->n_listen; i++) {
@@ -77,18 +78,22 @@ static int sipif_url(const struct b2b_sipif *s, char *url, size_t size, char *si
 	}
 	*tls_l = tls;
 	sips[0] = '\0';
+	/* advertise: nta binds maddr and names the host in Via and Contact */
+	if (ic->advertise != NULL)
+		snprintf(maddr, sizeof(maddr), ic->address.family == 6 ? ";maddr=[%s]" : ";maddr=%s",
+			 sbc_ip_str(&ic->address, ip, sizeof(ip)));
 	if (udp != NULL && tcp != NULL)
-		snprintf(url, size, "sip:%s:%u", s->host, udp->port);
+		snprintf(url, size, "sip:%s:%u%s", s->host, udp->port, maddr);
 	else if (udp != NULL)
-		snprintf(url, size, "sip:%s:%u;transport=udp", s->host, udp->port);
+		snprintf(url, size, "sip:%s:%u;transport=udp%s", s->host, udp->port, maddr);
 	else if (tcp != NULL)
-		snprintf(url, size, "sip:%s:%u;transport=tcp", s->host, tcp->port);
+		snprintf(url, size, "sip:%s:%u;transport=tcp%s", s->host, tcp->port, maddr);
 	else if (tls != NULL)
-		snprintf(url, size, "sips:%s:%u", s->host, tls->port);
+		snprintf(url, size, "sips:%s:%u%s", s->host, tls->port, maddr);
 	else
 		return -ENOENT;
 	if (tls != NULL && (udp != NULL || tcp != NULL))
-		snprintf(sips, sips_size, "sips:%s:%u", s->host, tls->port);
+		snprintf(sips, sips_size, "sips:%s:%u%s", s->host, tls->port, maddr);
 	return 0;
 }
 
@@ -96,7 +101,7 @@ int b2b_sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 {
 	const struct sbc_config *cfg = b->cfg;
 	const struct sbc_cfg_sip_listen *tls_l = NULL;
-	char url[128], sips[128], ip[64], tls_dir[PATH_MAX];
+	char url[400], sips[400], ip[64], tls_dir[PATH_MAX];
 	unsigned int verify = TPTLS_VERIFY_NONE;
 	int rc;
 
@@ -105,10 +110,21 @@ int b2b_sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 	if (s->media == NULL)
 		return -ENOENT;   /* the loader checks the reference; belt and braces */
 	sbc_ip_str(&s->cfg->address, ip, sizeof(ip));
-	if (s->cfg->address.family == 6)
+	if (s->cfg->advertise != NULL) {
+		struct sbc_ip adv;
+		bool lit = sbc_ip_parse(&adv, s->cfg->advertise) == 0;
+
+		snprintf(s->host, sizeof(s->host), lit && adv.family == 6 ? "[%s]" : "%s",
+			 s->cfg->advertise);
+		if (lit && adv.family == b2b_media_addr(s)->family)
+			s->adv_ip = adv;
+		SBC_LOG(NOTICE, B2B_LOG, "%s: advertising %s for %s%s", s->cfg->name, s->host, ip,
+			s->adv_ip.family != 0 ? " (SIP and SDP)" : " (SIP only)");
+	} else if (s->cfg->address.family == 6) {
 		snprintf(s->host, sizeof(s->host), "[%s]", ip);
-	else
+	} else {
 		snprintf(s->host, sizeof(s->host), "%s", ip);
+	}
 	if (sipif_url(s, url, sizeof(url), sips, sizeof(sips), &tls_l) != 0) {
 		SBC_LOG(WARN, B2B_LOG, "%s: no listener: interface not served", s->cfg->name);
 		return 0;

@@ -535,7 +535,7 @@ sipp_wait "$uas" route-carrier
 check_released route
 grep -q "^INVITE sip:4000@$RN_CAR_PEER:5060 " "$rn_dir/route-pbx-sipp-msg.log" ||
 	rn_fail "route: the PBX's Request-URI host is not $RN_CAR_PEER"
-grep -q "call [0-9]*: to trunk carrier via s-carrier" "$RN_CP_LOG.start" ||
+grep -q "call [0-9]*: to trunk carrier (.*) via s-carrier" "$RN_CP_LOG.start" ||
 	rn_fail "route: not routed to trunk carrier"
 ! grep -q "to trunk dead" "$RN_CP_LOG.start" || rn_fail "route: a call went to trunk dead"
 ! grep -nE '198\.18\.1\.' "$rn_dir/route-carrier-sipp-msg.log" >"$rn_dir/leak.txt" ||

@@ -29,6 +29,10 @@
 #   ttl         ttl.rampart.test:5060 (A only, TTL 1 s) -> sip-a; dnsmasq
 #               restarted with it -> sip-b: the next call, 1.5 s later, goes
 #               to sip-b (the cache kept it no longer than its TTL).
+#   advertise   s-carrier advertises sbc.rampart.test: the carrier's INVITE
+#               has it in Via, Contact and From, and never our address;
+#               s-pbx advertises 198.18.1.77: the PBX sees it in Contact and
+#               in the SDP (checked on the order call).
 #   keepalive   ka.rampart.test (SRV sip-a:5062 priority 10, sip-b:5062 20),
 #               OPTIONS every second, down after 2 failures, up after 2
 #               answers.  Nobody answers at first: both down.  A responder on
@@ -53,6 +57,7 @@ e2e_start carrier "$@"
 
 SIP_A=198.18.0.3
 SIP_B=198.18.0.4
+PBX_ADV=198.18.1.77     # s-pbx's advertised address (a NAT's, say): SIP and SDP
 
 rn_init $$ carrier
 CDR=$rn_dir/cdr.jsonl
@@ -63,8 +68,10 @@ RN_SIP_CONFIG="sip:
   control_socket: $RN_CP_SOCK
   interfaces:
     - { name: s-carrier, side: carrier, address: $RN_CAR_SIP, media_interface: m-carrier,
+        advertise: sbc.rampart.test,
         listen: [{ transport: udp, port: 5060 }, { transport: tcp, port: 5060 }] }
     - { name: s-pbx, side: enterprise, address: $RN_PBX_SIP, media_interface: m-pbx,
+        advertise: $PBX_ADV,
         listen: [{ transport: udp, port: 5060 }, { transport: tcp, port: 5060 }] }
 trunks:
   - { name: carrier, side: carrier, interface: s-carrier, targets: [carrier.rampart.test],
@@ -179,6 +186,17 @@ cdr_check order '"disposition":"answered"'
 grep -q '^INVITE sip:4000@carrier.rampart.test' "$rn_dir/order-a-sipp-msg.log" ||
 	rn_fail "order: the Request-URI lost the trunk's name"
 rn_log "order: PASS (NAPTR -> SRV priority: sip-a, the Request-URI keeps the name)"
+# advertise: the carrier sees our public name, the PBX our public address (SDP too).
+msgs() { tr -d '\r' <"$rn_dir/$1-sipp-msg.log"; }
+msgs order-a | grep -Eq '^Via: SIP/2.0/UDP sbc.rampart.test[;:]' || rn_fail "advertise: Via: $(msgs order-a | grep -m1 '^Via')"
+msgs order-a | grep -q '^Contact: <sip:rampart@sbc.rampart.test:5060;transport=udp>' ||
+	rn_fail "advertise: Contact: $(msgs order-a | grep -m1 '^Contact')"
+msgs order-a | grep -q '^From: .*@sbc.rampart.test>' || rn_fail "advertise: From: $(msgs order-a | grep -m1 '^From')"
+! msgs order-a | grep -q "$RN_CAR_SIP" || rn_fail "advertise: $RN_CAR_SIP sent to the carrier"
+msgs order-pbx | grep -q "^Contact: <sip:rampart@$PBX_ADV:5060;transport=udp>" ||
+	rn_fail "advertise: the PBX's Contact: $(msgs order-pbx | grep '^Contact' | tail -n 1)"
+msgs order-pbx | grep -q "^c=IN IP4 $PBX_ADV" || rn_fail "advertise: the PBX's SDP: $(msgs order-pbx | grep '^c=' | tail -n 1)"
+rn_log "advertise: PASS (Via, Contact, From say sbc.rampart.test; the PBX sees $PBX_ADV in Contact and SDP)"
 
 # ---- 503: failover with a new branch ----
 uas_status f503-a "$SIP_A" 503

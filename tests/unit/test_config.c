@@ -305,8 +305,7 @@ static void test_reference_doc_current(void)
 	CU_ASSERT(strstr(gen, "| `cpm_limit` | integer | 200 | 1..1000000 | yes |") != NULL);
 	CU_ASSERT(strstr(gen, "| `workers` |") != NULL);
 	/* Keys declared ahead of their feature say so. */
-	CU_ASSERT(strstr(gen, "| `advertise` | string | - | length 1..253 | - | **Not supported "
-			 "yet** (the advertised address is not implemented)") != NULL);
+	CU_ASSERT(strstr(gen, "| `advertise` | string | unset | length 1..253 | no | Public name") != NULL);
 	CU_ASSERT(strstr(gen, "| `options_interval_s` | integer | 0 | 0..3600 | yes |") != NULL);
 	free(gen);
 	free(doc);
