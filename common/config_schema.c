@@ -438,6 +438,27 @@ static void check_trunk(struct sbc_cfg_ctx *ctx, const void *obj, const char *pa
 	if (t->cpm_burst > t->cpm_limit)
 		sbc_cfg_error(ctx, path, "cpm_burst", "%u is more than cpm_limit (%u)",
 			      t->cpm_burst, t->cpm_limit);
+	if ((t->tls_ca_file != NULL || t->n_tls_pins > 0) && t->transport != SBC_TRANSPORT_TLS)
+		sbc_cfg_error(ctx, path, t->tls_ca_file != NULL ? "tls_ca_file" : "tls_pin_sha256",
+			      "only with transport tls");
+}
+
+/* 64 hex digits, pairs optionally separated by ':' (a SHA-256 fingerprint). */
+static int check_pin(const void *v, char *why, size_t len)
+{
+	const char *s = *(char *const *)v;
+	unsigned int digits = 0;
+
+	for (; *s != '\0'; s++) {
+		if (isxdigit((unsigned char)*s))
+			digits++;
+		else if (*s != ':' || digits % 2 != 0)
+			break;
+	}
+	if (*s == '\0' && digits == 64)
+		return 0;
+	snprintf(why, len, "not a SHA-256 fingerprint (64 hex digits, ':' between pairs allowed)");
+	return -1;
 }
 
 static const struct sbc_cfg_sip_if *sbc_config_sip_if(const struct sbc_config *cfg,
@@ -813,6 +834,14 @@ static const struct sbc_cfg_field trunk_fields[] = {
 	    .doc = "Inbound `X-Terminating-Trunk-Group-Id` (TLS only)."),
 	ROW("trunk_key", SBC_CFG_SECRET, struct sbc_cfg_trunk, trunk_key, .flags = RELOAD,
 	    .min = 16, .max = 256, .doc = "Inbound `X-Trunk-Key` (secret, TLS only)."),
+	ROW("tls_ca_file", SBC_CFG_PATH, struct sbc_cfg_trunk, tls_ca_file, .flags = RELOAD,
+	    .min = 1, .max = 4095,
+	    .doc = "TLS: the CA bundle this trunk's servers are checked against, in place of "
+	    "the interface's `ca_file` or the system's store."),
+	LIST_OF("tls_pin_sha256", SBC_CFG_STRING, struct sbc_cfg_trunk, tls_pins, .flags = RELOAD,
+		.items_max = 4, .min = 64, .max = 95, .check = check_pin,
+		.doc = "TLS: SHA-256 fingerprints of the server certificates accepted (pinning, "
+		"on top of the path and name checks); empty = any that passes them."),
 	ROW("options_interval_s", SBC_CFG_U32, struct sbc_cfg_trunk, options_interval_s,
 	    .flags = RELOAD, .min = 0, .max = 3600, .def = "0",
 	    .doc = "OPTIONS keepalive to each resolved destination, every this many seconds; "

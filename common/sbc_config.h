@@ -189,6 +189,9 @@ struct sbc_cfg_trunk {
 	struct sbc_cfg_credentials inbound_auth;
 	char *trunk_group_id;         /* X-Terminating-Trunk-Group-Id */
 	char *trunk_key;              /* X-Trunk-Key, secret */
+	char *tls_ca_file;            /* TLS: this trunk's servers checked against it alone; NULL = the interface's */
+	char **tls_pins;              /* TLS: SHA-256 of the server certificates accepted (hex) */
+	uint32_t n_tls_pins;
 	uint32_t options_interval_s;  /* OPTIONS keepalive per destination; 0 = off */
 	uint32_t options_down_after;  /* failures in a row that mark a destination down */
 	uint32_t options_up_after;    /* successes in a row that bring it back */

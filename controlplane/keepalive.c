@@ -57,13 +57,14 @@ static void ka_released(struct b2b_locator *lc)
 	free(lc);                      /* stopped while a query was out: now nothing is */
 }
 
-static void ka_send(const struct b2b_sipif *sif, const struct sbc_dest *d, struct b2b_ka_probe *p)
+static void ka_send(const struct b2b_sipif *sif, const struct sbc_cfg_trunk *t,
+		    const struct sbc_dest *d, struct b2b_ka_probe *p)
 {
 	char ip[64], hop[128], uri[SBC_DEST_NAME_MAX + 32];
 	bool v6 = d->key.ip.family == 6;
 
 	if (d->key.transport == SBC_TRANSPORT_TLS)
-		sbc_sip_tls_expect(&d->key.ip, d->key.port, d->name);
+		sbc_sip_tls_expect(&d->key.ip, d->key.port, d->name, t);
 	sbc_ip_str(&d->key.ip, ip, sizeof(ip));
 	snprintf(hop, sizeof(hop), v6 ? "<sip:[%s]:%u;transport=%s;lr>" : "<sip:%s:%u;transport=%s;lr>",
 		 ip, d->key.port, sbc_transport_name(d->key.transport));
@@ -104,7 +105,7 @@ static void ka_located(struct b2b_locator *lc)
 		if (!busy && free_p != NULL) {
 			sbc_dest_get(&ka->rt->dests, &lc->dest[i].key, lc->dest[i].name,
 				     b2b_mono_ms());
-			ka_send(sif, &lc->dest[i], free_p);
+			ka_send(sif, t, &lc->dest[i], free_p);
 		}
 	}
 }

@@ -368,7 +368,7 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 	if (dst == NULL)
 		return -ENOENT;
 	if (dst->key.transport == SBC_TRANSPORT_TLS)
-		sbc_sip_tls_expect(&dst->key.ip, dst->key.port, dst->name);
+		sbc_sip_tls_expect(&dst->key.ip, dst->key.port, dst->name, tb);
 	if (sbc_route_request_uri_at(tb, dst->target, ruser, user_phone, ruri, sizeof(ruri)) < 0 ||
 	    legb_next_hop(dst, hop, sizeof(hop)) != 0)
 		return -ENOSPC;

@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
+#include "sbc_hex.h"
 #include "sbc_log.h"
 #include "sip_tls.h"
 
@@ -211,19 +212,35 @@ void sbc_sip_tls_destroy(struct sbc_sip_tls *t)
 	free(t);
 }
 
-/* ---- the names servers must prove (tls_interpose.c reads them) ---- */
+/* ---- what servers must prove (tls_interpose.c reads it) ---- */
 
-#define TLS_EXPECT_MAX 64
+#define TLS_EXPECT_MAX 32
 
-static struct {
-	struct sbc_ip ip;
-	uint16_t port;
-	char name[256];
-} tls_expect[TLS_EXPECT_MAX];
+static struct sbc_sip_tls_peer tls_expect[TLS_EXPECT_MAX];
 static unsigned int tls_expect_n, tls_expect_next;
 
-void sbc_sip_tls_expect(const struct sbc_ip *ip, uint16_t port, const char *name)
+/* A fingerprint of 64 hex digits (':' between pairs allowed) into 32 bytes. */
+static bool pin_parse(const char *s, uint8_t out[32])
 {
+	unsigned int n = 0;
+
+	for (; *s != '\0' && n < 64; s++) {
+		int d = sbc_hex_digit(*s);
+
+		if (*s == ':')
+			continue;
+		if (d < 0)
+			return false;
+		out[n / 2] = (uint8_t)(n % 2 == 0 ? d << 4 : out[n / 2] | d);
+		n++;
+	}
+	return n == 64 && *s == '\0';
+}
+
+void sbc_sip_tls_expect(const struct sbc_ip *ip, uint16_t port, const char *name,
+			const struct sbc_cfg_trunk *t)
+{
+	struct sbc_sip_tls_peer *p;
 	unsigned int i;
 
 	for (i = 0; i < tls_expect_n; i++)
@@ -237,19 +254,26 @@ void sbc_sip_tls_expect(const struct sbc_ip *ip, uint16_t port, const char *name
 			tls_expect_next = (tls_expect_next + 1) % TLS_EXPECT_MAX;
 		}
 	}
-	tls_expect[i].ip = *ip;
-	tls_expect[i].port = port;
-	snprintf(tls_expect[i].name, sizeof(tls_expect[i].name), "%s", name);
+	p = &tls_expect[i];
+	memset(p, 0, sizeof(*p));
+	p->ip = *ip;
+	p->port = port;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	if (t == NULL)
+		return;
+	if (t->tls_ca_file != NULL)
+		snprintf(p->ca_file, sizeof(p->ca_file), "%s", t->tls_ca_file);
+	for (uint32_t k = 0; k < t->n_tls_pins && p->n_pins < SBC_SIP_TLS_PINS_MAX; k++)
+		if (pin_parse(t->tls_pins[k], p->pins[p->n_pins]))
+			p->n_pins++;
 }
 
-bool sbc_sip_tls_expected(const struct sbc_ip *ip, uint16_t port, char *buf, size_t size)
+const struct sbc_sip_tls_peer *sbc_sip_tls_peer(const struct sbc_ip *ip, uint16_t port)
 {
 	for (unsigned int i = 0; i < tls_expect_n; i++)
-		if (tls_expect[i].port == port && sbc_ip_equal(&tls_expect[i].ip, ip)) {
-			snprintf(buf, size, "%s", tls_expect[i].name);
-			return true;
-		}
-	return false;
+		if (tls_expect[i].port == port && sbc_ip_equal(&tls_expect[i].ip, ip))
+			return &tls_expect[i];
+	return NULL;
 }
 
 /* ---- handshakes that failed, for the B2BUA's tick ---- */

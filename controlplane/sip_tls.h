@@ -76,15 +76,28 @@ struct sbc_sip_tls *sbc_sip_tls_create(int *err);
 int sbc_sip_tls_add(struct sbc_sip_tls *t, const char *ifname,
 		    const struct sbc_cfg_sip_listen *l, char *dir, size_t size);
 
-/**
- * The name a TLS server at @ip:@port must prove (the host of the trunk's
- * target we dialled, a name or an address).  Kept for the process in a
- * small table (the latest name per address and port wins).
- */
-void sbc_sip_tls_expect(const struct sbc_ip *ip, uint16_t port, const char *name);
+#define SBC_SIP_TLS_PINS_MAX 4
 
-/** The name expected at @ip:@port (into @buf); false when none was set. */
-bool sbc_sip_tls_expected(const struct sbc_ip *ip, uint16_t port, char *buf, size_t size);
+/* What a TLS server at one address and port must prove. */
+struct sbc_sip_tls_peer {
+	struct sbc_ip ip;
+	uint16_t port;
+	char name[256];                /* the host of the trunk's target we dialled */
+	char ca_file[4096];            /* the trunk's tls_ca_file; "" = the interface's */
+	uint8_t pins[SBC_SIP_TLS_PINS_MAX][32];   /* SHA-256 of accepted certificates */
+	unsigned int n_pins;
+};
+
+/**
+ * Note what the server at @ip:@port must prove: the name @name and, from
+ * trunk @t (NULL: none), its tls_ca_file and tls_pin_sha256.  Kept for the
+ * process in a small table (the latest per address and port wins).
+ */
+void sbc_sip_tls_expect(const struct sbc_ip *ip, uint16_t port, const char *name,
+			const struct sbc_cfg_trunk *t);
+
+/** What the server at @ip:@port must prove; NULL when nothing was noted. */
+const struct sbc_sip_tls_peer *sbc_sip_tls_peer(const struct sbc_ip *ip, uint16_t port);
 
 /**
  * A handshake to @ip:@port failed or its certificate was refused

@@ -27,7 +27,9 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -70,77 +72,137 @@ static bool peer_of(int fd, struct sbc_ip *ip, uint16_t *port)
 	return false;
 }
 
-/* SNI and the name OpenSSL must find in the certificate, once per connection. */
-static void set_peer_name(SSL *ssl, char *peer, size_t size)
+/* "ADDR:PORT (name)" of @ssl's peer in @buf; what it must prove, or NULL. */
+static const struct sbc_sip_tls_peer *peer_describe(SSL *ssl, char *buf, size_t size)
 {
-	char name[256], ip[64];
-	struct sbc_ip addr, lit;
+	const struct sbc_sip_tls_peer *p;
+	struct sbc_ip addr;
 	uint16_t port = 0;
-	X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
+	char ip[64];
 
-	peer[0] = '\0';
+	buf[0] = '\0';
 	if (!peer_of(SSL_get_fd(ssl), &addr, &port))
-		return;
-	snprintf(peer, size, "%s:%u", sbc_ip_str(&addr, ip, sizeof(ip)), port);
-	if (!sbc_sip_tls_expected(&addr, port, name, sizeof(name))) {
+		return NULL;
+	p = sbc_sip_tls_peer(&addr, port);
+	snprintf(buf, size, "%s:%u%s%s%s", sbc_ip_str(&addr, ip, sizeof(ip)), port,
+		 p != NULL ? " (" : "", p != NULL ? p->name : "", p != NULL ? ")" : "");
+	return p;
+}
+
+/*
+ * Before the first handshake step: SNI and the name OpenSSL must find in
+ * the certificate; the trunk's own CA bundle in place of the interface's.
+ * false when that bundle cannot be read (the connection is refused).
+ */
+static bool set_peer_checks(SSL *ssl, const struct sbc_sip_tls_peer *p, const char *peer)
+{
+	X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
+	struct sbc_ip lit;
+
+	if (p == NULL) {
 		SBC_LOG(INFO, TLS_LOG, "to %s: no name dialled for it: its chain only is checked",
 			peer);
-		return;
+		return true;
 	}
-	snprintf(peer + strlen(peer), size - strlen(peer), " (%s)", name);
 	X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-	if (sbc_ip_parse(&lit, name) == 0) {
-		X509_VERIFY_PARAM_set1_ip_asc(vp, name);
+	if (sbc_ip_parse(&lit, p->name) == 0) {
+		X509_VERIFY_PARAM_set1_ip_asc(vp, p->name);
 	} else {
-		SSL_set_tlsext_host_name(ssl, name);
-		X509_VERIFY_PARAM_set1_host(vp, name, 0);
+		SSL_set_tlsext_host_name(ssl, p->name);
+		X509_VERIFY_PARAM_set1_host(vp, p->name, 0);
 	}
+	if (p->ca_file[0] != '\0') {
+		X509_STORE *st = X509_STORE_new();
+
+		if (st == NULL || X509_STORE_load_file(st, p->ca_file) != 1) {
+			X509_STORE_free(st);
+			SBC_LOG(ERR, TLS_LOG, "to %s: tls_ca_file %s cannot be read", peer, p->ca_file);
+			return false;
+		}
+		SSL_set0_verify_cert_store(ssl, st);   /* the SSL owns it now */
+	}
+	return true;
+}
+
+/* After the handshake: the certificate is one of the trunk's pins (when it has any). */
+static bool pin_ok(SSL *ssl, const struct sbc_sip_tls_peer *p)
+{
+	X509 *cert = SSL_get1_peer_certificate(ssl);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	bool ok = false;
+
+	if (p == NULL || p->n_pins == 0) {
+		X509_free(cert);
+		return true;
+	}
+	if (cert != NULL && X509_digest(cert, EVP_sha256(), md, &len) == 1 && len == 32)
+		for (unsigned int i = 0; i < p->n_pins; i++)
+			ok |= CRYPTO_memcmp(md, p->pins[i], 32) == 0;
+	X509_free(cert);
+	return ok;
+}
+
+/* Refuse the connection in Sofia's eyes: an SSL error on the queue, -1. */
+static int refuse(SSL *ssl)
+{
+	struct sbc_ip addr;
+	uint16_t port = 0;
+
+	if (peer_of(SSL_get_fd(ssl), &addr, &port))
+		sbc_sip_tls_failed(&addr, port);
+	ERR_raise(ERR_LIB_SSL, SSL_R_CERTIFICATE_VERIFY_FAILED);
+	return -1;
 }
 
 int SSL_connect(SSL *ssl)
 {
 	static int (*real)(SSL *);
-	char peer[320] = "";
+	const struct sbc_sip_tls_peer *p;
+	char peer[320];
 	int rc, err;
+	long v;
 
 	if (real == NULL)
 		real = (int (*)(SSL *))dlsym(RTLD_NEXT, "SSL_connect");
 	if (real == NULL)
 		return -1;
 	if (ex_index < 0)
-		ex_index = SSL_get_ex_new_index(0, "rampart peer name", NULL, NULL, NULL);
+		ex_index = SSL_get_ex_new_index(0, "rampart peer checks", NULL, NULL, NULL);
+	p = peer_describe(ssl, peer, sizeof(peer));
 	if (ex_index >= 0 && SSL_get_ex_data(ssl, ex_index) == NULL) {
 		SSL_set_ex_data(ssl, ex_index, (void *)1);
-		set_peer_name(ssl, peer, sizeof(peer));
+		if (!set_peer_checks(ssl, p, peer))
+			return refuse(ssl);
 	}
 	rc = real(ssl);
 	err = rc > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, rc);
-	if (err == SSL_ERROR_NONE || err == SSL_ERROR_SSL) {
-		/*
-		 * Sofia's client contexts verify with SSL_VERIFY_NONE and judge
-		 * the result after the handshake (its policy): the reason is
-		 * logged here, where it is known.
-		 */
-		long v = SSL_get_verify_result(ssl);
+	if (err != SSL_ERROR_NONE && err != SSL_ERROR_SSL)
+		return rc;                 /* the handshake goes on */
+	/*
+	 * Sofia's client contexts may verify with SSL_VERIFY_NONE and judge
+	 * the result after the handshake (its policy): the reason is logged
+	 * here, where it is known.
+	 */
+	v = SSL_get_verify_result(ssl);
+	if (v != X509_V_OK) {
+		SBC_LOG(NOTICE, TLS_LOG, "to %s: certificate not valid: %s", peer,
+			X509_verify_cert_error_string(v));
+		if (rc > 0)
+			return rc;         /* Sofia's policy decides (verify_server) */
+		return refuse(ssl);
+	}
+	if (err == SSL_ERROR_SSL) {
 		const char *why = ERR_reason_error_string(ERR_peek_error());
-		struct sbc_ip addr;
-		uint16_t port = 0;
-		char ip[64], name[256];
 
-		if (v == X509_V_OK && err == SSL_ERROR_NONE)
-			return rc;
-		if (peer_of(SSL_get_fd(ssl), &addr, &port)) {
-			snprintf(peer, sizeof(peer), "%s:%u", sbc_ip_str(&addr, ip, sizeof(ip)), port);
-			if (sbc_sip_tls_expected(&addr, port, name, sizeof(name)))
-				snprintf(peer + strlen(peer), sizeof(peer) - strlen(peer), " (%s)", name);
-			sbc_sip_tls_failed(&addr, port);
-		}
-		if (v != X509_V_OK)
-			SBC_LOG(NOTICE, TLS_LOG, "to %s: certificate not valid: %s", peer,
-				X509_verify_cert_error_string(v));
-		else
-			SBC_LOG(NOTICE, TLS_LOG, "to %s: handshake failed: %s", peer,
-				why != NULL ? why : "unknown");
+		SBC_LOG(NOTICE, TLS_LOG, "to %s: handshake failed: %s", peer,
+			why != NULL ? why : "unknown");
+		return refuse(ssl);
+	}
+	if (!pin_ok(ssl, p)) {
+		SBC_LOG(NOTICE, TLS_LOG, "to %s: certificate not valid: not one of the trunk's "
+			"tls_pin_sha256", peer);
+		return refuse(ssl);
 	}
 	return rc;
 }

@@ -55,8 +55,8 @@ if ! command -v dnsmasq >/dev/null; then
 fi
 e2e_start carrier "$@"
 
-SIP_A=198.18.0.3
-SIP_B=198.18.0.4
+SIP_A=$E2E_SIP_A
+SIP_B=$E2E_SIP_B
 PBX_ADV=198.18.1.77     # s-pbx's advertised address (a NAT's, say): SIP and SDP
 
 rn_init $$ carrier
@@ -93,22 +93,12 @@ log: { level: info }"
 t0=$SECONDS
 rn_topology_up
 rn_sip_up
-ip -n "$RN_NS_CAR" addr add "$SIP_A/24" dev eth0 || rn_fail "address $SIP_A"
-ip -n "$RN_NS_CAR" addr add "$SIP_B/24" dev eth0 || rn_fail "address $SIP_B"
+e2e_carrier_hosts
 rn_config_write
 
-dns_pid=
-dns_stop() {
-	[ -n "$dns_pid" ] || return 0
-	kill -TERM "$dns_pid" 2>/dev/null || true
-	wait "$dns_pid" 2>/dev/null || true
-	dns_pid=
-}
 # dns_start TTL_ADDRESS: dnsmasq with the records above, ttl.rampart.test -> TTL_ADDRESS.
 dns_start() {
-	ip netns exec "$RN_NS_CAR" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
-		--listen-address="$RN_CAR_PEER" --bind-interfaces --port=53 \
-		--pid-file= --user=root --local-ttl=1 --local=/rampart.test/ \
+	e2e_dns_start \
 		--naptr-record=carrier.rampart.test,10,10,S,SIP+D2U,,_sip._udp.carrier.rampart.test \
 		--naptr-record=carrier.rampart.test,20,10,S,SIP+D2T,,_sip._tcp.carrier.rampart.test \
 		--srv-host=_sip._udp.carrier.rampart.test,sip-a.rampart.test,5060,10,50 \
@@ -123,16 +113,9 @@ dns_start() {
 		--srv-host=_sip._udp.ka.rampart.test,sip-b.rampart.test,5062,20,50 \
 		--host-record=sip-a.rampart.test,$SIP_A \
 		--host-record=sip-b.rampart.test,$SIP_B \
-		--host-record=ttl.rampart.test,"$1",1 \
-		--log-facility=- >>"$rn_dir/dnsmasq.log" 2>&1 &
-	dns_pid=$!
-	for _ in $(seq 50); do
-		ip netns exec "$RN_NS_CAR" ss -Hlun "src $RN_CAR_PEER:53" | grep -q . && return 0
-		sleep 0.1
-	done
-	rn_fail "dnsmasq not listening"
+		--host-record=ttl.rampart.test,"$1",1
 }
-trap 'rc=$?; dns_stop; set +e; (exit "$rc"); e2e_cleanup' EXIT
+trap 'rc=$?; e2e_dns_stop; set +e; (exit "$rc"); e2e_cleanup' EXIT
 dns_start "$SIP_A"
 
 e2e_fake_dataplane_start
@@ -338,7 +321,7 @@ a=$last_sipp_pid
 settle
 call ttl1-pbx ttl.rampart.test
 sipp_wait "$a" ttl1-a
-dns_stop
+e2e_dns_stop
 dns_start "$SIP_B"
 sleep 1.5
 uas_status ttl2-b "$SIP_B" 486

@@ -16,8 +16,18 @@
 #
 # For each: the call fails over to sip-b at once (486 in well under Timer B),
 # sip-a never receives an INVITE, and the log says why its certificate or
-# handshake was refused.  Then mutual TLS on our listener (verify_peer with
-# the test CA): a client with the CA's certificate is accepted, one without
+# handshake was refused.  Then two trunks with their own TLS checks, each
+# with one target on sip-b (ports 5062, 5063):
+#
+#   private-ca  tls-private (priv.rampart.test, tls_ca_file: a second CA):
+#               that CA's certificate is accepted although the interface's
+#               CA did not sign it; the interface CA's is refused.
+#   pinned      tls-pinned (pin.rampart.test, tls_pin_sha256): the pinned
+#               certificate is accepted; another one of the CA for the same
+#               name (valid path, valid name) is refused.
+#
+# Then mutual TLS on our listener (verify_peer with the test CA): a client
+# with the CA's certificate is accepted, one without or with another CA's
 # is refused.
 #
 # usage: carrier_tls.sh FAKE_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL
@@ -35,8 +45,8 @@ if ! command -v dnsmasq >/dev/null; then
 fi
 e2e_start carrier-tls "$@"
 
-SIP_A=198.18.0.3
-SIP_B=198.18.0.4
+SIP_A=$E2E_SIP_A
+SIP_B=$E2E_SIP_B
 NAME=tls.rampart.test
 
 rn_init $$ carrier-tls
@@ -79,6 +89,19 @@ leaf good "DNS:$NAME"
 leaf wrongsan "DNS:other.rampart.test"
 leaf expired "DNS:$NAME" -startdate 20200101000000Z -enddate 20200102000000Z
 leaf client "DNS:client.rampart.test"
+leaf priv-ca1 "DNS:priv.rampart.test"
+leaf pin-good "DNS:pin.rampart.test"
+leaf pin-other "DNS:pin.rampart.test"
+# a second CA, for tls-private only
+ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3 \
+	-subj "/CN=Rampart Private CA" -addext "basicConstraints=critical,CA:TRUE" \
+	-addext "keyUsage=critical,keyCertSign,cRLSign" -keyout "$PKI/ca2.key" -out "$PKI/ca2.crt"
+ossl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=priv.rampart.test" \
+	-keyout "$PKI/priv-ca2.key" -out "$PKI/priv-ca2.csr"
+printf 'subjectAltName=DNS:priv.rampart.test\n' >"$PKI/priv-ca2.ext"
+ossl x509 -req -in "$PKI/priv-ca2.csr" -CA "$PKI/ca2.crt" -CAkey "$PKI/ca2.key" -CAcreateserial \
+	-days 3 -extfile "$PKI/priv-ca2.ext" -out "$PKI/priv-ca2.crt"
+PIN=$(openssl x509 -in "$PKI/pin-good.crt" -noout -fingerprint -sha256 | sed 's/.*=//')
 ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3 \
 	-subj "/CN=$NAME" -addext "subjectAltName=DNS:$NAME" \
 	-keyout "$PKI/impostor.key" -out "$PKI/impostor.crt"
@@ -99,6 +122,10 @@ RN_SIP_CONFIG="sip:
 trunks:
   - { name: tls-carrier, side: carrier, interface: s-carrier, targets: [$NAME],
       transport: tls, codecs: [PCMU, telephone-event] }
+  - { name: tls-private, side: carrier, interface: s-carrier, targets: [\"priv.rampart.test:5062\"],
+      transport: tls, tls_ca_file: $PKI/ca2.crt, codecs: [PCMU, telephone-event] }
+  - { name: tls-pinned, side: carrier, interface: s-carrier, targets: [\"pin.rampart.test:5063\"],
+      transport: tls, tls_pin_sha256: [\"$PIN\"], codecs: [PCMU, telephone-event] }
   - { name: pbx, side: enterprise, interface: s-pbx, sources: [$RN_PBX_PEER/32],
       targets: [\"$RN_PBX_PEER:5060\"], transport: udp, codecs: [PCMU, telephone-event] }
 cdr: { enabled: true, path: $CDR }
@@ -106,13 +133,11 @@ log: { level: info }"
 t0=$SECONDS
 rn_topology_up
 rn_sip_up
-ip -n "$RN_NS_CAR" addr add "$SIP_A/24" dev eth0 || rn_fail "address $SIP_A"
-ip -n "$RN_NS_CAR" addr add "$SIP_B/24" dev eth0 || rn_fail "address $SIP_B"
+e2e_carrier_hosts
 rn_config_write
 
-ip netns exec "$RN_NS_CAR" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
-	--listen-address="$RN_CAR_PEER" --bind-interfaces --port=53 \
-	--pid-file= --user=root --local-ttl=1 --local=/rampart.test/ \
+trap 'rc=$?; e2e_dns_stop; set +e; (exit "$rc"); e2e_cleanup' EXIT
+e2e_dns_start \
 	--naptr-record=$NAME,5,10,S,SIP+D2U,,_sip._udp.$NAME \
 	--naptr-record=$NAME,10,10,S,SIPS+D2T,,_sips._tcp.$NAME \
 	--srv-host=_sip._udp.$NAME,sip-a.rampart.test,5060,10,50 \
@@ -120,28 +145,23 @@ ip netns exec "$RN_NS_CAR" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
 	--srv-host=_sips._tcp.$NAME,sip-b.rampart.test,5061,20,50 \
 	--host-record=sip-a.rampart.test,$SIP_A \
 	--host-record=sip-b.rampart.test,$SIP_B \
-	--log-facility=- >"$rn_dir/dnsmasq.log" 2>&1 &
-dns_pid=$!
-rn_peer_pids+=("$dns_pid")
-for _ in $(seq 50); do
-	ip netns exec "$RN_NS_CAR" ss -Hlun "src $RN_CAR_PEER:53" | grep -q . && break
-	sleep 0.1
-done
+	--host-record=priv.rampart.test,$SIP_B \
+	--host-record=pin.rampart.test,$SIP_B
 
 e2e_fake_dataplane_start
 rn_controlplane_start
 
-# responder ADDR NAME CERT [options]: a TLS SIP peer on ADDR:5061 (PID in last_resp).
+# responder ADDR NAME CERT [options]: a TLS SIP peer on ADDR:${PORT:-5061} (PID in last_resp).
 responder() {
-	local addr=$1 name=$2 cert=$3
+	local addr=$1 name=$2 cert=$3 port=${PORT:-5061}
 	shift 3
-	ip netns exec "$RN_NS_CAR" python3 "$E2E_DIR/sip_responder.py" --bind "$addr:5061" \
+	ip netns exec "$RN_NS_CAR" python3 "$E2E_DIR/sip_responder.py" --bind "$addr:$port" \
 		--log "$rn_dir/$name.log" --tls-cert "$PKI/$cert.crt" --tls-key "$PKI/$cert.key" \
 		--invite-status 486 --seconds 60 "$@" &
 	last_resp=$!
 	rn_peer_pids+=("$last_resp")
 	for _ in $(seq 50); do
-		ip netns exec "$RN_NS_CAR" ss -Hltn "src $addr:5061" | grep -q . && return 0
+		ip netns exec "$RN_NS_CAR" ss -Hltn "src $addr:$port" | grep -q . && return 0
 		sleep 0.1
 	done
 	rn_fail "$name: not listening"
@@ -177,6 +197,32 @@ case_refused tls11 good "handshake failed" --tls-max 1.1
 grep -q "^INVITE" "$rn_dir/good-b.log" || rn_fail "sip-b got no INVITE"
 ! grep 'tls-carrier (tls.rampart.test) via .* next hop' "$RN_CP_LOG.start" | grep -vq 'transport=tls' ||
 	rn_fail "a TLS trunk's call used another transport"
+
+# ---- per-trunk CA and pinning: one target each, on sip-b ----
+# trunk_case NAME RURI_HOST PORT CERT STATUS [LOG]: the call to RURI_HOST
+# with sip-b:PORT serving CERT ends with STATUS (486: reached; 503:
+# refused, nothing sent, LOG in the control plane's log).
+trunk_case() {
+	local name=$1 host=$2 port=$3 cert=$4 st=$5 why=${6:-}
+	PORT=$port responder "$SIP_B" "$name-b" "$cert"
+	local rb=$last_resp
+	RN_SIPP_TIMEOUT=20 sipp_run "$name-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" uac_carrier.xml -s 4000 \
+		-key ruri_host "$host" "$RN_PBX_SIP:5060"
+	sipp_wait "$last_sipp_pid" "$name-pbx"
+	stop_pid "$rb"
+	grep -q "^SIP/2.0 $st " "$rn_dir/$name-pbx-sipp-msg.log" ||
+		rn_fail "$name: not $st: $(grep '^SIP/2.0' "$rn_dir/$name-pbx-sipp-msg.log" | tr '\n' ' ')"
+	if [ "$st" = 503 ]; then
+		! grep -q '^INVITE' "$rn_dir/$name-b.log" || rn_fail "$name: the server got an INVITE"
+		grep -q "tls: to $SIP_B:$port ($host): .*$why" "$RN_CP_LOG.start" ||
+			rn_fail "$name: no '$why' in the log: $(grep 'tls: to' "$RN_CP_LOG.start" | tail -n 2)"
+	fi
+	rn_log "$name: PASS ($st)"
+}
+trunk_case private-ca-ok priv.rampart.test 5062 priv-ca2 486
+trunk_case private-ca-other priv.rampart.test 5062 priv-ca1 503 "certificate not valid"
+trunk_case pinned-ok pin.rampart.test 5063 pin-good 486
+trunk_case pinned-other pin.rampart.test 5063 pin-other 503 "not one of the trunk's tls_pin_sha256"
 
 # ---- mutual TLS on our listener ----
 TLS_UAC=$E2E_DIR/sip_tls_uac.py

@@ -139,3 +139,40 @@ e2e_fake_dataplane_start() {
 	done
 	rn_fail "fake data plane not listening on $RN_SOCK"
 }
+
+# ---- DNS and more carrier addresses (e2e carrier, carrier-tls) ----
+E2E_SIP_A=198.18.0.3    # two more carrier hosts, in the carrier namespace
+E2E_SIP_B=198.18.0.4
+
+# e2e_carrier_hosts: $E2E_SIP_A and $E2E_SIP_B on the carrier namespace's eth0.
+e2e_carrier_hosts() {
+	ip -n "$RN_NS_CAR" addr add "$E2E_SIP_A/24" dev eth0 || rn_fail "address $E2E_SIP_A"
+	ip -n "$RN_NS_CAR" addr add "$E2E_SIP_B/24" dev eth0 || rn_fail "address $E2E_SIP_B"
+}
+
+# e2e_dns_start DNSMASQ_OPTIONS...: dnsmasq in the carrier namespace on
+# $RN_CAR_PEER:53 (what sip.resolvers names), answering for rampart.test
+# from the records given (TTL 1 s unless a record says otherwise), its log
+# appended to $rn_dir/dnsmasq.log; waits until it listens.  PID in
+# e2e_dns_pid; e2e_dns_stop ends it (the caller's EXIT trap must too).
+e2e_dns_pid=
+e2e_dns_start() {
+	ip netns exec "$RN_NS_CAR" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
+		--listen-address="$RN_CAR_PEER" --bind-interfaces --port=53 \
+		--pid-file= --user=root --local-ttl=1 --local=/rampart.test/ "$@" \
+		--log-facility=- >>"$rn_dir/dnsmasq.log" 2>&1 &
+	e2e_dns_pid=$!
+	for _ in $(seq 50); do
+		ip netns exec "$RN_NS_CAR" ss -Hlun "src $RN_CAR_PEER:53" | grep -q . && return 0
+		sleep 0.1
+	done
+	rn_fail "dnsmasq not listening"
+}
+
+e2e_dns_stop() {
+	[ -n "$e2e_dns_pid" ] || return 0
+	kill -CONT "$e2e_dns_pid" 2>/dev/null || true
+	kill -TERM "$e2e_dns_pid" 2>/dev/null || true
+	wait "$e2e_dns_pid" 2>/dev/null || true
+	e2e_dns_pid=
+}
