@@ -33,6 +33,9 @@
 #               has it in Via, Contact and From, and never our address;
 #               s-pbx advertises 198.18.1.77: the PBX sees it in Contact and
 #               in the SDP (checked on the order call).
+#   aaaa        a call from the carrier to trunk pbx6 (an IPv6 interface),
+#               target pbx6.rampart.test:5060: its AAAA record, the INVITE
+#               to [2001:db8:1::2]:5060.
 #   keepalive   ka.rampart.test (SRV sip-a:5062 priority 10, sip-b:5062 20),
 #               OPTIONS every second, down after 2 failures, up after 2
 #               answers.  Nobody answers at first: both down.  A responder on
@@ -73,8 +76,11 @@ RN_SIP_CONFIG="sip:
     - { name: s-pbx, side: enterprise, address: $RN_PBX_SIP, media_interface: m-pbx,
         advertise: $PBX_ADV,
         listen: [{ transport: udp, port: 5060 }, { transport: tcp, port: 5060 }] }
+    - { name: s-pbx6, side: enterprise, address: \"$RN_PBX_SIP6\", media_interface: m-pbx,
+        listen: [{ transport: udp, port: 5060 }] }
 trunks:
   - { name: carrier, side: carrier, interface: s-carrier, targets: [carrier.rampart.test],
+      sources: [$RN_CAR_PEER/32],
       transport: udp, codecs: [PCMU, telephone-event] }
   - { name: tcp-carrier, side: carrier, interface: s-carrier, targets: [tcp.rampart.test],
       transport: tcp, codecs: [PCMU, telephone-event] }
@@ -85,12 +91,15 @@ trunks:
   - { name: ka-carrier, side: carrier, interface: s-carrier, targets: [ka.rampart.test],
       transport: udp, options_interval_s: 1, options_down_after: 2, options_up_after: 2,
       codecs: [PCMU, telephone-event] }
+  - { name: pbx6, side: enterprise, interface: s-pbx6, targets: [\"pbx6.rampart.test:5060\"],
+      transport: udp, codecs: [PCMU, telephone-event] }
   - { name: pbx, side: enterprise, interface: s-pbx, sources: [$RN_PBX_PEER/32],
       targets: [\"$RN_PBX_PEER:5060\"], transport: udp, cpm_limit: 100000, cpm_burst: 1000,
       codecs: [PCMU, telephone-event] }
 cdr: { enabled: true, path: $CDR }
 log: { level: info }"
 t0=$SECONDS
+RN_IPV6=1                 # the PBX side has IPv6 too (phase aaaa)
 rn_topology_up
 rn_sip_up
 e2e_carrier_hosts
@@ -113,6 +122,7 @@ dns_start() {
 		--srv-host=_sip._udp.ka.rampart.test,sip-b.rampart.test,5062,20,50 \
 		--host-record=sip-a.rampart.test,$SIP_A \
 		--host-record=sip-b.rampart.test,$SIP_B \
+		--host-record=pbx6.rampart.test,$RN_PBX_PEER6 \
 		--host-record=ttl.rampart.test,"$1",1
 }
 trap 'rc=$?; e2e_dns_stop; set +e; (exit "$rc"); e2e_cleanup' EXIT
@@ -330,6 +340,21 @@ settle
 call ttl2-pbx ttl.rampart.test
 sipp_wait "$b" ttl2-b
 rn_log "ttl: PASS (the new address after the 1 s TTL)"
+
+# ---- aaaa: an IPv6 interface's trunk resolves AAAA ----
+sed "s/@STATUS@/486/" "$E2E_DIR/uas_status.xml" >"$rn_dir/uas_status_486.xml"
+RN_SIPP_TIMEOUT=20 sipp_run aaaa-uas "$RN_NS_PBX" "$RN_PBX_PEER6" \
+	"$(realpath --relative-to="$E2E_DIR" "$rn_dir/uas_status_486.xml")"
+aaaa_uas=$last_sipp_pid
+settle
+RN_SIPP_TIMEOUT=20 sipp_run aaaa-car "$RN_NS_CAR" "$RN_CAR_PEER" uac_carrier.xml -s 4000 \
+	-key ruri_host pbx6.rampart.test "$RN_CAR_SIP:5060"
+sipp_wait "$last_sipp_pid" aaaa-car
+sipp_wait "$aaaa_uas" aaaa-uas
+got aaaa-car 486
+grep -q "to trunk pbx6 (pbx6.rampart.test) via s-pbx6, next hop <sip:\[$RN_PBX_PEER6\]:5060;transport=udp;lr>" \
+	"$RN_CP_LOG.start" || rn_fail "aaaa: $(grep 'trunk pbx6' "$RN_CP_LOG.start" | tail -n 1)"
+rn_log "aaaa: PASS (pbx6.rampart.test -> [$RN_PBX_PEER6]:5060)"
 
 # ---- keepalive: OPTIONS mark destinations down and up ----
 # dest_state ADDR: the state sbcctl trunks gives ka-carrier's destination ADDR:5062.
