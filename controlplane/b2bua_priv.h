@@ -587,7 +587,8 @@ void b2b_invite_media_ready(struct b2b_call *c, int err);
 void b2b_legb_prepare(struct b2b_call *c, const sip_t *sip);
 /**
  * The SDP of A's INVITE (NULL: none, a late offer); a multipart/mixed body
- * is kept for B.  0, -EBADMSG (400) or -ENOMEM.
+ * is kept for B.  0, -EBADMSG (400), -EMEDIUMTYPE (another Content-Type:
+ * 415) or -ENOMEM.
  */
 int b2b_legb_invite_sdp(struct b2b_call *c, const sip_t *sip, const char **sdp, size_t *len);
 /**

@@ -167,6 +167,9 @@ static void respond_reject(struct b2b_call *c, const struct b2b_reject *rj)
 		nua_respond(a->nh, rj->status, rj->phrase,
 			    TAG_IF(rj->retry_after_s != 0, SIPTAG_RETRY_AFTER_STR(ra)),
 			    TAG_IF(rj->warning != NULL, SIPTAG_WARNING_STR(warn)),
+			    /* RFC 3261 §21.4.13: a 415 says what we take */
+			    TAG_IF(rj->status == 415,
+				   SIPTAG_ACCEPT_STR("application/sdp, multipart/mixed")),
 			    TAG_END());
 	}
 }

@@ -113,9 +113,13 @@ static struct b2b_reject take_a_sdp(struct b2b_call *c, const sip_t *sip)
 	rc = b2b_legb_invite_sdp(c, sip, &body, &len);
 	if (rc != 0) {
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: body refused (%s)", c->no,
-			rc == -ENOMEM ? "no memory" : "multipart without a usable SDP part");
-		return rc == -ENOMEM ? b2b_reject(500, "failed", NULL) :
-				       b2b_reject(400, "rejected", "no usable SDP part");
+			rc == -ENOMEM ? "no memory" : rc == -EMEDIUMTYPE ? "not SDP" :
+			"multipart without a usable SDP part");
+		if (rc == -ENOMEM)
+			return b2b_reject(500, "failed", NULL);
+		if (rc == -EMEDIUMTYPE)
+			return b2b_reject(415, "rejected", "body is not application/sdp");
+		return b2b_reject(400, "rejected", "no usable SDP part");
 	}
 	c->late_offer = body == NULL;
 	if (c->late_offer)

@@ -252,7 +252,7 @@ int b2b_legb_invite_sdp(struct b2b_call *c, const sip_t *sip, const char **sdp, 
 		return 0;
 	}
 	if (strcasecmp(ct->c_type, "multipart/mixed") != 0)
-		return -EBADMSG;
+		return -EMEDIUMTYPE;       /* 415 */
 	return keep_multipart(c, sip, sdp, len);
 }
 

@@ -36,6 +36,7 @@
 #   forbidden   INVITE from an address no trunk lists: 403, nothing sent on.
 #   options     OPTIONS from the PBX trunk: 200; from an address no trunk lists:
 #               403 (sip.unknown_source), as any other request from it.
+#   text-body   INVITE with a text/plain body: 415 and Accept.
 #   sdp-hang    INVITE with tests/regressions/sdp-parser-hang.sdp: 400 (Sofia's
 #               sdp_parse() would never return on it).
 #   route       two carrier-side trunks, the first targeting an address where
@@ -414,6 +415,15 @@ grep -q '^m=audio 0 /0 x' "$rn_dir/sdp-hang-pbx-sipp-msg.log" || rn_fail "sdp-ha
 cdr_check sdp-hang '"disposition":"rejected"' '"sip_cause":400'
 "$SBCCTL" -s "$RN_CP_SOCK" -w 2 calls >/dev/null || rn_fail "sdp-hang: sbcctl got no answer"
 rn_log "sdp-hang: PASS (400, the control plane answers)"
+
+# ---- a body that is not SDP: 415 with Accept (it was 400) ----
+lines=$(cdr_lines)
+RN_SIPP_TIMEOUT=10 sipp_run text-body-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_text_body.xml -s 4000 \
+	"$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" text-body-pbx
+[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "text-body: no new CDR line"
+cdr_check text-body '"disposition":"rejected"' '"sip_cause":415'
+rn_log "text-body: PASS (415 with Accept: application/sdp)"
 
 # cp_restart CFG: a fresh control plane on CFG, after checking that the
 # last one stopped cleanly with no call left behind.
