@@ -12,6 +12,9 @@
 #   503         sip-a refuses 503: the same call goes on to sip-b, a new
 #               INVITE with a new Via branch, the Call-ID kept; answered.
 #   486, 404    sip-a refuses: the caller gets that status, sip-b nothing.
+#   budget      once.rampart.test (SRV sip-a then sip-b) on a trunk with
+#               failover_targets: 1: sip-a's 503 goes to the caller, sip-b
+#               gets nothing.
 #   timeout     sip-a reads and never answers (T1 100 ms: Timer B 6.4 s):
 #               the call goes to sip-b after Timer B; answered.
 #   tcp-closed  tcp.rampart.test (TCP trunk): NAPTR SIP+D2U with a better
@@ -88,6 +91,8 @@ trunks:
       transport: udp, codecs: [PCMU, telephone-event] }
   - { name: ttl-carrier, side: carrier, interface: s-carrier, targets: [\"ttl.rampart.test:5060\"],
       transport: udp, codecs: [PCMU, telephone-event] }
+  - { name: once-carrier, side: carrier, interface: s-carrier, targets: [once.rampart.test],
+      transport: udp, failover_targets: 1, codecs: [PCMU, telephone-event] }
   - { name: ka-carrier, side: carrier, interface: s-carrier, targets: [ka.rampart.test],
       transport: udp, options_interval_s: 1, options_down_after: 2, options_up_after: 2,
       codecs: [PCMU, telephone-event] }
@@ -118,6 +123,8 @@ dns_start() {
 		--srv-host=_sip._tcp.tcp.rampart.test,sip-b.rampart.test,5060,20,50 \
 		--srv-host=_sip._udp.weights.rampart.test,sip-a.rampart.test,5060,10,75 \
 		--srv-host=_sip._udp.weights.rampart.test,sip-b.rampart.test,5060,10,25 \
+		--srv-host=_sip._udp.once.rampart.test,sip-a.rampart.test,5060,10,50 \
+		--srv-host=_sip._udp.once.rampart.test,sip-b.rampart.test,5060,20,50 \
 		--srv-host=_sip._udp.ka.rampart.test,sip-a.rampart.test,5062,10,50 \
 		--srv-host=_sip._udp.ka.rampart.test,sip-b.rampart.test,5062,20,50 \
 		--host-record=sip-a.rampart.test,$SIP_A \
@@ -225,6 +232,19 @@ for st in 486 404; do
 	cdr_check "f$st" '"disposition":"rejected"' "\"sip_cause\":$st"
 done
 rn_log "486, 404: PASS (relayed, no other destination tried)"
+
+# ---- budget: failover_targets 1 ----
+uas_status once-a "$SIP_A" 503
+a=$last_sipp_pid
+uas once-b "$SIP_B" uas_answer.xml
+b=$last_sipp_pid
+settle
+call once-pbx once.rampart.test
+sipp_wait "$a" once-a
+sipp_stop "$b"
+got once-pbx 503
+[ "$(invites once-b)" -eq 0 ] || rn_fail "budget: sip-b got an INVITE beyond failover_targets"
+rn_log "budget: PASS (one destination tried, its 503 relayed)"
 
 # ---- timeout: Timer B, then the next destination ----
 ip netns exec "$RN_NS_CAR" python3 -c "import socket, time
