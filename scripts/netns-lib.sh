@@ -425,30 +425,40 @@ rn_session_wait() {
 }
 
 # rn_peers_start PACKETS [rtp_peer.py options...]: both peers, in their
-# namespaces, starting together 1 s from now (time for Python to start: 0.8 s
-# was too short on a loaded 2-core CI machine; RN_PEER_LEAD_MS overrides),
+# namespaces, starting together 100 ms (RN_PEER_LEAD_MS) after both have
+# bound their sockets (a fixed lead from launch was a race with Python's
+# start-up on a loaded 2-core machine: 'started N ms after --start-at'),
 # sending to the SBC's ports RN_CAR_TO_PORT / RN_PBX_TO_PORT (default
 # RN_MEDIA_PORT).  The arrays RN_CAR_PEER_ARGS and RN_PBX_PEER_ARGS, when
 # set, add options for one side only (SRTP keys).
 rn_peers_start() {
-	local packets=$1 start_ms
+	local packets=$1 start_ms go=$rn_dir/peers-go i
 	local -a car_args=("${RN_CAR_PEER_ARGS[@]}") pbx_args=("${RN_PBX_PEER_ARGS[@]}")
 	shift
 
-	start_ms=$(($(rn_now_ms) + ${RN_PEER_LEAD_MS:-1000}))
-	RN_MEDIA_START=$(printf '%d.%03d' $((start_ms / 1000)) $((start_ms % 1000)))
+	# Each peer binds, says it is ready, then waits for the start time in
+	# $go: Python's start-up (seconds on a loaded 2-core machine) is never
+	# a race with the other peer's first packets.
+	rm -f "$go" "$go".*.ready
 	ip netns exec "$RN_NS_CAR" python3 "$RN_PEER_PY" --name carrier \
 		--bind "$RN_CAR_PEER:$RN_CAR_PEER_PORT" --to "$RN_CAR_SBC:${RN_CAR_TO_PORT:-$RN_MEDIA_PORT}" \
 		--ssrc "$RN_CAR_SSRC" --peer-ssrc "$RN_PBX_SSRC" --packets "$packets" \
-		--start-at "$RN_MEDIA_START" "${car_args[@]}" "$@" \
+		--go-file "$go" "${car_args[@]}" "$@" \
 		>"$rn_dir/peer-carrier.txt" 2>"$rn_dir/peer-carrier.err" &
 	rn_peer_pids+=($!)
 	ip netns exec "$RN_NS_PBX" python3 "$RN_PEER_PY" --name pbx \
 		--bind "$RN_PBX_PEER:$RN_PBX_PEER_PORT" --to "$RN_PBX_SBC:${RN_PBX_TO_PORT:-$RN_MEDIA_PORT}" \
 		--ssrc "$RN_PBX_SSRC" --peer-ssrc "$RN_CAR_SSRC" --packets "$packets" \
-		--start-at "$RN_MEDIA_START" "${pbx_args[@]}" "$@" \
+		--go-file "$go" "${pbx_args[@]}" "$@" \
 		>"$rn_dir/peer-pbx.txt" 2>"$rn_dir/peer-pbx.err" &
 	rn_peer_pids+=($!)
+	for ((i = 0; i < 200; i++)); do
+		[ -e "$go.carrier.ready" ] && [ -e "$go.pbx.ready" ] && break
+		sleep 0.05
+	done
+	start_ms=$(($(rn_now_ms) + ${RN_PEER_LEAD_MS:-100}))
+	RN_MEDIA_START=$(printf '%d.%03d' $((start_ms / 1000)) $((start_ms % 1000)))
+	echo "$RN_MEDIA_START" >"$go.tmp" && mv "$go.tmp" "$go"
 }
 
 # Wait for both peers (each bounds its own run); sets RN_PEERS_OK=1 when

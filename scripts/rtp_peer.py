@@ -620,6 +620,9 @@ def main():
     p.add_argument("--peer-packets", type=int, help="packets the peer sends (default --packets)")
     p.add_argument("--ptime-ms", type=float, default=20.0)
     p.add_argument("--start-at", type=float, help="time.time() to send the first packet")
+    p.add_argument("--go-file", metavar="FILE",
+                   help="bind, create FILE.ready, then wait (10 s at most) for FILE to hold "
+                        "the time.time() to send the first packet (instead of --start-at)")
     p.add_argument("--linger-ms", type=float, default=500.0,
                    help="keep receiving this long after the last scheduled packet")
     p.add_argument("--require-percent", type=float, default=100.0)
@@ -657,7 +660,7 @@ def main():
         p.error("SRTP needs python3-cryptography")
     now = time.time()
     start = now if a.start_at is None else a.start_at
-    if not now - 5.0 <= start <= now + 30.0:
+    if a.go_file is None and not now - 5.0 <= start <= now + 30.0:
         p.error("--start-at is not within [-5 s, +30 s] of now")
     ptime = a.ptime_ms / 1000.0
     tx = Srtp(a.srtp_send, a.srtp_suite) if a.srtp_send else None
@@ -674,6 +677,18 @@ def main():
 
     sock = open_socket(a.bind[1])
     rtcp_sock = open_socket(a.bind[1] + 1) if a.rtcp else None
+    if a.go_file is not None:
+        # Listening now: say so, and take the start time once both peers are.
+        open(a.go_file + "." + a.name + ".ready", "w").close()
+        deadline = time.time() + 10.0
+        while not os.path.exists(a.go_file) and time.time() < deadline:
+            time.sleep(0.005)
+        try:
+            with open(a.go_file) as f:
+                start = float(f.read().strip())
+        except (OSError, ValueError):
+            print("%s: no start time in %s within 10 s" % (a.name, a.go_file), file=sys.stderr)
+            return 1
     late = time.time() - start
     if late > 0.0:
         print("%s: started %.0f ms after --start-at: what the peer sent before is lost"
