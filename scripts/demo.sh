@@ -226,7 +226,7 @@ t_invite=$(rn_now_ms)
 ip netns exec "$RN_NS_PBX" python3 tests/e2e/sip_tls_uac.py call --to "$RN_PBX_SIP:5061" \
 	--bind "$RN_PBX_PEER" --ca config/tls/example-ca.crt \
 	--media "$RN_PBX_PEER:$RN_PBX_PEER_PORT" --srtp --media-out "$json" \
-	--hold-ms $((SECONDS_OF_MEDIA * 1000 + 2500)) --timeout 20 \
+	--hold-ms $((SECONDS_OF_MEDIA * 1000 + 12000)) --hold-until "$rn_dir/hangup2" --timeout 30 \
 	--trace "$rn_dir/pbx2-msg.log" >"$rn_dir/pbx2.out" 2>"$rn_dir/pbx2.err" </dev/null &
 uac2=$!
 rn_sipp_pids+=("$uac2")
@@ -260,6 +260,7 @@ if [ -s "$json" ]; then
 	direction pbx carrier
 	printf '  SRTP authentication failures at the PBX peer: %s\n' "$(rn_peer_field pbx auth_fail)"
 	rn_ctl stats "$RN_SESSION" >"$rn_dir/stats.txt" || rn_fail "sbc-dpctl stats $RN_SESSION"
+	touch "$rn_dir/hangup2"   # media and counters read: the PBX hangs up now
 	echo "Data plane (sbc-dpctl stats $RN_SESSION)"
 	leg a "PBX, SRTP)"
 	leg b "carrier, RTP)"

@@ -474,13 +474,15 @@ uas=$last_sipp_pid
 sleep 0.3
 ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" call --to "$RN_PBX_SIP:5061" \
 	--bind "$RN_PBX_PEER" --ca "$CA" --media "$RN_PBX_PEER:$RN_PBX_PEER_PORT" \
-	--hold-ms 4000 --timeout 20 --trace "$rn_dir/tls-pbx-sipp-msg.log" \
+	--hold-ms 15000 --hold-until "$rn_dir/tls-hangup" --timeout 25 \
+	--trace "$rn_dir/tls-pbx-sipp-msg.log" \
 	>"$rn_dir/tls-pbx.out" 2>"$rn_dir/tls-pbx.err" </dev/null &
 tls_uac=$!
 rn_sipp_pids+=("$tls_uac")
 rn_session_wait 10
 rn_peers_start "$PACKETS" --strict --linger-ms 500
 rn_peers_wait
+touch "$rn_dir/tls-hangup"            # media checked: the caller hangs up now
 [ "$RN_PEERS_OK" -eq 1 ] || rn_fail "tls: media not exact: $(cat "$rn_dir"/peer-*.err)"
 rn_sipp_wait "$tls_uac"
 [ "$RN_SIPP_STATUS" -eq 0 ] || rn_fail "tls: the TLS caller failed: $(cat "$rn_dir/tls-pbx.err")"

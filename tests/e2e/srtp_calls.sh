@@ -174,8 +174,8 @@ interwork_call() {
 	sleep 0.3
 	ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" call --to "$RN_PBX_SIP:5061" \
 		--bind "$RN_PBX_PEER" --ca "$CA" --media "$RN_PBX_PEER:$RN_PBX_PEER_PORT" \
-		--srtp --media-out "$json" --hold-ms 6000 --timeout 30 \
-		--trace "$rn_dir/$name-pbx-sipp-msg.log" \
+		--srtp --media-out "$json" --hold-ms 15000 --hold-until "$rn_dir/$name-hangup" \
+		--timeout 30 --trace "$rn_dir/$name-pbx-sipp-msg.log" \
 		>"$rn_dir/$name-pbx.out" 2>"$rn_dir/$name-pbx.err" </dev/null &
 	uac=$!
 	rn_sipp_pids+=("$uac")
@@ -193,6 +193,7 @@ interwork_call() {
 		grep -q '^leg=b .* tls=no srtp=no ' "$rn_dir/$name-ctl.txt" ||
 		rn_fail "$name: sbcctl: leg a should be SRTP over TLS, leg b plain: $(cat "$rn_dir/$name-ctl.txt")"
 	srtp_media "$name" "$json" --strict --linger-ms 500
+	touch "$rn_dir/$name-hangup"     # media checked: the caller hangs up now
 	[ "$RN_PEERS_OK" -eq 1 ] || rn_fail "$name: media not exact: $(cat "$rn_dir"/peer-*.err)"
 	rn_sipp_wait "$uac"
 	[ "$RN_SIPP_STATUS" -eq 0 ] || rn_fail "$name: the TLS caller failed: $(cat "$rn_dir/$name-pbx.err")"
