@@ -152,14 +152,14 @@ e2e_carrier_hosts() {
 
 # e2e_dns_start DNSMASQ_OPTIONS...: dnsmasq in the carrier namespace on
 # $RN_CAR_PEER:53 (what sip.resolvers names), answering for rampart.test
-# from the records given (TTL 1 s unless a record says otherwise), its log
+# from the records given (TTL $E2E_DNS_TTL s, default 1, unless a record says otherwise), its log
 # appended to $rn_dir/dnsmasq.log; waits until it listens.  PID in
 # e2e_dns_pid; e2e_dns_stop ends it (the caller's EXIT trap must too).
 e2e_dns_pid=
 e2e_dns_start() {
 	ip netns exec "$RN_NS_CAR" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
 		--listen-address="$RN_CAR_PEER" --bind-interfaces --port=53 \
-		--pid-file= --user=root --local-ttl=1 --local=/rampart.test/ "$@" \
+		--pid-file= --user=root --local-ttl="${E2E_DNS_TTL:-1}" --local=/rampart.test/ "$@" \
 		--log-facility=- >>"$rn_dir/dnsmasq.log" 2>&1 &
 	e2e_dns_pid=$!
 	for _ in $(seq 50); do

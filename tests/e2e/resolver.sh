@@ -41,22 +41,9 @@ rn_sip_up
 rn_config_write
 grep -q "resolvers: \[$RN_CAR_PEER\]" "$RN_CFG" || rn_fail "config has no resolvers"
 
-dns_pid=
-dns_stop() {
-	[ -n "$dns_pid" ] || return 0
-	kill -CONT "$dns_pid" 2>/dev/null || true
-	kill -TERM "$dns_pid" 2>/dev/null || true
-	wait "$dns_pid" 2>/dev/null || true
-	dns_pid=
-}
 # The EXIT trap of e2e_lib, with dnsmasq stopped first.
-trap 'rc=$?; dns_stop; set +e; (exit "$rc"); e2e_cleanup' EXIT
-ip netns exec "$RN_NS_CAR" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
-	--listen-address="$RN_CAR_PEER" --bind-interfaces --port=53 \
-	--pid-file= --user=root --local-ttl=120 \
-	--host-record=carrier.rampart.test,198.18.0.2,2001:db8::2 \
-	--log-facility=- >"$rn_dir/dnsmasq.log" 2>&1 &
-dns_pid=$!
+trap 'rc=$?; e2e_dns_stop; set +e; (exit "$rc"); e2e_cleanup' EXIT
+E2E_DNS_TTL=120 e2e_dns_start --host-record=carrier.rampart.test,198.18.0.2,2001:db8::2
 
 e2e_fake_dataplane_start
 rn_controlplane_start
@@ -80,7 +67,7 @@ grep -q 'no such name' "$rn_dir/r2.txt" || rn_fail "nxdomain: $(cat "$rn_dir/r2.
 rn_log "nxdomain: PASS ($(cat "$rn_dir/r2.txt"))"
 
 # ---- silent: the DNS server does not answer, the loop goes on ----
-kill -STOP "$dns_pid"
+kill -STOP "$e2e_dns_pid"
 start=$(rn_now_ms)
 ctl resolve other.rampart.test >"$rn_dir/r3.txt" 2>&1 &
 q=$!
@@ -92,7 +79,7 @@ t2=$(rn_now_ms)
 rc=0
 wait "$q" || rc=$?
 end=$(rn_now_ms)
-kill -CONT "$dns_pid"
+kill -CONT "$e2e_dns_pid"
 [ "$rc" -ne 0 ] || rn_fail "silent: resolved without a server: $(cat "$rn_dir/r3.txt")"
 [ $((end - start)) -ge 3000 ] && [ $((end - start)) -le 7000 ] ||
 	rn_fail "silent: the query ended after $((end - start)) ms, want about 4000"
