@@ -703,13 +703,14 @@ void b2b_locate_start(struct b2b_call *c);
 /** Start resolving @lc (its owner's fields set): done() follows, maybe at once. */
 void b2b_locator_run(struct b2b_locator *lc);
 /**
- * B's INVITE failed with @status (@sip: B's response, NULL when local):
+ * B's INVITE failed with @status (B's or nta's own):
  * true when the call went on to the next destination (408, 503, transport
- * errors, before anything was relayed to A).  A 503's Retry-After holds
- * the destination for that long.  *@retry_after_s: what the caller's final
- * response carries when false.
+ * errors, before anything was relayed to A).  *@retry_after_s is the 503's
+ * Retry-After on entry (0: none): it holds the destination for that long;
+ * when false it is what the caller's final response carries (raised to the
+ * wait of the destinations still held).
  */
-bool b2b_locate_failover(struct b2b_call *c, int status, const sip_t *sip,
+bool b2b_locate_failover(struct b2b_call *c, int status,
 			 uint32_t *retry_after_s);
 /** The destination B's INVITE goes to now (NULL before the first). */
 const struct sbc_dest *b2b_locate_current(const struct b2b_call *c);

@@ -475,7 +475,9 @@ void b2b_on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
 {
 	struct b2b_call *c = bl->call;
 	struct b2b_leg *a = &c->leg[0];
-	uint32_t retry_after_s = 0;
+	/* a 503's Retry-After; locate.c may raise it to its held destinations' wait */
+	uint32_t retry_after_s = status == 503 && sip != NULL && sip->sip_retry_after != NULL ?
+				 (uint32_t)sip->sip_retry_after->af_delta : 0;
 
 	if (sip != NULL && sip->sip_from != NULL && sip->sip_from->a_tag != NULL &&
 	    c->binv.from_tag[0] == '\0')
@@ -490,13 +492,10 @@ void b2b_on_b_response(struct b2b_leg *bl, int status, const sip_t *sip)
 	}
 	if (c->state != B2B_ENDED && !a->ended &&
 	    (b_authenticate(c, status, sip) || b_redirect(c, status, sip) ||
-	     b2b_locate_failover(c, status, sip, &retry_after_s)))
+	     b2b_locate_failover(c, status, &retry_after_s)))
 		return;
 	/* A final failure ends B's INVITE transaction: nothing to CANCEL. */
 	bl->ended = true;
-	if (status != 503 || c->state == B2B_ENDED || a->ended)
-		retry_after_s = status == 503 && sip != NULL && sip->sip_retry_after != NULL ?
-				sip->sip_retry_after->af_delta : 0;
 	b_failed(c, status, retry_after_s);
 }
 

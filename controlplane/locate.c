@@ -325,18 +325,16 @@ const struct sbc_dest *b2b_locate_current(const struct b2b_call *c)
 	return c->route.cur >= 0 ? &c->route.loc.dest[c->route.cur] : NULL;
 }
 
-bool b2b_locate_failover(struct b2b_call *c, int status, const sip_t *sip,
+bool b2b_locate_failover(struct b2b_call *c, int status,
 			 uint32_t *retry_after_s)
 {
 	const struct sbc_dest *d = b2b_locate_current(c);
 	struct sbc_dest_state *st;
 	uint64_t now = b2b_mono_ms();
-	uint32_t ra = status == 503 && sip != NULL && sip->sip_retry_after != NULL ?
-		      (uint32_t)sip->sip_retry_after->af_delta : 0;
+	uint32_t ra = *retry_after_s;         /* the 503's own, from the caller */
 	uint32_t wait_s;
 	char ip[64];
 
-	*retry_after_s = ra;
 	if (d == NULL || c->rt[1] == NULL || (status != 408 && status != 503))
 		return false;
 	st = sbc_dest_get(&c->rt[1]->dests, &d->key, d->name, now);
