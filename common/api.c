@@ -229,7 +229,10 @@ api_leg_valid(const struct sbc_api_leg *leg)
 {
 	unsigned int i;
 
-	if (!api_addr_valid(&leg->remote))
+	if (!api_addr_valid(&leg->remote) || !api_addr_valid(&leg->learn_from))
+		return false;
+	if (leg->learn_prefix > 128 ||
+	    (leg->learn_from.family == SBC_API_AF_INET && leg->learn_prefix > 32))
 		return false;
 	if (leg->latching >= SBC_API_LATCH__COUNT)
 		return false;
@@ -270,7 +273,7 @@ api_check_alloc_req(const void *buf)
 			return SBC_API_EINVAL;
 		if (it->family != SBC_API_AF_INET && it->family != SBC_API_AF_INET6)
 			return SBC_API_EINVAL;
-		if (it->rtcp_mux > 1)
+		if (it->rtcp_mux > 1 || (it->port & 1u))
 			return SBC_API_EINVAL;
 	}
 	return SBC_API_OK;

@@ -50,6 +50,10 @@ static const struct sbc_cfg_enum_name latching_names[] = {
 	{ "strict", SBC_LATCH_STRICT }, { "learn", SBC_LATCH_LEARN },
 	{ "relearn", SBC_LATCH_RELEARN }, { 0 },
 };
+static const struct sbc_cfg_enum_name learn_from_names[] = {
+	{ "address", SBC_LEARN_ADDRESS }, { "subnet", SBC_LEARN_SUBNET },
+	{ "signalling", SBC_LEARN_SIGNALLING }, { "any", SBC_LEARN_ANY }, { 0 },
+};
 static const struct sbc_cfg_enum_name engine_names[] = {
 	{ "libsrtp2", SBC_SRTP_ENGINE_LIBSRTP2 },
 	{ "cryptodev", SBC_SRTP_ENGINE_CRYPTODEV }, { 0 },
@@ -814,6 +818,12 @@ static const struct sbc_cfg_field trunk_fields[] = {
 	ROW("relearn_gap_ms", SBC_CFG_U32, struct sbc_cfg_trunk, relearn_gap_ms,
 	    .flags = RELOAD, .min = 20, .max = 60000, .def = "1000",
 	    .doc = "`relearn`: quiet time after which the source may move."),
+	ROW("learn_from", SBC_CFG_ENUM, struct sbc_cfg_trunk, learn_from, .flags = RELOAD,
+	    .enums = learn_from_names, .def = "address",
+	    .doc = "`learn`/`relearn`: which sources may latch: the SDP address (any port), "
+		   "its /24 (IPv6 /64), the signalling peer's address, or `any` (a peer "
+		   "behind NAT; anyone who sends first takes the call's media). A packet from "
+		   "outside is dropped (`learn_refused`) and the leg keeps its SDP address."),
 	ROW("cpm_limit", SBC_CFG_U32, struct sbc_cfg_trunk, cpm_limit, .flags = RELOAD,
 	    .min = 1, .max = 1000000, .def = "200", .doc = "Calls per minute admitted."),
 	ROW("cpm_burst", SBC_CFG_U32, struct sbc_cfg_trunk, cpm_burst, .flags = RELOAD,

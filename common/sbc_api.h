@@ -20,7 +20,7 @@
 #include <sys/types.h>
 
 #define SBC_API_MAGIC       0x5242u /* "RB" */
-#define SBC_API_VERSION     2u
+#define SBC_API_VERSION     3u
 #define SBC_API_NAME_MAX    32      /* media interface name, NUL-terminated */
 #define SBC_API_PT_MAP_MAX  16      /* payload-type rewrites per direction */
 #define SBC_API_DUMP_MAX    32      /* stream records per dump response */
@@ -51,7 +51,8 @@
 	X(SRTP_AUTH,        "srtp_auth",        "SRTP/SRTCP authentication tag mismatch") \
 	X(SRTP_REPLAY,      "srtp_replay",      "SRTP/SRTCP index replayed or too old") \
 	X(SRTP_ERROR,       "srtp_error",       "SRTP/SRTCP processing failed") \
-	X(HOST_IGNORED,     "host_ignored",     "ARP/NDP/ICMP packet not answered (not ours or unsupported)")
+	X(HOST_IGNORED,     "host_ignored",     "ARP/NDP/ICMP packet not answered (not ours or unsupported)") \
+	X(LEARN_REFUSED,    "learn_refused",    "latching: a new source outside the leg's learn scope")
 
 enum sbc_drop_reason {
 #define SBC_X_ENUM(e, name, desc) SBC_DROP_##e,
@@ -100,7 +101,7 @@ struct sbc_api_addr {
 
 enum sbc_api_latching {
 	SBC_API_LATCH_STRICT = 0, /* only the signalled address:port is accepted */
-	SBC_API_LATCH_LEARN = 1,  /* first valid packet wins, then locked */
+	SBC_API_LATCH_LEARN = 1,  /* first valid packet in the learn scope wins, then locked */
 	SBC_API_LATCH_RELEARN = 2,/* may move after a quiet gap (authenticated, if SRTP) */
 	SBC_API_LATCH__COUNT
 };
@@ -146,8 +147,17 @@ struct sbc_api_leg {
 	struct sbc_api_srtp srtp_in;    /* unprotect what arrives on this leg */
 	struct sbc_api_srtp srtp_out;   /* protect what is sent toward this leg */
 	uint8_t n_pt_map;               /* entries used in pt_map */
-	uint8_t reserved[3];
+	/*
+	 * Learn scope (learn/relearn): a new source is latched only when its
+	 * first learn_prefix bits equal learn_from's (learn_from's family NONE:
+	 * remote's); 0 = any source (a peer behind NAT whose media may come
+	 * from anywhere).  A scope with no address of the endpoint's family
+	 * latches nothing: the leg keeps its signalled remote.
+	 */
+	uint8_t learn_prefix;
+	uint8_t reserved[2];
 	struct sbc_api_pt_map pt_map[SBC_API_PT_MAP_MAX];
+	struct sbc_api_addr learn_from; /* port ignored */
 };
 
 struct sbc_api_hdr {
@@ -182,14 +192,21 @@ struct sbc_api_status_resp {
 /*
  * ALLOC: reserve local RTP (+RTCP or rtcp-mux) endpoints, one per item, all
  * or nothing: on the first item that fails (ENOENT unknown interface,
- * EINVAL family the interface lacks, ENOSPC no free port or slot) the data
+ * EINVAL family the interface lacks, ENOSPC no free port or slot, EBUSY the
+ * port asked for is taken) the data
  * plane gives back what this request already took and answers that status.
  */
 struct sbc_api_alloc_item {
 	char iface[SBC_API_NAME_MAX];   /* media interface name, NUL-terminated */
 	uint8_t family;                 /* SBC_API_AF_INET or _INET6 */
 	uint8_t rtcp_mux;               /* 1: one port for RTP and RTCP */
-	uint8_t reserved[2];
+	/*
+	 * 0: any free port, chosen at random (a call's port cannot be guessed
+	 * from the last one's).  Else exactly this even port of the interface's
+	 * range (load generators whose traffic names the ports): EBUSY when it
+	 * is taken, EINVAL when odd or outside the range.
+	 */
+	uint16_t port;
 };
 
 struct sbc_api_alloc_req {
@@ -333,6 +350,7 @@ enum sbc_api_event_kind {
 	SBC_API_EV_SOURCE_LATCHED = 2,
 	SBC_API_EV_SOURCE_CHANGED = 3,
 	SBC_API_EV_SRTP_AUTH_BURST = 4,
+	SBC_API_EV_LEARN_REFUSED = 5,   /* a source outside the learn scope tried to latch */
 	SBC_API_EV__END
 };
 
@@ -341,7 +359,8 @@ struct sbc_api_event {
 	uint32_t kind;                  /* enum sbc_api_event_kind */
 	uint32_t session_id;
 	uint32_t endpoint_id;
-	uint32_t count;                 /* failures in the burst; idle ms on timeout */
+	uint32_t count;                 /* failures in the burst; idle ms on timeout;
+	                                   refused packets in the second (LEARN_REFUSED) */
 	struct sbc_api_addr addr;       /* new source for LATCHED/CHANGED */
 };
 

@@ -45,6 +45,14 @@ enum sbc_latching {
 	SBC_LATCH_RELEARN = 2,
 };
 
+/* latching learn/relearn: which new sources may become a leg's source. */
+enum sbc_learn_from {
+	SBC_LEARN_ADDRESS = 0,     /* the SDP address (any port) */
+	SBC_LEARN_SUBNET = 1,      /* the SDP address's /24 (IPv6 /64) */
+	SBC_LEARN_SIGNALLING = 2,  /* the leg's signalling peer's address */
+	SBC_LEARN_ANY = 3,         /* anywhere: a trunk behind NAT */
+};
+
 enum sbc_srtp_engine {
 	SBC_SRTP_ENGINE_LIBSRTP2 = 0,
 	SBC_SRTP_ENGINE_CRYPTODEV = 1,
@@ -178,6 +186,7 @@ struct sbc_cfg_trunk {
 	uint32_t srtp;                /* enum sbc_srtp_policy */
 	uint32_t latching;            /* enum sbc_latching */
 	uint32_t relearn_gap_ms;
+	uint32_t learn_from;          /* enum sbc_learn_from */
 	uint32_t cpm_limit;
 	uint32_t cpm_burst;
 	uint32_t max_concurrent;      /* 0 = unlimited */

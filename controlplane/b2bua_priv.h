@@ -102,6 +102,7 @@ struct b2b_keepalive;
 	X(dp_call_requests,    "data plane requests made by the calls that ended") \
 	X(dp_failures,         "data plane requests that failed or timed out") \
 	X(dp_late_released,    "late data plane answers whose resources were released") \
+	X(learn_refused,       "media sources outside a leg's learn scope refused (data plane events)") \
 	X(locate_failed,       "calls whose trunk resolved to no destination (503)") \
 	X(failovers,           "attempts given up for the next destination (timeout, transport, 503)") \
 	X(targets_held,        "503s with Retry-After that held a destination") \
@@ -205,6 +206,9 @@ struct b2b_leg {
 	struct sbc_sdp_media_out out[SBC_SDP_MEDIA_MAX];
 	uint32_t ep[SBC_SDP_MEDIA_MAX];    /* data plane endpoint per m= line; 0 = none */
 	bool tls;                          /* this leg's signalling is TLS: a=crypto allowed */
+	/* Its signalling peer: A the INVITE's source, B the destination its INVITE
+	 * went to (latching's learn_from: signalling); family 0 = unknown. */
+	struct sbc_ip sig_peer;
 	/*
 	 * Our Contact toward this leg, naming the transport and port its
 	 * dialog uses (nua's own would say the interface's first URL, UDP,

@@ -107,10 +107,12 @@ static void print_stream_stats(FILE *o, const struct ctl_stream *s)
 
 		fprintf(o, "stream=%u leg=%s packets=%" PRIu64 " bytes=%" PRIu64 " lost=%u "
 			"jitter_us=%u ssrc=%u source=%s srtp_auth_drops=%" PRIu64
-			" srtp_replay_drops=%" PRIu64 "\n", s->line, l == 0 ? "a" : "b",
+			" srtp_replay_drops=%" PRIu64 " wrong_source_drops=%" PRIu64
+			" learn_refused_drops=%" PRIu64 "\n", s->line, l == 0 ? "a" : "b",
 			ls->packets, ls->bytes, ls->lost, ls->jitter_us, ls->ssrc,
 			sbc_api_addr_str(&ls->source, addr, sizeof(addr)),
-			ls->drops[SBC_DROP_SRTP_AUTH], ls->drops[SBC_DROP_SRTP_REPLAY]);
+			ls->drops[SBC_DROP_SRTP_AUTH], ls->drops[SBC_DROP_SRTP_REPLAY],
+			ls->drops[SBC_DROP_WRONG_SOURCE], ls->drops[SBC_DROP_LEARN_REFUSED]);
 	}
 }
 

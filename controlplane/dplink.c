@@ -45,6 +45,16 @@ static void dp_event(struct sbc_b2bua *b, const struct sbc_api_event *ev)
 			ev->endpoint_id, sbc_api_addr_str(&ev->addr, addr, sizeof(addr)));
 		return;
 	}
+	if (ev->kind == SBC_API_EV_LEARN_REFUSED) {
+		/* Someone else sent to the call's port first: it did not take the
+		 * media (the data plane raises this once a second per stream). */
+		c = call_by_session(b, ev->session_id);
+		b->n.learn_refused++;
+		SBC_LOG(WARN, B2B_LOG, "call %u: media from %s refused on endpoint %u: outside the "
+			"leg's learn scope (%u packets)", c != NULL ? c->no : 0,
+			sbc_api_addr_str(&ev->addr, addr, sizeof(addr)), ev->endpoint_id, ev->count);
+		return;
+	}
 	if (ev->kind != SBC_API_EV_MEDIA_TIMEOUT) {
 		SBC_LOG(DEBUG, B2B_LOG, "data plane event %u on session %u", ev->kind,
 			ev->session_id);

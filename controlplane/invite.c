@@ -219,6 +219,7 @@ static struct b2b_call *call_open(struct b2b_sipif *sif, nua_handle_t *nh, const
 	a->nh = nh;
 	a->sif = sif;
 	a->trunk = ta;
+	a->sig_peer = *src;
 	nua_handle_bind(nh, a);
 	if (sip->sip_call_id != NULL)
 		snprintf(a->call_id, sizeof(a->call_id), "%s", sip->sip_call_id->i_id);

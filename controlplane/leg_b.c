@@ -385,6 +385,7 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 	if (ruser != bi->ruser)
 		snprintf(bi->ruser, sizeof(bi->ruser), "%s", ruser);
 	bi->user_phone = user_phone;
+	bl->sig_peer = dst->key.ip;
 	mp = multipart_body(c, &rc);
 	if (rc != 0)
 		return rc;

@@ -249,11 +249,44 @@ static void srtp_commit(struct b2b_call *c)
 		}
 }
 
+/*
+ * Which sources may latch on this leg (learn/relearn): by default only its
+ * SDP address, so that a third party who sends to an anchored port first
+ * cannot take the call's media (the data plane compares the prefix).
+ * al->remote is filled by the caller; learn_from stays NONE to mean it.
+ */
+static void learn_scope(const struct b2b_leg *l, struct sbc_api_leg *al)
+{
+	const struct sbc_ip *sp = &l->sig_peer;
+
+	memset(&al->learn_from, 0, sizeof(al->learn_from));
+	switch (l->trunk->learn_from) {
+	case SBC_LEARN_ANY:
+		al->learn_prefix = 0;
+		return;
+	case SBC_LEARN_SUBNET:
+		al->learn_prefix = al->remote.family == SBC_API_AF_INET6 ? 64 : 24;
+		return;
+	case SBC_LEARN_SIGNALLING:
+		al->learn_prefix = sp->family == 6 ? 128 : 32;
+		/* Unknown peer (family 0): a scope of another family, so nothing latches. */
+		al->learn_from.family = sp->family == 6 ? SBC_API_AF_INET6 : SBC_API_AF_INET;
+		if (sp->family != 0)
+			memcpy(al->learn_from.ip, sp->bytes, sp->family == 6 ? 16 : 4);
+		return;
+	case SBC_LEARN_ADDRESS:
+	default:
+		al->learn_prefix = al->remote.family == SBC_API_AF_INET6 ? 128 : 32;
+		return;
+	}
+}
+
 static void leg_fill_api(const struct b2b_leg *l, uint32_t i, struct sbc_api_leg *al)
 {
 	al->endpoint_id = l->ep[i];
 	al->latching = (uint8_t)l->trunk->latching;
 	al->relearn_gap_ms = l->trunk->relearn_gap_ms;
+	learn_scope(l, al);
 	sbc_sdes_to_api(&l->srtp[i].in, &al->srtp_in);
 	sbc_sdes_to_api(&l->srtp[i].out, &al->srtp_out);
 }

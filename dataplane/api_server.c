@@ -6,11 +6,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <rte_random.h>
 #include <rte_malloc.h>
 
 #include "dp_priv.h"
@@ -42,20 +44,26 @@ int sbc_dp_sessions_init(struct sbc_dp *dp)
 		uint32_t pairs = ((uint32_t)ifc->port_hi - ifc->port_lo + 1) / 2;
 
 		pool->free = rte_malloc("sbc_port_pool", sizeof(uint16_t) * pairs, 0);
-		if (pool->free == NULL)
+		pool->pos = rte_malloc("sbc_port_pos", sizeof(uint32_t) * pairs, 0);
+		if (pool->free == NULL || pool->pos == NULL)
 			return -ENOMEM;
-		/* Hand out the lowest ports first. */
-		for (uint32_t k = 0; k < pairs; k++)
-			pool->free[k] = (uint16_t)(ifc->port_lo + 2 * (pairs - 1 - k));
+		for (uint32_t k = 0; k < pairs; k++) {
+			pool->free[k] = (uint16_t)(ifc->port_lo + 2 * k);
+			pool->pos[k] = k;
+		}
 		pool->n_free = pairs;
+		pool->pairs = pairs;
+		pool->lo = ifc->port_lo;
 	}
 	return 0;
 }
 
 void sbc_dp_sessions_fini(struct sbc_dp *dp)
 {
-	for (unsigned int i = 0; i < SBC_DP_MAX_IFACES; i++)
+	for (unsigned int i = 0; i < SBC_DP_MAX_IFACES; i++) {
 		rte_free(dp->pools[i].free);
+		rte_free(dp->pools[i].pos);
+	}
 	rte_free(dp->endpoints);
 	rte_free(dp->sessions);
 	rte_free(dp->free_sessions);
@@ -107,6 +115,51 @@ static struct sbc_dp_session *session_get(struct sbc_dp *dp, uint32_t session_id
 	return &dp->sessions[session_id - 1];
 }
 
+/* Take the free port at index @j of the pool's free list. */
+static uint16_t pool_take_at(struct sbc_dp_port_pool *pool, uint32_t j)
+{
+	uint16_t port = pool->free[j], last = pool->free[--pool->n_free];
+
+	pool->free[j] = last;
+	pool->pos[(last - pool->lo) / 2] = j;
+	pool->pos[(port - pool->lo) / 2] = UINT32_MAX;
+	return port;
+}
+
+/*
+ * A port at random from the pool's free ones, so that an attacker cannot
+ * guess the next call's media port (and race its peer to it), or exactly
+ * @want.  An API status.  The main lcore only; getrandom() is a syscall
+ * but allocation is off the fast path.
+ */
+static int pool_take(struct sbc_dp_port_pool *pool, uint16_t want, uint16_t *port)
+{
+	uint32_t r = 0, k;
+
+	if (want != 0) {
+		if (want < pool->lo || (uint32_t)(want - pool->lo) / 2 >= pool->pairs ||
+		    (want & 1u))
+			return SBC_API_EINVAL;
+		k = (uint32_t)(want - pool->lo) / 2;
+		if (pool->pos[k] == UINT32_MAX)
+			return SBC_API_EBUSY;
+		*port = pool_take_at(pool, pool->pos[k]);
+		return SBC_API_OK;
+	}
+	if (pool->n_free == 0)
+		return SBC_API_ENOSPC;
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		r = (uint32_t)rte_rand();
+	*port = pool_take_at(pool, (uint32_t)(((uint64_t)r * pool->n_free) >> 32));
+	return SBC_API_OK;
+}
+
+static void pool_put(struct sbc_dp_port_pool *pool, uint16_t port)
+{
+	pool->pos[(port - pool->lo) / 2] = pool->n_free;
+	pool->free[pool->n_free++] = port;
+}
+
 /* Take one endpoint for @it into @out; an API status. */
 static int endpoint_alloc(struct sbc_dp *dp, const struct sbc_api_alloc_item *it,
 			  struct sbc_api_alloc_ep *out)
@@ -116,21 +169,28 @@ static int endpoint_alloc(struct sbc_dp *dp, const struct sbc_api_alloc_item *it
 	struct sbc_dp_port_pool *pool;
 	struct sbc_dp_endpoint *ep;
 	uint32_t slot;
+	uint16_t port;
+	int rc;
 
 	if (ifc == NULL)
 		return SBC_API_ENOENT;
 	if ((family == 4 && !ifc->has4) || (family == 6 && !ifc->has6))
 		return SBC_API_EINVAL;
 	pool = &dp->pools[ifc->index];
-	if (pool->n_free == 0 || sbc_stream_slot_alloc(dp->streams, &slot) != 0)
+	if (sbc_stream_slot_alloc(dp->streams, &slot) != 0)
 		return SBC_API_ENOSPC;
+	rc = pool_take(pool, it->port, &port);
+	if (rc != SBC_API_OK) {
+		sbc_stream_slot_free(dp->streams, slot);
+		return rc;
+	}
 	ep = &dp->endpoints[slot];
 	memset(ep, 0, sizeof(*ep));
 	ep->used = 1;
 	ep->iface = ifc->index;
 	ep->family = family;
 	ep->rtcp_mux = it->rtcp_mux;
-	ep->rtp_port = pool->free[--pool->n_free];
+	ep->rtp_port = port;
 	out->endpoint_id = slot + 1;
 	endpoint_local(dp, ep, &out->local, &out->local_rtcp_port);
 	return SBC_API_OK;
@@ -138,15 +198,15 @@ static int endpoint_alloc(struct sbc_dp *dp, const struct sbc_api_alloc_item *it
 
 /*
  * Undo endpoint_alloc() of an endpoint never bound nor published: its port
- * goes back on top of its pool and its slot straight to the free list, so
- * the pools are exactly as before the request.
+ * goes back into its pool and its slot straight to the free list, so the
+ * pools hold the same ports as before the request.
  */
 static void endpoint_unalloc(struct sbc_dp *dp, uint32_t slot)
 {
 	struct sbc_dp_endpoint *ep = &dp->endpoints[slot];
 	struct sbc_dp_port_pool *pool = &dp->pools[ep->iface];
 
-	pool->free[pool->n_free++] = ep->rtp_port;
+	pool_put(pool, ep->rtp_port);
 	sbc_stream_slot_free(dp->streams, slot);
 	memset(ep, 0, sizeof(*ep));
 }
@@ -247,8 +307,23 @@ static int publish_leg(struct sbc_dp *dp, uint32_t session_id, struct sbc_dp_ses
 		s.flags |= SBC_STREAM_F_PEER_RTCP_MUX;
 	if (leg->remote.port != 0 && leg->remote.family != SBC_API_AF_NONE)
 		s.flags |= SBC_STREAM_F_REMOTE_SET;
-	s.relearn_gap_ms = leg->relearn_gap_ms;
-	memcpy(s.remote_ip, leg->remote.ip, 16);
+	s.relearn_gap_ms = (uint16_t)RTE_MIN(leg->relearn_gap_ms, (uint32_t)UINT16_MAX);
+	if (leg->latching == SBC_API_LATCH_STRICT) {
+		memcpy(s.check_ip, leg->remote.ip, 16);
+	} else {
+		const struct sbc_api_addr *ref = leg->learn_from.family != SBC_API_AF_NONE ?
+						 &leg->learn_from : &leg->remote;
+		uint8_t fam = ref->family == SBC_API_AF_INET ? 4 :
+			      ref->family == SBC_API_AF_INET6 ? 6 : 0;
+
+		s.learn_prefix = leg->learn_prefix;
+		/* A scope of another family than the endpoint's can match no
+		 * packet: the leg learns nothing and keeps its signalled remote. */
+		if (fam == ep->family) {
+			memcpy(s.check_ip, ref->ip, 16);
+			s.flags |= SBC_STREAM_F_LEARN_REF;
+		}
+	}
 	s.remote_rtp_port = rte_cpu_to_be_16(leg->remote.port);
 	s.remote_rtcp_port = rte_cpu_to_be_16(leg->remote_rtcp_port ? leg->remote_rtcp_port :
 					      (uint16_t)(leg->remote.port + 1));
@@ -411,7 +486,8 @@ static int do_update(struct sbc_dp *dp, const void *req, void *resp)
 		/* A new SDP address voids what was latched from the old one. */
 		if (memcmp(&nl->remote, &ol->remote, sizeof(nl->remote)) != 0 ||
 		    nl->remote_rtcp_port != ol->remote_rtcp_port ||
-		    nl->latching != ol->latching) {
+		    nl->latching != ol->latching || nl->learn_prefix != ol->learn_prefix ||
+		    memcmp(&nl->learn_from, &ol->learn_from, sizeof(nl->learn_from)) != 0) {
 			if (++sess->latch_gen[li] == 0)
 				sess->latch_gen[li] = 1;
 			memset(sess->learned[li], 0, sizeof(sess->learned[li]));
@@ -440,7 +516,7 @@ static void endpoint_free(struct sbc_dp *dp, uint32_t slot)
 
 	endpoint_key(dp, ep, &key);
 	sbc_stream_release(dp->streams, ep->published ? &key : NULL, slot);
-	pool->free[pool->n_free++] = ep->rtp_port;
+	pool_put(pool, ep->rtp_port);
 	memset(ep, 0, sizeof(*ep));
 }
 

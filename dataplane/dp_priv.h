@@ -57,8 +57,12 @@ struct sbc_dp_srtp_pool {
 };
 
 struct sbc_dp_port_pool {     /* free RTP port pairs of one interface */
-	uint16_t *free;           /* stack of even ports */
+	uint16_t *free;           /* the free even ports, in no order */
+	uint32_t *pos;            /* per pair (port - lo) / 2: its index in free, or
+	                             UINT32_MAX while taken */
 	uint32_t n_free;
+	uint32_t pairs;
+	uint16_t lo;
 };
 
 #define SBC_DP_MAX_CLIENTS 8

@@ -423,8 +423,9 @@ static bool api_addr_equal(const struct sbc_api_addr *a, const struct sbc_api_ad
 }
 
 /*
- * ALLOC one endpoint on @iface for @row and check that the data plane gave
- * exactly the local address and RTP port the stream set sends to.
+ * ALLOC one endpoint on @iface for @row, asking for the RTP port the stream
+ * set sends to, and check that the local address is the one it sends to
+ * (EBUSY: that port is taken, EINVAL: outside the interface's media_ports).
  * Returns 0 with *ep set, a positive API status, a negative errno, or
  * -EADDRNOTAVAIL after printing the mismatch (the endpoint is then still
  * allocated and *ep set, so the caller can release it).
@@ -446,6 +447,7 @@ static int load_alloc(struct sbc_dpctl *c, const char *iface,
 	snprintf(rq.item[0].iface, sizeof(rq.item[0].iface), "%s", iface);
 	rq.item[0].family = row->dst.family == 4 ? SBC_API_AF_INET : SBC_API_AF_INET6;
 	rq.item[0].rtcp_mux = 0;
+	rq.item[0].port = row->dst_port;   /* the port the traffic is sent to */
 	rc = dpctl_call(c, &rq, SBC_API_ALLOC_RESP);
 	if (rc != SBC_API_OK)
 		return rc;
@@ -457,11 +459,9 @@ static int load_alloc(struct sbc_dpctl *c, const char *iface,
 		fprintf(stderr,
 			"sbc-dpctl: %s:%u (stream %lu): interface %s allocated %s, the stream set "
 			"sends to %s\n"
-			"  generate with --dst-ip set to the interface address and --dst-port-base "
-			"set to the first port of its media_ports, with no other endpoints on %s "
-			"(the data plane hands out the lowest free even port first)\n",
+			"  generate with --dst-ip set to the interface address\n",
 			set->path, row->line, row->stream, iface,
-			dpctl_addr_str(&got->local, got_s), dpctl_addr_str(&want, want_s), iface);
+			dpctl_addr_str(&got->local, got_s), dpctl_addr_str(&want, want_s));
 		return -EADDRNOTAVAIL;
 	}
 	return 0;
@@ -475,6 +475,8 @@ static void load_leg(struct sbc_api_leg *leg, uint32_t ep,
 	api_addr_set(&leg->remote, &row->src, row->src_port);
 	leg->remote_rtcp_port = 0;  /* RTP port + 1 */
 	leg->latching = SBC_API_LATCH_LEARN;
+	/* As sbc-controlplane's default (learn_from: address): the row's source. */
+	leg->learn_prefix = row->src.family == 4 ? 32 : 128;
 	leg->flags = SBC_API_LEG_RECV | SBC_API_LEG_SEND;
 }
 

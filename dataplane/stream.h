@@ -77,6 +77,7 @@ struct sbc_stream_out {
 #define SBC_STREAM_F_RTCP_MUX      0x04u  /* this leg: RTCP on the RTP port */
 #define SBC_STREAM_F_PEER_RTCP_MUX 0x08u  /* the peer leg: RTCP on the RTP port */
 #define SBC_STREAM_F_REMOTE_SET    0x10u  /* signalled remote known (port != 0) */
+#define SBC_STREAM_F_LEARN_REF     0x20u  /* learn/relearn: check_ip holds the learn scope */
 
 /*
  * Published stream: immutable after publication.
@@ -108,9 +109,15 @@ struct sbc_stream {
 	rte_be16_t out_src_rtcp_port;
 	rte_be16_t out_dst_rtcp_port;
 	uint32_t session_id;
-	uint32_t relearn_gap_ms;
-	/* Signalled remote of this leg: the strict-mode source check. */
-	uint8_t remote_ip[16];
+	uint16_t relearn_gap_ms;  /* at most 60000 (config); clamped at publication */
+	/* learn/relearn: a new source must share this many leading bits with
+	 * check_ip (SBC_STREAM_F_LEARN_REF), 0 = any source */
+	uint8_t learn_prefix;
+	uint8_t pad1;
+	/* Strict: the signalled remote of this leg, the only accepted source.
+	 * Learn/relearn: the learn scope's address (the signalled remote or the
+	 * signalling peer), compared on learn_prefix bits. */
+	uint8_t check_ip[16];
 	rte_be16_t remote_rtp_port;
 	rte_be16_t remote_rtcp_port;
 	struct sbc_api_pt_map pt_map[SBC_API_PT_MAP_MAX];
@@ -188,6 +195,10 @@ struct sbc_stream_state {
 	uint32_t srtp_auth_fails;
 	uint32_t srtp_auth_event;
 	uint32_t srtp_auth_events;
+	/* Learn attempts refused since the last LEARN_REFUSED event, raised at
+	 * learn_refused_event (sbc_seen(), 0 = never). */
+	uint32_t learn_refused_window;
+	uint32_t learn_refused_event;
 } __rte_cache_aligned;
 
 _Static_assert(offsetof(struct sbc_stream_state, latch_rtp) == RTE_CACHE_LINE_SIZE,

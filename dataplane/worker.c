@@ -336,7 +336,33 @@ enum {
 	SRC_REFUSE = 1,
 	SRC_LATCH = 2,            /* first source of this latch generation */
 	SRC_MOVE = 3,             /* relearn: another source after the quiet gap */
+	SRC_OUT_OF_SCOPE = 4,     /* would latch or move, but outside the learn scope */
 };
+
+/*
+ * May @src become this leg's source?  Its first learn_prefix bits must be
+ * those of the scope's address; a prefix of 0 accepts any source (a peer
+ * behind NAT).  Only on the learn path: once latched, packets are compared
+ * with the latch.
+ */
+static inline bool learn_in_scope(const struct sbc_stream *s, const uint8_t *src,
+				  unsigned int alen)
+{
+	unsigned int bits = s->learn_prefix, full, rest;
+
+	if (bits == 0)
+		return true;
+	if (!(s->flags & SBC_STREAM_F_LEARN_REF))
+		return false;
+	if (bits > alen * 8)
+		bits = alen * 8;
+	full = bits / 8;
+	rest = bits % 8;
+	if (memcmp(src, s->check_ip, full) != 0)
+		return false;
+	return rest == 0 ||
+	       ((src[full] ^ s->check_ip[full]) & (uint8_t)(0xffu << (8 - rest))) == 0;
+}
 
 /*
  * The source check of a packet that passed the RTP/RTCP sanity check, without
@@ -358,7 +384,7 @@ static __rte_always_inline int source_verdict(const struct sbc_worker *w,
 		rte_be16_t want = li ? s->remote_rtcp_port : s->remote_rtp_port;
 
 		if (unlikely(!(s->flags & SBC_STREAM_F_REMOTE_SET) || udp->src_port != want ||
-			     memcmp(src, s->remote_ip, alen) != 0))
+			     memcmp(src, s->check_ip, alen) != 0))
 			return SRC_REFUSE;
 		return SRC_OK;
 	}
@@ -375,9 +401,40 @@ static __rte_always_inline int source_verdict(const struct sbc_worker *w,
 		    sbc_seen(now) - st->last_seen <
 		    (uint32_t)(((uint64_t)s->relearn_gap_ms * w->tsc_per_ms) >> SBC_SEEN_SHIFT))
 			return SRC_REFUSE;
-		return SRC_MOVE;
+		return learn_in_scope(s, src, alen) ? SRC_MOVE : SRC_OUT_OF_SCOPE;
 	}
-	return SRC_LATCH;
+	return learn_in_scope(s, src, alen) ? SRC_LATCH : SRC_OUT_OF_SCOPE;
+}
+
+/*
+ * A source outside the learn scope tried to latch: dropped and counted by
+ * the caller; the control plane hears of it at most once a second per
+ * stream (LEARN_REFUSED, with the packets refused in that second).
+ */
+static void learn_refused(struct sbc_worker *w, const struct sbc_stream *s,
+			  struct sbc_stream_state *st, const struct pkt_meta *pm, uint32_t slot,
+			  uint64_t now)
+{
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->payload) - 1;
+	uint32_t seen = sbc_seen(now);
+	struct sbc_dp_event ev;
+
+	st->learn_refused_window++;
+	if (st->learn_refused_event != 0 && seen - st->learn_refused_event < w->seen_per_s)
+		return;
+	st->learn_refused_event = seen != 0 ? seen : 1;
+	ev.kind = SBC_API_EV_LEARN_REFUSED;
+	ev.slot = slot;
+	ev.session_id = s->session_id;
+	ev.count = st->learn_refused_window;
+	ev.family = pm->family;
+	ev.pad = 0;
+	ev.port = udp->src_port;
+	memset(ev.ip, 0, sizeof(ev.ip));
+	memcpy(ev.ip, pkt_src_ip(pm), pm->family == 4 ? 4 : 16);
+	st->learn_refused_window = 0;
+	/* A full ring loses this notification; the drop counter keeps the count. */
+	(void)rte_ring_sp_enqueue_elem(w->events, &ev, sizeof(ev));
 }
 
 /*
@@ -403,6 +460,10 @@ static __rte_always_inline int check_source(struct sbc_worker *w, const struct s
 		return 0;
 	if (v == SRC_REFUSE)
 		return SBC_DROP_WRONG_SOURCE;
+	if (v == SRC_OUT_OF_SCOPE) {
+		learn_refused(w, s, st, pm, slot, now);
+		return SBC_DROP_LEARN_REFUSED;
+	}
 	if (v == SRC_MOVE) {
 		ev.kind = SBC_API_EV_SOURCE_CHANGED;
 		st->latch_changes++;
@@ -833,9 +894,16 @@ static void srtp_stage_in(struct sbc_worker *w, struct srtp_batch *sb, struct rt
 		stream_drop(w, st, m, SBC_DROP_NOT_RTP);
 		return;
 	}
-	if (source_verdict(w, s, st, pm, pm->is_rtcp_port, now) == SRC_REFUSE) {
+	switch (source_verdict(w, s, st, pm, pm->is_rtcp_port, now)) {
+	case SRC_REFUSE:
 		stream_drop(w, st, m, SBC_DROP_WRONG_SOURCE);
 		return;
+	case SRC_OUT_OF_SCOPE:
+		learn_refused(w, s, st, pm, slot, now);
+		stream_drop(w, st, m, SBC_DROP_LEARN_REFUSED);
+		return;
+	default:
+		break;
 	}
 	if (unlikely(!srtp_prepare(m, pm))) {
 		stream_drop(w, st, m, SBC_DROP_SRTP_ERROR);

@@ -83,11 +83,15 @@ static int mk_session(struct sess *s, uint8_t fa, uint8_t fb, uint8_t latch_a, u
  * or from Rampart to the peer.  Without @payload, a G.711 RTP packet with
  * sequence @seq is built.
  */
+/* The source address frame_in() uses instead of the side's peer; NULL = the peer. */
+static const uint8_t *frame_spoof;
+
 static uint32_t frame(uint8_t *f, unsigned int side, bool toward_sbc, uint8_t fam,
 		      uint16_t sport, uint16_t dport, uint8_t ttl, uint8_t pt, uint16_t seq,
 		      uint32_t ssrc, const uint8_t *payload, uint32_t plen)
 {
-	const uint8_t *peer = side == PA ? (fam == 4 ? C4 : C6) : (fam == 4 ? P4 : P6);
+	const uint8_t *peer = frame_spoof != NULL && toward_sbc ? frame_spoof :
+			      side == PA ? (fam == 4 ? C4 : C6) : (fam == 4 ? P4 : P6);
 	const uint8_t *sbc = side == PA ? (fam == 4 ? A4 : A6) : (fam == 4 ? B4 : B6);
 	const struct rte_ether_addr *peer_mac = side == PA ? &CMAC : &PMAC;
 	struct h_udp u = {
@@ -577,6 +581,172 @@ static void test_latching(void)
 	CU_ASSERT_EQUAL(h_release(&H, rl.id, 0), SBC_API_OK);
 }
 
+/* RTP from @src (another host than the side's peer) toward @dport. */
+static uint32_t frame_from(uint8_t *f, const uint8_t *src, uint16_t sport, uint16_t dport,
+			   uint16_t seq)
+{
+	uint32_t len;
+
+	frame_spoof = src;
+	len = frame_in(f, PA, 4, sport, dport, 64, 0, seq, 0x5151, NULL, 0);
+	frame_spoof = NULL;
+	return len;
+}
+
+/*
+ * The learn scope (issue: a third party who sends to an anchored port
+ * before the real peer took the call's media).  Leg A learns only from its
+ * SDP address (prefix 32), its /24, or an explicit address (the signalling
+ * peer); outside, packets are dropped as learn_refused, the control plane
+ * hears of it once a second, and media keeps going to the SDP address.
+ */
+static void test_learn_scope(void)
+{
+	static const uint8_t X4[4] = { 198, 18, 7, 66 };     /* attacker, another /24 */
+	static const uint8_t N4[4] = { 198, 18, 0, 77 };     /* C4's /24 */
+	static const uint8_t G4[4] = { 198, 18, 9, 9 };      /* signalling peer */
+	struct sess s;
+	uint8_t f[512], want[512];
+	uint32_t len;
+	uint64_t hz = rte_get_tsc_hz(), t0 = rte_rdtsc(), before;
+	struct sbc_api_event ev;
+
+	/* prefix 32 on the SDP address: the attacker first, then the real peer */
+	CU_ASSERT_EQUAL_FATAL(h_alloc(&H, "m-a", 4, false, &s.a), SBC_API_OK);
+	CU_ASSERT_EQUAL_FATAL(h_alloc(&H, "m-b", 4, false, &s.b), SBC_API_OK);
+	h_leg(&s.la, s.a.endpoint_id, 4, C4, 5800, SBC_API_LATCH_LEARN, RECVSEND);
+	s.la.learn_prefix = 32;
+	h_leg(&s.lb, s.b.endpoint_id, 4, P4, 6800, SBC_API_LATCH_LEARN, RECVSEND);
+	CU_ASSERT_EQUAL_FATAL(h_bind(&H, &s.la, &s.lb, 0, &s.id), SBC_API_OK);
+	flush_events();
+	before = h_drops(&H, SBC_DROP_LEARN_REFUSED);
+	for (uint16_t seq = 1; seq <= 5; seq++) {
+		len = frame_from(f, X4, 5800, s.a.local.port, seq);
+		feed_at(PA, f, len, t0 + seq);
+	}
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 0);
+	CU_ASSERT_EQUAL(h_drops(&H, SBC_DROP_LEARN_REFUSED), before + 5);
+	CU_ASSERT(wait_event(SBC_API_EV_LEARN_REFUSED, s.id, &ev, 500));
+	CU_ASSERT_EQUAL(memcmp(ev.addr.ip, X4, 4), 0);
+	CU_ASSERT_EQUAL(ev.count, 1);
+	/* once a second per stream: the other four raised nothing */
+	CU_ASSERT_FALSE(wait_event(SBC_API_EV_LEARN_REFUSED, s.id, &ev, 50));
+	/* media toward leg A still goes to its SDP address, not the attacker */
+	len = frame_in(f, PB, 4, 6800, s.b.local.port, 64, 0, 1, 2, NULL, 0);
+	feed_at(PB, f, len, t0 + 10);
+	len = frame_out(want, PA, 4, s.a.local.port, 5800, 63, 0, 1, 2, NULL, 0);
+	expect_frame(PA, want, len);
+	flush_events();                               /* leg B's latch */
+	/* the real peer, from another port of its SDP address, latches */
+	len = frame_in(f, PA, 4, 5844, s.a.local.port, 64, 0, 6, 1, NULL, 0);
+	feed_at(PA, f, len, t0 + 20);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 1);
+	CU_ASSERT(wait_event(SBC_API_EV_SOURCE_LATCHED, s.id, &ev, 500));
+	CU_ASSERT_EQUAL(ev.addr.port, 5844);
+	/* a second after the first event, the next refusal is reported with its count */
+	len = frame_from(f, X4, 5800, s.a.local.port, 7);
+	feed_at(PA, f, len, t0 + 2 * hz);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 0);     /* latched: plain wrong_source now */
+
+	/* relearn moves only inside the scope, and a refusal a second later is reported */
+	s.la.latching = SBC_API_LATCH_RELEARN;
+	s.la.relearn_gap_ms = 100;
+	CU_ASSERT_EQUAL(h_update(&H, s.id, SBC_API_UPDATE_LEG_A, &s.la, NULL), SBC_API_OK);
+	h_run(&H);
+	flush_events();
+	len = frame_in(f, PA, 4, 5846, s.a.local.port, 64, 0, 8, 1, NULL, 0);
+	feed_at(PA, f, len, t0 + 3 * hz);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 1);
+	len = frame_from(f, X4, 5800, s.a.local.port, 9);
+	feed_at(PA, f, len, t0 + 4 * hz);             /* after the gap, but outside */
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 0);
+	CU_ASSERT(wait_event(SBC_API_EV_LEARN_REFUSED, s.id, &ev, 500));
+	len = frame_in(f, PA, 4, 5848, s.a.local.port, 64, 0, 10, 1, NULL, 0);
+	feed_at(PA, f, len, t0 + 5 * hz);             /* the peer itself may move */
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 1);
+	CU_ASSERT(wait_event(SBC_API_EV_SOURCE_CHANGED, s.id, &ev, 500));
+
+	/* prefix 24: a neighbour of the SDP address may latch, another /24 not */
+	s.la.latching = SBC_API_LATCH_LEARN;
+	s.la.learn_prefix = 24;
+	s.la.remote.port = 5802;
+	CU_ASSERT_EQUAL(h_update(&H, s.id, SBC_API_UPDATE_LEG_A, &s.la, NULL), SBC_API_OK);
+	h_run(&H);
+	len = frame_from(f, X4, 5800, s.a.local.port, 11);
+	feed_at(PA, f, len, t0 + 6 * hz);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 0);
+	len = frame_from(f, N4, 5900, s.a.local.port, 12);
+	feed_at(PA, f, len, t0 + 6 * hz);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 1);
+
+	/* an explicit scope address (the signalling peer): the SDP address is not enough */
+	s.la.learn_prefix = 32;
+	s.la.learn_from.family = SBC_API_AF_INET;
+	memcpy(s.la.learn_from.ip, G4, 4);
+	CU_ASSERT_EQUAL(h_update(&H, s.id, SBC_API_UPDATE_LEG_A, &s.la, NULL), SBC_API_OK);
+	h_run(&H);
+	len = frame_in(f, PA, 4, 5800, s.a.local.port, 64, 0, 13, 1, NULL, 0);
+	feed_at(PA, f, len, t0 + 7 * hz);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 0);
+	len = frame_from(f, G4, 5800, s.a.local.port, 14);
+	feed_at(PA, f, len, t0 + 7 * hz);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 1);
+
+	/* a scope of the other family matches nothing: the leg learns no source */
+	s.la.learn_from.family = SBC_API_AF_INET6;
+	s.la.learn_prefix = 128;
+	memcpy(s.la.learn_from.ip, C6, 16);
+	CU_ASSERT_EQUAL(h_update(&H, s.id, SBC_API_UPDATE_LEG_A, &s.la, NULL), SBC_API_OK);
+	h_run(&H);
+	before = h_drops(&H, SBC_DROP_LEARN_REFUSED);
+	len = frame_in(f, PA, 4, 5800, s.a.local.port, 64, 0, 15, 1, NULL, 0);
+	feed_at(PA, f, len, t0 + 8 * hz);
+	CU_ASSERT_EQUAL(h_drain(&H, PB, 0), 0);
+	CU_ASSERT_EQUAL(h_drops(&H, SBC_DROP_LEARN_REFUSED), before + 1);
+
+	/* the API refuses a prefix longer than its address */
+	s.la.learn_from.family = SBC_API_AF_INET;
+	s.la.learn_prefix = 33;
+	CU_ASSERT_EQUAL(h_update(&H, s.id, SBC_API_UPDATE_LEG_A, &s.la, NULL), SBC_API_EINVAL);
+	CU_ASSERT_EQUAL(h_release(&H, s.id, 0), SBC_API_OK);
+}
+
+/*
+ * Ports come at random from the range (the next call's port cannot be
+ * guessed from the last), or exactly the one asked for.
+ */
+static void test_port_choice(void)
+{
+	struct sbc_api_alloc_ep ep[16];
+	struct sbc_api_alloc_resp r;
+	struct sbc_api_alloc_item it;
+	unsigned int ascending = 0, i;
+
+	for (i = 0; i < 16; i++) {
+		CU_ASSERT_EQUAL_FATAL(h_alloc(&H, "m-a", 4, false, &ep[i]), SBC_API_OK);
+		CU_ASSERT(ep[i].local.port >= 20000 && ep[i].local.port <= 20998);
+		CU_ASSERT_EQUAL(ep[i].local.port & 1, 0);
+		if (i > 0 && ep[i].local.port == ep[i - 1].local.port + 2)
+			ascending++;
+	}
+	/* lowest-free-first would give 15 steps of +2; at random, about 0 */
+	CU_ASSERT(ascending < 8);
+	h_alloc_item(&it, "m-a", 4, false);
+	it.port = ep[3].local.port;                 /* taken */
+	CU_ASSERT_EQUAL(h_alloc_batch(&H, &it, 1, NULL), SBC_API_EBUSY);
+	it.port = 20001;                            /* odd */
+	CU_ASSERT_EQUAL(h_alloc_batch(&H, &it, 1, NULL), SBC_API_EINVAL);
+	it.port = 21000;                            /* outside 20000-20999 */
+	CU_ASSERT_EQUAL(h_alloc_batch(&H, &it, 1, NULL), SBC_API_EINVAL);
+	CU_ASSERT_EQUAL(h_release(&H, 0, ep[3].endpoint_id), SBC_API_OK);
+	it.port = ep[3].local.port;                 /* free again */
+	CU_ASSERT_EQUAL_FATAL(h_alloc_batch(&H, &it, 1, &r), SBC_API_OK);
+	CU_ASSERT_EQUAL(r.ep[0].local.port, ep[3].local.port);
+	ep[3] = r.ep[0];
+	for (i = 0; i < 16; i++)
+		CU_ASSERT_EQUAL(h_release(&H, 0, ep[i].endpoint_id), SBC_API_OK);
+}
+
 static uint32_t rtcp_sr(uint8_t *p)
 {
 	memset(p, 0, 28);
@@ -748,7 +918,7 @@ static void test_alloc_batch(void)
 {
 	struct sbc_stream_table *t = sbc_dp_streams(H.dp);
 	struct sbc_api_alloc_item it[SBC_API_ALLOC_MAX];
-	struct sbc_api_alloc_resp r;
+	struct sbc_api_alloc_resp r, r1;
 	struct sbc_api_alloc_ep one, again;
 	static uint32_t filled[1000];
 	struct sbc_api_leg la, lb;
@@ -780,19 +950,22 @@ static void test_alloc_batch(void)
 	CU_ASSERT_EQUAL(h_alloc_batch(&H, it, SBC_API_ALLOC_MAX + 1, NULL), SBC_API_EINVAL);
 
 	/*
-	 * Unknown interface in the last item: nothing taken.  The port on top
-	 * of m-a's pool is known (one taken and given back); the failed batch
-	 * took it first, so the next ALLOC gets it only if it came back.
+	 * Unknown interface in the last item: nothing taken.  The first item
+	 * asks for a port known to be free (one taken and given back); the
+	 * failed batch took it first, so asking for it again works only if it
+	 * came back.
 	 */
 	CU_ASSERT_EQUAL_FATAL(h_alloc(&H, "m-a", 4, false, &one), SBC_API_OK);
 	CU_ASSERT_EQUAL(h_release(&H, 0, one.endpoint_id), SBC_API_OK);
 	for (unsigned int i = 0; i < SBC_API_ALLOC_MAX; i++)
 		h_alloc_item(&it[i], i & 1 ? "m-b" : "m-a", 4, false);
+	it[0].port = one.local.port;
 	h_alloc_item(&it[SBC_API_ALLOC_MAX - 1], "nope", 4, false);
 	used = sbc_stream_table_count(t);
 	CU_ASSERT_EQUAL(h_alloc_batch(&H, it, SBC_API_ALLOC_MAX, NULL), SBC_API_ENOENT);
 	CU_ASSERT_EQUAL(sbc_stream_table_count(t), used);
-	CU_ASSERT_EQUAL_FATAL(h_alloc(&H, "m-a", 4, false, &again), SBC_API_OK);
+	CU_ASSERT_EQUAL_FATAL(h_alloc_batch(&H, it, 1, &r1), SBC_API_OK);
+	again = r1.ep[0];
 	CU_ASSERT_EQUAL(again.local.port, one.local.port);
 	CU_ASSERT_EQUAL(h_release(&H, 0, again.endpoint_id), SBC_API_OK);
 
@@ -1013,6 +1186,8 @@ int main(int argc, char **argv)
 		{ "IPv6 relay and IPv4<->IPv6 legs", test_relay_ipv6_and_cross_family },
 		{ "every drop reason counted", test_drop_reasons },
 		{ "latching learn / relearn with injected time", test_latching },
+		{ "learn scope: a stranger sending first takes nothing", test_learn_scope },
+		{ "media ports at random, or the one asked for", test_port_choice },
 		{ "RTCP and rtcp-mux", test_rtcp_and_mux },
 		{ "payload-type remap", test_pt_remap },
 		{ "stats (RFC 3550 loss) and media timeout event", test_stats_and_timeout },

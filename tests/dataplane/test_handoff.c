@@ -67,7 +67,13 @@ static void test_handoff(void)
 	run_both();
 	/* Two sessions: ports 20000 and 20002 belong to different workers. */
 	for (int s = 0; s < 2; s++) {
-		CU_ASSERT_EQUAL_FATAL(h_alloc(&H, "m-a", 4, false, &a[s]), SBC_API_OK);
+		struct sbc_api_alloc_item it;
+		struct sbc_api_alloc_resp r;
+
+		h_alloc_item(&it, "m-a", 4, false);
+		it.port = (uint16_t)(20000 + 2 * s);
+		CU_ASSERT_EQUAL_FATAL(h_alloc_batch(&H, &it, 1, &r), SBC_API_OK);
+		a[s] = r.ep[0];
 		CU_ASSERT_EQUAL_FATAL(h_alloc(&H, "m-b", 4, false, &b[s]), SBC_API_OK);
 		h_leg(&la, a[s].endpoint_id, 4, C4, (uint16_t)(5000 + 2 * s), SBC_API_LATCH_LEARN,
 		      SBC_API_LEG_RECV | SBC_API_LEG_SEND);
