@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "config_priv.h"
@@ -918,29 +921,176 @@ void sbc_config_write_reference(FILE *f)
 /* ------------------------------------------------------------------ */
 /* Entry points                                                        */
 
-static int read_document(struct sbc_cfg_ctx *ctx, FILE *fp, yaml_document_t *doc)
+/* A configuration file is small: larger is a mistake or an attack. */
+#define CFG_FILE_MAX   (4u << 20)
+/* Deeper nesting than any schema has; libyaml's time grows with depth. */
+#define CFG_DEPTH_MAX  32
+
+static void file_error(struct sbc_cfg_ctx *ctx, size_t line, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* An error at a 1-based position of the file itself, key "(file)". */
+static void file_error(struct sbc_cfg_ctx *ctx, size_t line, size_t col, const char *fmt, ...)
+{
+	char what[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	ctx->errs->count++;
+	if (ctx->errs->count <= SBC_CONFIG_MAX_ERRORS)
+		snprintf(ctx->errs->msg[ctx->errs->count - 1], SBC_CONFIG_ERROR_LEN,
+			 "%s:%zu:%zu: (file): %s", ctx->file, line, col, what);
+}
+
+static void yaml_error(struct sbc_cfg_ctx *ctx, const yaml_parser_t *parser)
+{
+	yaml_mark_t m = parser->problem_mark;
+
+	/* libyaml marks are 0-based like node marks. */
+	ctx->errs->count++;
+	if (ctx->errs->count <= SBC_CONFIG_MAX_ERRORS)
+		snprintf(ctx->errs->msg[ctx->errs->count - 1], SBC_CONFIG_ERROR_LEN,
+			 "%s:%zu:%zu: yaml: %s%s%s", ctx->file, m.line + 1, m.column + 1,
+			 parser->problem ? parser->problem : "syntax error",
+			 parser->context ? " " : "", parser->context ? parser->context : "");
+}
+
+/*
+ * The whole file into memory: a regular file (a FIFO or a device would
+ * block both binaries, at start or on SIGHUP) of at most CFG_FILE_MAX
+ * bytes.  Opened non-blocking so that even the open of a FIFO returns.
+ */
+static int read_file(struct sbc_cfg_ctx *ctx, const char *path, unsigned char **out,
+		     size_t *len)
+{
+	struct stat st;
+	unsigned char *buf;
+	size_t got = 0;
+	ssize_t n;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		rc = -errno;
+		ctx->errs->count = 1;
+		snprintf(ctx->errs->msg[0], SBC_CONFIG_ERROR_LEN, "%s: cannot open: %s", path,
+			 strerror(errno));
+		return rc;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		ctx->errs->count = 1;
+		snprintf(ctx->errs->msg[0], SBC_CONFIG_ERROR_LEN,
+			 "%s: not a regular file (a FIFO, device or directory)", path);
+		close(fd);
+		return -EINVAL;
+	}
+	if ((uintmax_t)st.st_size > CFG_FILE_MAX) {
+		ctx->errs->count = 1;
+		snprintf(ctx->errs->msg[0], SBC_CONFIG_ERROR_LEN,
+			 "%s: larger than %u bytes: not a configuration file", path, CFG_FILE_MAX);
+		close(fd);
+		return -EINVAL;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	/* The size may change under us: read at most what fstat said. */
+	while (got < (size_t)st.st_size &&
+	       ((n = read(fd, buf + got, (size_t)st.st_size - got)) > 0 ||
+		(n < 0 && errno == EINTR)))
+		if (n > 0)
+			got += (size_t)n;
+	close(fd);
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	return 0;
+}
+
+/* A NUL byte, which libyaml would report at another place or not at all. */
+static bool check_nul(struct sbc_cfg_ctx *ctx, const unsigned char *buf, size_t len)
+{
+	const unsigned char *nul = memchr(buf, '\0', len);
+	size_t line = 1, col = 1;
+
+	if (nul == NULL)
+		return true;
+	for (const unsigned char *p = buf; p < nul; p++) {
+		if (*p == '\n') {
+			line++;
+			col = 1;
+		} else if ((*p & 0xc0) != 0x80) {   /* count UTF-8 characters */
+			col++;
+		}
+	}
+	file_error(ctx, line, col, "NUL byte (a configuration file is UTF-8 text)");
+	return false;
+}
+
+/*
+ * The nesting depth, from libyaml's events, stopping at the first level
+ * past CFG_DEPTH_MAX: a file nested 100,000 levels deep costs libyaml time
+ * that grows with the depth at every token, and would stall a SIGHUP
+ * reload (and the calls on the same loop) for minutes.
+ */
+static int check_depth(struct sbc_cfg_ctx *ctx, const unsigned char *buf, size_t len)
 {
 	yaml_parser_t parser;
+	yaml_event_t ev;
+	unsigned int depth = 0;
 	int rc = 0;
 
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
-	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, doc)) {
-		yaml_mark_t m = parser.problem_mark;
+	yaml_parser_set_input_string(&parser, buf, len);
+	for (;;) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			/* The real load reports it, with its mark. */
+			break;
+		}
+		if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) {
+			if (++depth > CFG_DEPTH_MAX) {
+				file_error(ctx, ev.start_mark.line + 1, ev.start_mark.column + 1,
+					   "nested deeper than %u levels", CFG_DEPTH_MAX);
+				rc = -EINVAL;
+			}
+		} else if (ev.type == YAML_MAPPING_END_EVENT ||
+			   ev.type == YAML_SEQUENCE_END_EVENT) {
+			depth--;
+		}
+		if (ev.type == YAML_STREAM_END_EVENT || rc != 0) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
 
+static int read_document(struct sbc_cfg_ctx *ctx, const unsigned char *buf, size_t len,
+			 yaml_document_t *doc)
+{
+	yaml_parser_t parser;
+	int rc;
+
+	if (!check_nul(ctx, buf, len))
+		return -EINVAL;
+	rc = check_depth(ctx, buf, len);
+	if (rc != 0)
+		return rc;
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, buf, len);
+	if (!yaml_parser_load(&parser, doc)) {
 		if (parser.error == YAML_MEMORY_ERROR) {
 			rc = -ENOMEM;
 		} else {
-			/* libyaml marks are 0-based like node marks. */
-			ctx->errs->count++;
-			if (ctx->errs->count <= SBC_CONFIG_MAX_ERRORS)
-				snprintf(ctx->errs->msg[ctx->errs->count - 1],
-					 SBC_CONFIG_ERROR_LEN, "%s:%zu:%zu: yaml: %s%s%s",
-					 ctx->file, m.line + 1, m.column + 1,
-					 parser.problem ? parser.problem : "syntax error",
-					 parser.context ? " " : "",
-					 parser.context ? parser.context : "");
+			yaml_error(ctx, &parser);
 			rc = -EINVAL;
 		}
 	}
@@ -957,7 +1107,8 @@ int sbc_config_load(const char *path, struct sbc_config **out,
 	struct sbc_config *cfg;
 	yaml_node_t *root;
 	char tmp[PATH_MAX];
-	FILE *fp;
+	unsigned char *text = NULL;
+	size_t len = 0;
 	int rc;
 
 	*out = NULL;
@@ -968,16 +1119,11 @@ int sbc_config_load(const char *path, struct sbc_config **out,
 	snprintf(tmp, sizeof(tmp), "%s", path);
 	snprintf(ctx.dir, sizeof(ctx.dir), "%s", dirname(tmp));
 
-	fp = fopen(path, "r");
-	if (fp == NULL) {
-		rc = -errno;
-		errs->count = 1;
-		snprintf(errs->msg[0], SBC_CONFIG_ERROR_LEN, "%s: cannot open: %s",
-			 path, strerror(errno));
+	rc = read_file(&ctx, path, &text, &len);
+	if (rc != 0)
 		return rc;
-	}
-	rc = read_document(&ctx, fp, &doc);
-	fclose(fp);
+	rc = read_document(&ctx, text, len, &doc);
+	free(text);
 	if (rc != 0)
 		return rc;
 	ctx.doc = &doc;

@@ -490,6 +490,9 @@ void sbc_dp_main_poll(struct sbc_dp *dp, int timeout_ms)
 	uint64_t gen;
 
 	sbc_dp_api_poll(dp, timeout_ms);
+	if (unlikely(__atomic_exchange_n(&dp->hup, 0, __ATOMIC_RELAXED)))
+		SBC_LOG(NOTICE, "dataplane", "SIGHUP: nothing to reload (the data plane's "
+			"configuration applies at start; sbc-controlplane reloads on SIGHUP)");
 	now_ms = sbc_dp_now_ms(dp);
 	host_poll(dp, now_ms);
 	events_poll(dp);
@@ -531,6 +534,11 @@ int sbc_dp_run(struct sbc_dp *dp)
 void sbc_dp_stop(struct sbc_dp *dp)
 {
 	__atomic_store_n(&dp->stop, 1, __ATOMIC_RELAXED);
+}
+
+void sbc_dp_hup(struct sbc_dp *dp)
+{
+	__atomic_store_n(&dp->hup, 1, __ATOMIC_RELAXED);
 }
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)

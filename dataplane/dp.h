@@ -150,6 +150,8 @@ uint32_t sbc_dp_srtp_contexts(const struct sbc_dp *dp);
 /** Launch workers on their lcores and run until sbc_dp_stop(). Main lcore. */
 int sbc_dp_run(struct sbc_dp *dp);
 void sbc_dp_stop(struct sbc_dp *dp);
+/** SIGHUP: noted (async-signal-safe) and logged by the main loop; nothing else. */
+void sbc_dp_hup(struct sbc_dp *dp);
 
 /**
  * One iteration of the main lcore's duties: API socket (waits up to

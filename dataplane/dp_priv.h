@@ -116,6 +116,7 @@ struct sbc_dp {
 	uint64_t api_requests, api_errors, events_sent;
 
 	volatile int stop;
+	volatile int hup;                   /* SIGHUP seen, not yet logged */
 };
 
 /* api_server.c */

@@ -21,8 +21,11 @@ static struct sbc_dp *running;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	if (running)
+	if (running == NULL)
+		return;
+	if (sig == SIGHUP)
+		sbc_dp_hup(running);     /* logged by the main loop, which goes on */
+	else
 		sbc_dp_stop(running);
 }
 
@@ -136,6 +139,8 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* Its default action ended the data plane and every call's media. */
+	signal(SIGHUP, on_signal);
 	SBC_LOG(NOTICE, "main", "sbc-dataplane ready, API on %s", cfg->dataplane.api_socket);
 	rc = sbc_dp_run(running);
 	sbc_dp_destroy(running);

@@ -10,8 +10,8 @@
 #
 # Pass: every packet arrived on both sides, in order, exact; the session's
 # legs in `sbc-dpctl stats` count 50 packets each, no loss, no drop, with
-# the peers' addresses latched; the data plane dropped nothing at all and
-# exits 0 on SIGTERM.
+# the peers' addresses latched; the data plane dropped nothing at all, went
+# on through a SIGHUP sent mid-call (logged), and exits 0 on SIGTERM.
 #
 # Skipped (exit 77) unless run as root on a host where `ip netns` works.
 #
@@ -59,7 +59,13 @@ rn_session_load
 rn_log "$(head -n 1 "$rn_dir/sessions.txt")"
 
 rn_peers_start "$PACKETS" --strict --linger-ms 500
+# SIGHUP while the media flows: its default action ended the data plane
+# (and every call's media); now it is logged and changes nothing.
+sleep 0.5
+kill -HUP "$rn_dp_pid" || rn_fail "SIGHUP to sbc-dataplane"
 rn_peers_wait
+rn_dp_alive || rn_fail "sbc-dataplane exited on SIGHUP"
+grep -q 'SIGHUP: nothing to reload' "$RN_DP_LOG" || rn_fail "SIGHUP not logged"
 cat "$rn_dir/peer-carrier.txt" "$rn_dir/peer-pbx.txt"
 cat "$rn_dir/peer-carrier.err" "$rn_dir/peer-pbx.err" >&2
 [ "$RN_PEERS_OK" -eq 1 ] || rn_fail "a peer missed, reordered or rejected packets (lines above)"

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <unistd.h>
 
 #include "cunit_run.h"
@@ -143,6 +145,60 @@ static void test_missing_file(void)
 	CU_ASSERT_EQUAL(sbc_config_load("/nonexistent/rampart.yaml", &cfg, &errs), -ENOENT);
 	CU_ASSERT_PTR_NULL(cfg);
 	CU_ASSERT(strstr(errs.msg[0], "/nonexistent/rampart.yaml") != NULL);
+}
+
+/*
+ * Not a regular file: a FIFO blocked both binaries' -n (and a SIGHUP
+ * reload) forever in open(); a directory gave a libyaml error.  Refused at
+ * once, naming the file.
+ */
+static void test_not_regular(void)
+{
+	char dir[] = "/tmp/rampart-cfg-XXXXXX", fifo[64];
+	struct sbc_config_errors errs;
+	struct sbc_config *cfg = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/rampart.yaml", dir);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+	CU_ASSERT_EQUAL(sbc_config_load(fifo, &cfg, &errs), -EINVAL);
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT(strstr(errs.msg[0], fifo) != NULL && strstr(errs.msg[0], "not a regular file"));
+	CU_ASSERT_EQUAL(sbc_config_load(dir, &cfg, &errs), -EINVAL);
+	CU_ASSERT(strstr(errs.msg[0], "not a regular file") != NULL);
+	unlink(fifo);
+	rmdir(dir);
+}
+
+/*
+ * 100,000 levels of nesting (the fuzzer's input took minutes in libyaml,
+ * on every SIGHUP too): refused at the first level past the cap, at its
+ * line and column.
+ */
+static void test_deep_nesting(void)
+{
+	enum { DEPTH = 100000 };
+	char path[] = "/tmp/rampart-deep-XXXXXX";
+	struct sbc_config_errors errs;
+	struct sbc_config *cfg = NULL;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	f = fdopen(fd, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("dataplane:\n  workers: ", f);
+	for (int i = 0; i < DEPTH; i++)
+		fputc('[', f);
+	for (int i = 0; i < DEPTH; i++)
+		fputc(']', f);
+	fputc('\n', f);
+	fclose(f);
+	CU_ASSERT_EQUAL(sbc_config_load(path, &cfg, &errs), -EINVAL);
+	CU_ASSERT_PTR_NULL(cfg);
+	/* depth 1 is the root mapping, 2 dataplane's: the 31st '[' is the 33rd level */
+	CU_ASSERT(strstr(errs.msg[0], ":2:42: (file): nested deeper than 32 levels") != NULL);
+	unlink(path);
 }
 
 static struct sbc_config *load_ok(const char *path)
@@ -351,6 +407,8 @@ int main(void)
 		{ "examples in config/ load", test_examples_load },
 		{ "bad files: exact line:column and key", test_bad_files },
 		{ "missing file", test_missing_file },
+		{ "FIFO or directory: refused at once", test_not_regular },
+		{ "100,000 levels of nesting: refused at the cap", test_deep_nesting },
 		{ "defaults and typed values", test_defaults_and_values },
 		{ "relative TLS paths", test_relative_paths },
 		{ "reload diff of non-reloadable keys", test_reload_diff },
