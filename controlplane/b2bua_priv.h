@@ -611,6 +611,13 @@ bool b2b_early_media_header(const sip_t *sip, char *buf, size_t size);
 /** Leg @l's codec policy toward the call's other trunk.  B2B_GO or a 488. */
 struct b2b_reject b2b_media_policy(struct b2b_leg *l, const struct sbc_cfg_trunk *other);
 const struct sbc_ip *b2b_media_addr(const struct b2b_sipif *sif);
+/*
+ * sbc_sdp_parse(), and an SDP whose c= names one of the SBC's own
+ * addresses refused as SBC_SDP_E_OWN_ADDRESS (-ENOTSUP, 488).  Every SDP
+ * from a peer goes through it.
+ */
+int b2b_sdp_parse(const struct sbc_b2bua *b, struct sbc_sdp_desc *d, const char *body,
+		  size_t len, struct sbc_sdp_error *err);
 bool b2b_desc_has_cn(const struct sbc_sdp_desc *d);
 /**
  * ALLOC every endpoint the call needs (both legs, every anchored m= line)

@@ -526,7 +526,7 @@ static int late_ack_answer(struct b2b_call *c, const sip_t *sip)
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: ACK from a without the answer", c->no);
 		return 488;
 	}
-	if (sbc_sdp_parse(&a->theirs, sip->sip_payload->pl_data, sip->sip_payload->pl_len,
+	if (b2b_sdp_parse(c->b, &a->theirs, sip->sip_payload->pl_data, sip->sip_payload->pl_len,
 			  &err) != 0 || a->theirs.n_media != a->ours.n_media) {
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: answer in the ACK from a refused: %s", c->no,
 			sbc_sdp_error_str(err.code));

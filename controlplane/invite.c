@@ -124,7 +124,7 @@ static struct b2b_reject take_a_sdp(struct b2b_call *c, const sip_t *sip)
 	c->late_offer = body == NULL;
 	if (c->late_offer)
 		return B2B_GO;
-	if (sbc_sdp_parse(&a->theirs, body, len, &err) != 0) {
+	if (b2b_sdp_parse(c->b, &a->theirs, body, len, &err) != 0) {
 		struct b2b_reject rj = b2b_reject(sbc_sdp_error_sip_status(err.code), "rejected",
 						  sbc_sdp_error_str(err.code));
 

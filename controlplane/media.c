@@ -696,6 +696,60 @@ bool b2b_leg_is_srtp(const struct b2b_leg *l)
 	return false;
 }
 
+/* ---- SDP from the peers ---- */
+
+/* One of our addresses: a media interface's, a SIP interface's or its advertised one. */
+static bool addr_is_ours(const struct sbc_config *cfg, const struct sbc_ip *ip)
+{
+	struct sbc_ip adv;
+	uint32_t i;
+
+	for (i = 0; i < cfg->dataplane.n_interfaces; i++) {
+		const struct sbc_cfg_media_if *m = &cfg->dataplane.interfaces[i];
+
+		if (sbc_ip_equal(&m->ipv4.ip, ip) || sbc_ip_equal(&m->ipv6.ip, ip))
+			return true;
+	}
+	for (i = 0; i < cfg->sip.n_interfaces; i++) {
+		const struct sbc_cfg_sip_if *s = &cfg->sip.interfaces[i];
+
+		if (sbc_ip_equal(&s->address, ip))
+			return true;
+		if (s->advertise != NULL && sbc_ip_parse(&adv, s->advertise) == 0 &&
+		    sbc_ip_equal(&adv, ip))
+			return true;
+	}
+	return false;
+}
+
+int b2b_sdp_parse(const struct sbc_b2bua *b, struct sbc_sdp_desc *d, const char *body,
+		  size_t len, struct sbc_sdp_error *err)
+{
+	int rc = sbc_sdp_parse(d, body, len, err);
+	uint32_t i;
+
+	if (rc != 0)
+		return rc;
+	/*
+	 * A peer naming our own address as its media would make the data
+	 * plane send the call's media to itself (a loop, or a reflection
+	 * toward whoever set it up).
+	 */
+	for (i = 0; i < d->n_media; i++) {
+		if (d->media[i].rejected || d->media[i].hold_addr ||
+		    !addr_is_ours(b->cfg, &d->media[i].addr))
+			continue;
+		sbc_sdp_desc_wipe(d);
+		memset(d, 0, sizeof(*d));
+		if (err != NULL) {
+			err->code = SBC_SDP_E_OWN_ADDRESS;
+			err->line = 0;
+		}
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
 /* ---- answers from B ---- */
 
 /* What a builder returned (@n, @err) for an SDP to @l: a reject, or ours is set. */
@@ -716,7 +770,7 @@ static struct b2b_reject parse_b_sdp(struct b2b_call *c, const sip_payload_t *pl
 {
 	struct sbc_sdp_error err;
 
-	if (sbc_sdp_parse(&c->leg[1].theirs, pl->pl_data, pl->pl_len, &err) != 0) {
+	if (b2b_sdp_parse(c->b, &c->leg[1].theirs, pl->pl_data, pl->pl_len, &err) != 0) {
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: SDP from b refused: %s (line %u)", c->no,
 			sbc_sdp_error_str(err.code), err.line);
 		return reject_488("SDP from the callee refused");

@@ -145,7 +145,7 @@ static int reoffer_offer(struct b2b_call *c, struct b2b_leg *l, struct b2b_reoff
 		B2B_RESPOND_NOW(l->nh, nua, 500, "Server Internal Error", TAG_END());
 		return 500;
 	}
-	if (sbc_sdp_parse(d, sip->sip_payload->pl_data, sip->sip_payload->pl_len, &err) != 0) {
+	if (b2b_sdp_parse(c->b, d, sip->sip_payload->pl_data, sip->sip_payload->pl_len, &err) != 0) {
 		status = sbc_sdp_error_sip_status(err.code);
 		B2B_RESPOND_NOW(l->nh, nua, status, sbc_sdp_error_str(err.code), TAG_END());
 	} else if ((status = reoffer_take(c, l, ro, d)) == 200) {
@@ -226,7 +226,7 @@ void b2b_on_reoffer_response(struct b2b_leg *to, int status, const sip_t *sip)
 		reoffer_answer(c, 200, NULL);
 		return;
 	}
-	if (!b2b_has_sdp(sip) || sbc_sdp_parse(&to->theirs, sip->sip_payload->pl_data,
+	if (!b2b_has_sdp(sip) || b2b_sdp_parse(c->b, &to->theirs, sip->sip_payload->pl_data,
 					       sip->sip_payload->pl_len, &err) != 0 ||
 	    b2b_srtp_take_answer(c, to, &to->theirs).status != 0) {
 		/* nua has ACKed the 200; the session is the old one again. */

@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -235,10 +236,16 @@ sbc_sdp_desc_wipe(struct sbc_sdp_desc *d)
 /* ---- pass 1: line scan ------------------------------------------------ */
 
 /* What the scan learns about each m= line, in order. */
+#define SDP_SKIP_MAX 32   /* a=rtpmap lines left out of Sofia's copy */
+
 struct sdp_scan {
 	uint32_t n_media;
 	uint32_t mline[SBC_SDP_MEDIA_MAX];        /* line number */
 	uint8_t proto[SBC_SDP_MEDIA_MAX];         /* from the raw proto token */
+	uint8_t says_recv[SBC_SDP_MEDIA_MAX];     /* an explicit a=sendrecv or a=recvonly */
+	uint32_t n_skip;
+	uint32_t skip[SDP_SKIP_MAX];              /* byte offsets of lines to leave out */
+	uint32_t at;                              /* offset of the line being checked */
 };
 
 static enum sbc_sdp_err
@@ -427,6 +434,32 @@ sdp_check_media(const char *v, const char *end, uint8_t *proto)
 	return SBC_SDP_E_OK;
 }
 
+/*
+ * "a=rtpmap:" followed by what Sofia's parser accepts: a payload type,
+ * one space, an encoding name and "/" with a clock rate (then anything).
+ * Sofia fails the whole body on any other rtpmap, so one broken attribute
+ * (on a video line the SBC may not even keep) lost the call.
+ */
+static bool
+sdp_rtpmap_ok(const char *v, const char *end)
+{
+	const char *p = v, *q;
+
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	if (p == v || p - v > 3 || p >= end || *p != ' ')
+		return false;
+	q = ++p;
+	while (p < end && *p != '/')
+		p++;
+	if (p == q || p >= end || !sdp_tok_chars(q, (size_t)(p - q), NULL))
+		return false;
+	q = ++p;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p > q && p - q <= 10 && (p == end || *p == '/');
+}
+
 /* A line's length and bytes (@n without its CR LF): no NUL, no control but HT. */
 static enum sbc_sdp_err
 sdp_check_line_chars(const char *line, size_t n)
@@ -474,6 +507,18 @@ sdp_check_typed_line(struct sdp_scan *scan, const char *line, size_t n, uint32_t
 	case 'c':
 		code = sdp_check_connection(line + 2, line + n);
 		break;
+	case 'a':
+		/* Sofia folds these into the mode: whether one was written is lost. */
+		if (scan->n_media > 0 && n == 10 &&
+		    (memcmp(line, "a=sendrecv", 10) == 0 || memcmp(line, "a=recvonly", 10) == 0))
+			scan->says_recv[scan->n_media - 1] = 1;
+		if (n > 9 && memcmp(line, "a=rtpmap:", 9) == 0 &&
+		    !sdp_rtpmap_ok(line + 9, line + n)) {
+			if (scan->n_skip == SDP_SKIP_MAX)
+				return SBC_SDP_E_TOO_COMPLEX;
+			scan->skip[scan->n_skip++] = scan->at;
+		}
+		break;
 	case 'm':
 		if (scan->n_media == SBC_SDP_MEDIA_MAX)
 			return SBC_SDP_E_TOO_MANY_MEDIA;
@@ -506,6 +551,7 @@ sdp_scan(const char *body, size_t len, struct sdp_scan *scan,
 		size_t n = nl != NULL ? (size_t)(nl - line) : len - pos;
 		enum sbc_sdp_err code;
 
+		scan->at = (uint32_t)pos;
 		pos += n + (nl != NULL);
 		no++;
 		if (n > 0 && line[n - 1] == '\r')
@@ -555,6 +601,33 @@ sdp_ip_unspecified(const struct sbc_ip *ip)
 	static const uint8_t zero[16];
 
 	return memcmp(ip->bytes, zero, ip->family == 6 ? 16 : 4) == 0;
+}
+
+/*
+ * An address no peer receives media on: loopback (127/8, ::1, and IPv4
+ * loopback mapped in IPv6), the limited broadcast 255.255.255.255, or
+ * "this network" 0/8 other than 0.0.0.0 (which means hold).  Relaying to
+ * them sends the call's media to the SBC host itself or to a whole LAN.
+ */
+static bool
+sdp_ip_unusable(const struct sbc_ip *ip)
+{
+	static const uint8_t v6_loop[16] = { [15] = 1 };
+	static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const uint8_t *b = ip->bytes;
+
+	if (ip->family == 6) {
+		if (memcmp(b, v6_loop, 16) == 0)
+			return true;
+		if (memcmp(b, v4_mapped, 12) != 0)
+			return false;
+		b += 12;              /* ::ffff:a.b.c.d: judge a.b.c.d */
+	}
+	if (b[0] == 127)
+		return true;
+	if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255)
+		return true;
+	return b[0] == 0 && (b[1] | b[2] | b[3]) != 0;
 }
 
 static int
@@ -618,7 +691,7 @@ sdp_copy_media_attr(struct sbc_sdp_desc *d, struct sbc_sdp_media *dm,
 
 static enum sbc_sdp_err
 sdp_copy_media(struct sbc_sdp_desc *d, struct sbc_sdp_media *dm,
-	       const sdp_media_t *m, uint8_t proto)
+	       const sdp_media_t *m, uint8_t proto, bool says_recv)
 {
 	const sdp_attribute_t *a;
 	const sdp_rtpmap_t *rm;
@@ -644,8 +717,16 @@ sdp_copy_media(struct sbc_sdp_desc *d, struct sbc_sdp_media *dm,
 	}
 	if (!dm->rejected && dm->addr.family == 0)
 		return SBC_SDP_E_NO_CONNECTION;
+	if (!dm->rejected && sdp_ip_unusable(&dm->addr))
+		return SBC_SDP_E_BAD_ADDRESS;
 	dm->hold_addr = dm->addr.family != 0 && sdp_ip_unspecified(&dm->addr);
 	dm->dir = (uint8_t)(m->m_mode & SBC_SDP_SENDRECV);
+	/*
+	 * 0.0.0.0 is RFC 2543's hold, with no direction or a sending one; a
+	 * line that says it receives there names no address at all.
+	 */
+	if (dm->hold_addr && !dm->rejected && says_recv)
+		return SBC_SDP_E_UNSPECIFIED;
 	if (dm->rejected)
 		dm->dir_eff = SBC_SDP_INACTIVE;
 	else if (dm->hold_addr)
@@ -694,7 +775,7 @@ sdp_copy_session(struct sbc_sdp_desc *d, const sdp_session_t *s,
 		if (i >= scan->n_media)
 			return SBC_SDP_E_SYNTAX;
 		*line = scan->mline[i];
-		code = sdp_copy_media(d, &d->media[i], m, scan->proto[i]);
+		code = sdp_copy_media(d, &d->media[i], m, scan->proto[i], scan->says_recv[i]);
 		if (code != SBC_SDP_E_OK)
 			return code;
 	}
@@ -703,6 +784,32 @@ sdp_copy_session(struct sbc_sdp_desc *d, const sdp_session_t *s,
 		return SBC_SDP_E_SYNTAX;
 	d->n_media = (uint8_t)i;
 	return SBC_SDP_E_OK;
+}
+
+/* @body without the lines the scan marked (offsets ascending); malloc'd. */
+static char *
+sdp_without_lines(const char *body, size_t len, const struct sdp_scan *scan, size_t *out_len)
+{
+	char *t = malloc(len + 1);
+	size_t from = 0, n = 0;
+	uint32_t i;
+
+	if (t == NULL)
+		return NULL;
+	for (i = 0; i < scan->n_skip; i++) {
+		size_t at = scan->skip[i];
+		const char *nl = memchr(body + at, '\n', len - at);
+		size_t next = nl != NULL ? (size_t)(nl - body) + 1 : len;
+
+		memcpy(t + n, body + from, at - from);
+		n += at - from;
+		from = next;
+	}
+	memcpy(t + n, body + from, len - from);
+	n += len - from;
+	t[n] = '\0';
+	*out_len = n;
+	return t;
 }
 
 int
@@ -714,6 +821,7 @@ sbc_sdp_parse(struct sbc_sdp_desc *d, const char *body, size_t len,
 	sdp_parser_t *parser;
 	sdp_session_t *s;
 	enum sbc_sdp_err code;
+	char *text = NULL;
 	uint32_t line;
 	int rc;
 
@@ -727,7 +835,14 @@ sbc_sdp_parse(struct sbc_sdp_desc *d, const char *body, size_t len,
 		return rc;
 
 	/* Insane: the scan and the copy do the sanity checks, with reasons. */
+	if (scan.n_skip > 0) {
+		text = sdp_without_lines(body, len, &scan, &len);
+		if (text == NULL)
+			return sdp_fail(err, SBC_SDP_E_NOMEM, 0);
+		body = text;
+	}
 	parser = sdp_parse(home, body, (issize_t)len, sdp_f_insane);
+	free(text);
 	s = sdp_session(parser);
 	if (s == NULL) {
 		code = sdp_parser_home(parser) == NULL ? SBC_SDP_E_NOMEM : SBC_SDP_E_SYNTAX;

@@ -90,6 +90,9 @@
 	X(CONNECTION,     400, "malformed c= line") \
 	X(MULTICAST,      488, "multicast c= address not supported") \
 	X(HOSTNAME,       488, "c= host name instead of an IP address") \
+	X(BAD_ADDRESS,    488, "c= address cannot receive media (loopback, broadcast, this network)") \
+	X(UNSPECIFIED,    488, "c= 0.0.0.0 or :: with a direction that receives (not a hold)") \
+	X(OWN_ADDRESS,    488, "c= address is one of the SBC's own") \
 	X(NO_CONNECTION,  400, "m= line without a c= address") \
 	X(MEDIA,          400, "malformed m= line") \
 	X(MEDIA_PORT,     400, "bad port in m= line") \
@@ -212,9 +215,14 @@ const char *sbc_sdp_text(const struct sbc_sdp_desc *d, uint16_t off);
  * control characters or NUL bytes, lines over SBC_SDP_LINE_MAX, bodies over
  * SBC_SDP_BODY_MAX, c= with a host name or a multicast address, m= with a
  * non-numeric or out-of-range port, a port count, no format or an RTP
- * payload type over 127, no m= line or more than SBC_SDP_MEDIA_MAX, and any
- * body Sofia's parser rejects.  Formats, a=crypto and T38 attributes past
- * their limits are ignored (a subset of an offer is still a valid offer).
+ * payload type over 127, no m= line or more than SBC_SDP_MEDIA_MAX, c=
+ * with a loopback, limited broadcast or "this network" (0/8 but 0.0.0.0)
+ * address, c= 0.0.0.0 (or ::) with an explicit a=sendrecv or a=recvonly
+ * on a line not rejected (not a hold: nobody receives there), and any body
+ * Sofia's parser rejects.  Formats, a=crypto and T38 attributes past their
+ * limits are ignored (a subset of an offer is still a valid offer), and so
+ * is an a=rtpmap Sofia cannot parse (no clock rate, RFC 4475 esc01): its
+ * payload type is then one without a=rtpmap, kept only if static.
  *
  * @d is overwritten (also on error; it is then empty).  @err (may be NULL)
  * gets the reason and the line; the reason never contains SDP text.
