@@ -29,12 +29,16 @@
  *     engine and used only by bursts of that engine.
  *
  * SSRCs: a context either is bound to one SSRC given at creation (other
- * SSRCs get SBC_SRTP_WRONG_SSRC) or learns it: the first packet sets it, and
- * a later packet with another SSRC starts a fresh stream state (index, replay
- * window) -- on unprotect only once that packet authenticated.  One SSRC is
- * tracked at a time for RTP and one for RTCP: an SSRC that comes back after
- * another starts afresh (libsrtp2 keeps every SSRC it ever saw, allocating
- * per new SSRC; the engines agree as long as an SSRC does not come back).
+ * SSRCs get SBC_SRTP_WRONG_SSRC) or learns them: as libsrtp2 does, it keeps
+ * a stream (SRTP: index, replay window; SRTCP: index, replay database) per
+ * SSRC it saw, created by that SSRC's first packet -- on unprotect only once
+ * that packet authenticated -- so that an SSRC coming back after another
+ * goes on where it stopped and no index is ever protected twice under the
+ * key.  A learned context keeps up to SBC_SRTP_LEARNED_SSRC_MAX SSRCs for
+ * SRTP and as many for SRTCP, for its lifetime (a re-key, i.e. a new
+ * context, starts over); a packet of a further SSRC is refused
+ * (SBC_SRTP_SSRC_LIMIT), by both engines alike: forgetting an SSRC would
+ * let it start again from an index it already used.
  *
  * Packets: each mbuf holds one RTP or RTCP packet starting at byte offset
  * l2_len + l3_len + l4_len of its data (all three zero for a bare packet)
@@ -101,7 +105,8 @@ enum sbc_srtp_dir {
 	X(WRONG_SSRC,  "wrong_ssrc")    /* context bound to another SSRC */ \
 	X(BAD_CTX,     "bad_context")   /* context not initialised, of the other direction or engine */ \
 	X(KEY_EXPIRED, "key_expired")   /* SRTCP index space (2^31) used up: re-key */ \
-	X(CRYPTO,      "crypto_error")  /* the crypto device or library failed the operation */
+	X(CRYPTO,      "crypto_error")  /* the crypto device or library failed the operation */ \
+	X(SSRC_LIMIT,  "ssrc_limit")    /* learned context: an SSRC beyond the SBC_SRTP_LEARNED_SSRC_MAX it keeps */
 
 enum sbc_srtp_result {
 #define SBC_SRTP_X_ENUM(name, str) SBC_SRTP_##name,
@@ -110,8 +115,13 @@ enum sbc_srtp_result {
 	SBC_SRTP_RESULT_COUNT
 };
 
-/* Bytes of one context; see struct sbc_srtp_ctx. */
-#define SBC_SRTP_CTX_SIZE 128
+/* SSRCs a learned context keeps a stream for: SRTP and, separately, SRTCP. */
+#define SBC_SRTP_LEARNED_SSRC_MAX 4
+
+/* Bytes of one context; see struct sbc_srtp_ctx.  The first 64 are what an
+ * SRTP packet touches; the last 144 hold learned SSRCs other than the
+ * current one. */
+#define SBC_SRTP_CTX_SIZE 256
 
 /*
  * One stream direction.  Zeroed memory is a valid "not initialised" context
@@ -208,8 +218,9 @@ int sbc_srtp_ctx_init(struct sbc_srtp *e, struct sbc_srtp_ctx *ctx,
 void sbc_srtp_ctx_clear(struct sbc_srtp *e, struct sbc_srtp_ctx *ctx);
 
 /**
- * Rollover counter of the context's current SRTP stream (for tests and
- * diagnostics).  Returns 0, or -ENOENT when no packet set the stream yet.
+ * Rollover counter of the context's current SRTP stream, the one of the
+ * SSRC it took as current last (for tests and diagnostics).  Returns 0, or
+ * -ENOENT when no packet set the stream yet.
  * Thread: the engine's worker (or any, when the worker is stopped).
  */
 int sbc_srtp_ctx_roc(struct sbc_srtp *e, const struct sbc_srtp_ctx *ctx,

@@ -488,16 +488,31 @@ static inline int cdev_frame_rtp(struct sbc_srtp *e, uint16_t i, struct rte_mbuf
 {
 	uint32_t off = pk->off, len = pk->end, hl = pk->hl, ssrc = pk->ssrc, roc;
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
+	bool fresh = false;
 	uint64_t est;
 	int32_t delta;
-	int r;
+	int r, j;
 
-	if (ssrc != c->rtp_ssrc || !(c->flags & SRTP_CTX_RTP_STARTED)) {
+	if (unlikely(ssrc != c->rtp_ssrc || !(c->flags & SRTP_CTX_RTP_STARTED))) {
 		if ((c->flags & SRTP_CTX_SSRC_BOUND) && ssrc != c->rtp_ssrc)
 			return SBC_SRTP_WRONG_SSRC;
-		est = ((uint64_t)c->roc_init << 16) | pk->seq;
-		srtp_stream_start(c, ssrc, est);
-	} else {
+		/* An SSRC seen before goes on with its own stream (its
+		 * packets are checked against it below, as libsrtp2's stream
+		 * of that SSRC would): starting it afresh would protect its
+		 * indices a second time. */
+		j = srtp_saved_find(c, false, ssrc);
+		if (j >= 0) {
+			srtp_stream_swap(c, false, j);
+		} else if (srtp_saved_full(c, false)) {
+			return SBC_SRTP_SSRC_LIMIT;
+		} else {
+			srtp_stream_park(c, false);
+			est = ((uint64_t)c->roc_init << 16) | pk->seq;
+			srtp_stream_start(c, ssrc, est);
+			fresh = true;
+		}
+	}
+	if (!fresh) {
 		delta = srtp_index_estimate(c->rtp_index, pk->seq, &est);
 		r = srtp_replay_check(c->rtp_window, delta);
 		if (r != SBC_SRTP_OK)
@@ -524,11 +539,21 @@ static inline int cdev_frame_rtcp(struct sbc_srtp *e, uint16_t i, struct rte_mbu
 {
 	uint32_t off = pk->off, len = pk->end, ssrc = pk->ssrc, trailer;
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
+	int j;
 
-	if (ssrc != c->rtcp_ssrc || !(c->flags & SRTP_CTX_RTCP_STARTED)) {
+	if (unlikely(ssrc != c->rtcp_ssrc || !(c->flags & SRTP_CTX_RTCP_STARTED))) {
 		if (c->flags & SRTP_CTX_SSRC_BOUND)
 			return SBC_SRTP_WRONG_SSRC;
-		srtcp_stream_start(c, ssrc);
+		/* As for SRTP: an SSRC seen before goes on from its last index. */
+		j = srtp_saved_find(c, true, ssrc);
+		if (j >= 0) {
+			srtp_stream_swap(c, true, j);
+		} else if (srtp_saved_full(c, true)) {
+			return SBC_SRTP_SSRC_LIMIT;
+		} else {
+			srtp_stream_park(c, true);
+			srtcp_stream_start(c, ssrc);
+		}
 	}
 	/* libsrtp2 numbers SRTCP packets from 1 and stops at 2^31 - 1. */
 	if (c->rtcp_index >= SBC_SRTCP_INDEX_MASK)
@@ -614,6 +639,43 @@ static inline int cdev_check_unprotect(const struct sbc_srtp *e, bool rtcp,
 	return SBC_SRTP_OK;
 }
 
+/* Replay check of a packet of another SSRC than the current stream's
+ * (cdev_check_other_ssrc()), at its round and again at its decision. */
+static inline int cdev_replay_other_ssrc(const struct srtp_ctx_priv *c, bool rtcp,
+					 const struct srtp_cdev_pkt *pk)
+{
+	if (pk->saved < 0)
+		return SBC_SRTP_OK;     /* a new stream's first packet */
+	if (rtcp)
+		return srtcp_rdb_check(c->rtcp_saved[pk->saved].index,
+				       c->rtcp_saved[pk->saved].window, (uint32_t)pk->est);
+	return srtp_replay_check(c->rtp_saved[pk->saved].window, pk->delta);
+}
+
+/*
+ * Unprotect, a packet whose SSRC is not the current stream's: its index
+ * and replay check against that SSRC's saved stream (pk->saved), or, for
+ * an SSRC without one (pk->saved -1), a new stream's first index -- or
+ * SBC_SRTP_SSRC_LIMIT when the context keeps no more SSRCs.  Nothing
+ * changes until it authenticated (cdev_unprotect() commits it); an earlier
+ * packet of its context in the same round is of the current SSRC and
+ * cannot change the saved streams, so the answer holds until then.
+ */
+static inline int cdev_check_other_ssrc(const struct srtp_ctx_priv *c, bool rtcp,
+					struct srtp_cdev_pkt *pk)
+{
+	int j = srtp_saved_find(c, rtcp, pk->ssrc);
+
+	pk->saved = (int8_t)j;
+	if (j < 0 && srtp_saved_full(c, rtcp))
+		return SBC_SRTP_SSRC_LIMIT;
+	if (!rtcp && j >= 0)
+		pk->delta = srtp_index_estimate(c->rtp_saved[j].index, pk->seq, &pk->est);
+	else if (!rtcp)
+		pk->est = ((uint64_t)c->roc_init << 16) | pk->seq;
+	return cdev_replay_other_ssrc(c, rtcp, pk);
+}
+
 /* Is this packet's estimated index the same whichever earlier packets of
  * its context in this round turn out authentic? */
 static inline bool cdev_estimate_stable(const struct sbc_srtp *e,
@@ -679,7 +741,9 @@ static inline int cdev_recheck(const struct sbc_srtp *e, bool rtcp, uint16_t i,
 	int r;
 
 	if (pk->first) {
-		r = SBC_SRTP_OK;
+		/* No earlier packet of the round changed the saved streams. */
+		r = cdev_replay_other_ssrc(c, rtcp, pk);
+		*delta = pk->delta;
 	} else if (rtcp) {
 		r = srtcp_replay_check(c, (uint32_t)pk->est);
 	} else {
@@ -738,13 +802,13 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 			if (rtcp) {
 				pk->first = pk->ssrc != c->rtcp_ssrc ||
 					    !(c->flags & SRTP_CTX_RTCP_STARTED);
-				r = pk->first ? SBC_SRTP_OK : srtcp_replay_check(c, (uint32_t)pk->est);
+				r = pk->first ? cdev_check_other_ssrc(c, true, pk) :
+						srtcp_replay_check(c, (uint32_t)pk->est);
 			} else {
 				pk->first = pk->ssrc != c->rtp_ssrc ||
 					    !(c->flags & SRTP_CTX_RTP_STARTED);
 				if (pk->first) {
-					pk->est = ((uint64_t)c->roc_init << 16) | pk->seq;
-					r = SBC_SRTP_OK;
+					r = cdev_check_other_ssrc(c, false, pk);
 				} else {
 					delta = srtp_index_estimate(c->rtp_index, pk->seq, &est);
 					if (!cdev_estimate_stable(e, c, gs->last, pk->seq, est)) {
@@ -757,8 +821,16 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 					r = srtp_replay_check(c->rtp_window, delta);
 				}
 			}
-			/* A new stream's first packet: what it authenticates
-			 * decides the stream the later ones are estimated in. */
+			/* Refused before any state is touched, whatever the
+			 * earlier packets of the round turn out to be: they are
+			 * of the current SSRC and add no SSRC. */
+			if (r == SBC_SRTP_SSRC_LIMIT) {
+				result[i] = (int16_t)r;
+				pk->state = PKT_DONE;
+				continue;
+			}
+			/* Another SSRC's packet: what it authenticates decides
+			 * the stream the later ones are estimated in. */
 			if (pk->first)
 				gs->deferred = 1;
 			pk->prev = gs->last;
@@ -803,15 +875,20 @@ static uint16_t cdev_unprotect(struct sbc_srtp *e, bool rtcp, struct rte_mbuf **
 			result[i] = (int16_t)r;
 			if (r != SBC_SRTP_OK)
 				continue;
-			if (rtcp) {
-				if (pk->first)
+			if (pk->first && pk->saved >= 0) {
+				srtp_stream_swap(c, rtcp, pk->saved);
+			} else if (pk->first) {
+				srtp_stream_park(c, rtcp);
+				if (rtcp)
 					srtcp_stream_start(c, pk->ssrc);
+				else
+					srtp_stream_start(c, pk->ssrc, pk->est);
+			}
+			if (rtcp) {
 				srtcp_replay_add(c, (uint32_t)pk->est);
 				trim = SBC_SRTCP_TRAILER_LEN + SBC_SRTCP_TAG_LEN;
 			} else {
-				if (pk->first)
-					srtp_stream_start(c, pk->ssrc, pk->est);
-				else
+				if (!pk->first || pk->saved >= 0)
 					srtp_replay_add(c, delta);
 				trim = (uint16_t)(SBC_SRTP_ROC_LEN + c->tag_len);
 			}

@@ -5,7 +5,10 @@
  * engines make first (srtp_pkt_precheck()).
  *
  * libsrtp2 allocates: in srtp_create() (control path) and, on a context
- * that learns its SSRC, once per new SSRC inside srtp_protect/unprotect.
+ * that learns its SSRC, once per new SSRC inside srtp_protect/unprotect --
+ * at most SBC_SRTP_LEARNED_SSRC_MAX times per kind: the engine keeps the
+ * set of SSRCs it gave libsrtp2 (struct srtp_ctx_priv, SSRCs only) and
+ * refuses a further one as the cryptodev engine does.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -96,6 +99,50 @@ int sbc_srtp_lib_roc(const struct srtp_ctx_priv *c, uint32_t *roc)
 	return 0;
 }
 
+/*
+ * Learned context: does libsrtp2 look the packet's SSRC up, i.e. does it
+ * pass the checks libsrtp2 makes before (and, SRTCP unprotect, the length
+ * and E flag checks after, which the cryptodev engine makes first)?  Only
+ * then does the SSRC limit apply, so that both engines give the same
+ * result to a packet wrong in two ways.
+ */
+static bool lib_ssrc_looked_up(enum srtp_op op, const uint8_t *p, uint32_t len)
+{
+	switch (op) {
+	case SRTP_OP_PROTECT:
+	case SRTP_OP_UNPROTECT:
+		return srtp_rtp_hdr_len(p, len) >= 0;
+	case SRTCP_OP_PROTECT:
+		return len >= SBC_SRTCP_HDR_LEN;
+	default:
+		return len >= SBC_SRTCP_HDR_LEN + SBC_SRTCP_TRAILER_LEN + SBC_SRTCP_TAG_LEN &&
+		       (srtp_load_be32(p + len - SBC_SRTCP_TAG_LEN - SBC_SRTCP_TRAILER_LEN) &
+			SBC_SRTCP_E_BIT);
+	}
+}
+
+/* libsrtp2 has a stream for ssrc now: it becomes the current one of the
+ * set (the cryptodev engine's order, though only the set matters here). */
+static void lib_ssrc_learned(struct srtp_ctx_priv *c, bool rtcp, uint32_t ssrc)
+{
+	uint8_t started = rtcp ? SRTP_CTX_RTCP_STARTED : SRTP_CTX_RTP_STARTED;
+	int j;
+
+	if ((c->flags & started) && ssrc == (rtcp ? c->rtcp_ssrc : c->rtp_ssrc))
+		return;
+	j = srtp_saved_find(c, rtcp, ssrc);
+	if (j >= 0) {
+		srtp_stream_swap(c, rtcp, j);
+		return;
+	}
+	srtp_stream_park(c, rtcp);
+	if (rtcp)
+		c->rtcp_ssrc = ssrc;
+	else
+		c->rtp_ssrc = ssrc;
+	c->flags |= started;
+}
+
 static int16_t lib_result(srtp_err_status_t st)
 {
 	switch (st) {
@@ -132,8 +179,9 @@ uint16_t sbc_srtp_lib_burst(struct sbc_srtp *e, enum srtp_op op, struct rte_mbuf
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct srtp_ctx_priv *c = srtp_ctx(ctx[i]);
+		bool rtcp = op == SRTCP_OP_PROTECT || op == SRTCP_OP_UNPROTECT, learn = false;
 		srtp_err_status_t st;
-		uint32_t off, len;
+		uint32_t off, len, ssrc = 0;
 		uint8_t *p;
 		int l;
 
@@ -144,6 +192,15 @@ uint16_t sbc_srtp_lib_burst(struct sbc_srtp *e, enum srtp_op op, struct rte_mbuf
 			continue;
 		p = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
 		l = (int)len;
+		if (!(c->flags & SRTP_CTX_SSRC_BOUND) && lib_ssrc_looked_up(op, p, len)) {
+			ssrc = srtp_load_raw32(p + (rtcp ? 4 : 8));
+			if (srtp_saved_find(c, rtcp, ssrc) < 0 &&
+			    ssrc != (rtcp ? c->rtcp_ssrc : c->rtp_ssrc) && srtp_saved_full(c, rtcp)) {
+				result[i] = SBC_SRTP_SSRC_LIMIT;
+				continue;
+			}
+			learn = true;
+		}
 		switch (op) {
 		case SRTP_OP_PROTECT:
 			st = srtp_protect(c->lib.session, p, &l);
@@ -159,6 +216,10 @@ uint16_t sbc_srtp_lib_burst(struct sbc_srtp *e, enum srtp_op op, struct rte_mbuf
 			break;
 		}
 		result[i] = lib_result(st);
+		/* libsrtp2 made a stream for a new SSRC: protect once past the
+		 * header checks, unprotect once the packet authenticated. */
+		if (learn && (protect || result[i] == SBC_SRTP_OK))
+			lib_ssrc_learned(c, rtcp, ssrc);
 		if (result[i] != SBC_SRTP_OK)
 			continue;
 		/* Tailroom was checked: neither call can fail. */
@@ -166,11 +227,10 @@ uint16_t sbc_srtp_lib_burst(struct sbc_srtp *e, enum srtp_op op, struct rte_mbuf
 			rte_pktmbuf_append(m, (uint16_t)((uint32_t)l - len));
 		else
 			rte_pktmbuf_trim(m, (uint16_t)(len - (uint32_t)l));
-		if (op == SRTP_OP_PROTECT || op == SRTP_OP_UNPROTECT) {
-			/* Only for sbc_srtp_ctx_roc(): the stream libsrtp2 keeps. */
-			c->rtp_ssrc = srtp_load_raw32(p + 8);
+		/* Only for sbc_srtp_ctx_roc(): the stream libsrtp2 keeps (a
+		 * learned context's current SSRC is set above). */
+		if (!rtcp && (c->flags & SRTP_CTX_SSRC_BOUND))
 			c->flags |= SRTP_CTX_RTP_STARTED;
-		}
 		ok++;
 	}
 	return ok;

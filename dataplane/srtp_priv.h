@@ -10,6 +10,7 @@
 #ifndef SBC_DP_SRTP_PRIV_H
 #define SBC_DP_SRTP_PRIV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -52,10 +53,36 @@ enum srtp_op {
 #define SRTP_CTX_RTP_STARTED  0x02     /* rtp_ssrc/rtp_index hold a stream */
 #define SRTP_CTX_RTCP_STARTED 0x04     /* rtcp_ssrc/rtcp_* hold a stream */
 
+/* Learned SSRCs kept besides the current one, per kind. */
+#define SRTP_SAVED_MAX (SBC_SRTP_LEARNED_SSRC_MAX - 1)
+
+/* The SRTP stream of a learned SSRC that is not the current one (cryptodev;
+ * the libsrtp2 engine uses ssrc only: libsrtp2 keeps the streams). */
+struct srtp_saved_rtp {
+	uint64_t index;
+	uint64_t window;
+	uint32_t ssrc;                    /* network order */
+	uint32_t pad;
+};
+
+/* Its SRTCP stream: as rtcp_index / rtcp_window. */
+struct srtp_saved_rtcp {
+	uint64_t window[2];
+	uint32_t ssrc;                    /* network order */
+	uint32_t index;
+};
+
 /*
  * A context.  Written by: main lcore at init/clear; the engine's worker
  * afterwards.  The first cache line holds everything an SRTP packet reads
  * and writes on the cryptodev engine.
+ *
+ * Learned SSRCs: rtp_ssrc / rtp_index / rtp_window are the stream of the
+ * SSRC whose SRTP packet came last (the current one), rtp_saved[] the
+ * streams of the n_rtp_saved SSRCs before it, in no order; a packet of
+ * another SSRC swaps its stream with the current one (srtp_stream_swap()),
+ * so that the fast path only ever compares one SSRC.  SRTCP likewise, on
+ * its own.  Bound contexts never use the saved streams.
  */
 struct srtp_ctx_priv {
 	struct sbc_srtp *engine;   /* NULL: not initialised */
@@ -84,14 +111,20 @@ struct srtp_ctx_priv {
 	 * database, window [rtcp_index, rtcp_index + 128), bit k = index
 	 * rtcp_index + k. */
 	uint32_t rtcp_index;
-	uint32_t pad2;
+	uint8_t n_rtp_saved;              /* learned: rtp_saved[0, n) hold streams */
+	uint8_t n_rtcp_saved;
+	uint16_t pad2;
 	uint64_t rtcp_window[2];
+	/* Touched only when a learned context sees another SSRC. */
+	struct srtp_saved_rtp rtp_saved[SRTP_SAVED_MAX];
+	struct srtp_saved_rtcp rtcp_saved[SRTP_SAVED_MAX];
 };
 
 _Static_assert(sizeof(struct srtp_ctx_priv) <= SBC_SRTP_CTX_SIZE,
 	       "struct sbc_srtp_ctx too small for its private layout");
 _Static_assert(offsetof(struct srtp_ctx_priv, cdev.rtp_sess) + sizeof(void *) <= 64,
 	       "SRTP hot fields in the first cache line");
+_Static_assert(SRTP_SAVED_MAX >= 1 && SRTP_SAVED_MAX < 128, "saved SSRCs: n_*_saved, int8_t");
 
 /* The opaque bytes are only ever accessed through this view. */
 static inline struct srtp_ctx_priv *srtp_ctx(struct sbc_srtp_ctx *c)
@@ -119,7 +152,10 @@ struct srtp_cdev_pkt {
 	uint8_t skip_result;      /* result when no crypto ran and the replay check passes */
 	uint8_t pre;              /* first pass over the packet alone: OK or its result */
 	uint8_t pre2;             /* SRTCP unprotect: same, for the checks after the SSRC's */
-	uint8_t first;            /* first packet of a stream: no replay check */
+	uint8_t first;            /* not the context's current stream: a new SSRC's first packet
+	                             (saved < 0: no replay check) or a saved stream's */
+	int8_t saved;             /* with first: the SSRC's stream in rtp_saved / rtcp_saved,
+	                             -1 none yet */
 };
 
 /* Packets of one context within an unprotect round. */
@@ -240,19 +276,24 @@ static inline void srtp_stream_start(struct srtp_ctx_priv *c, uint32_t ssrc, uin
 }
 
 /* SRTCP replay database (libsrtp2's rdb: a 128-index window from
- * rtcp_index). */
-static inline int srtcp_replay_check(const struct srtp_ctx_priv *c, uint32_t idx)
+ * base). */
+static inline int srtcp_rdb_check(uint32_t base, const uint64_t window[2], uint32_t idx)
 {
 	uint32_t d;
 
-	if (idx >= c->rtcp_index + SBC_SRTCP_REPLAY_WINDOW)
+	if (idx >= base + SBC_SRTCP_REPLAY_WINDOW)
 		return SBC_SRTP_OK;
-	if (idx < c->rtcp_index)
+	if (idx < base)
 		return SBC_SRTP_TOO_OLD;
-	d = idx - c->rtcp_index;
-	if ((c->rtcp_window[d >> 6] >> (d & 63)) & 1)
+	d = idx - base;
+	if ((window[d >> 6] >> (d & 63)) & 1)
 		return SBC_SRTP_REPLAY;
 	return SBC_SRTP_OK;
+}
+
+static inline int srtcp_replay_check(const struct srtp_ctx_priv *c, uint32_t idx)
+{
+	return srtcp_rdb_check(c->rtcp_index, c->rtcp_window, idx);
 }
 
 static inline void srtcp_replay_add(struct srtp_ctx_priv *c, uint32_t idx)
@@ -288,6 +329,84 @@ static inline void srtcp_stream_start(struct srtp_ctx_priv *c, uint32_t ssrc)
 	c->rtcp_window[0] = 0;
 	c->rtcp_window[1] = 0;
 	c->flags |= SRTP_CTX_RTCP_STARTED;
+}
+
+/*
+ * Learned SSRCs (see struct srtp_ctx_priv).  For a packet whose SSRC is not
+ * the current stream's: srtp_saved_find() gives its saved stream, if any;
+ * without one, srtp_saved_full() says whether a new SSRC must be refused
+ * (SBC_SRTP_SSRC_LIMIT), else srtp_stream_park() saves the current stream
+ * before srtp_stream_start() starts the new one.  Swapping a saved stream
+ * with the current one changes no stream, only which one is current.
+ */
+static inline int srtp_saved_find(const struct srtp_ctx_priv *c, bool rtcp, uint32_t ssrc)
+{
+	int j, n = rtcp ? c->n_rtcp_saved : c->n_rtp_saved;
+
+	for (j = 0; j < n; j++)
+		if ((rtcp ? c->rtcp_saved[j].ssrc : c->rtp_saved[j].ssrc) == ssrc)
+			return j;
+	return -1;
+}
+
+static inline bool srtp_saved_full(const struct srtp_ctx_priv *c, bool rtcp)
+{
+	if (rtcp)
+		return (c->flags & SRTP_CTX_RTCP_STARTED) && c->n_rtcp_saved == SRTP_SAVED_MAX;
+	return (c->flags & SRTP_CTX_RTP_STARTED) && c->n_rtp_saved == SRTP_SAVED_MAX;
+}
+
+/* Saves the current stream, if there is one (the caller checked
+ * srtp_saved_full()). */
+static inline void srtp_stream_park(struct srtp_ctx_priv *c, bool rtcp)
+{
+	if (rtcp) {
+		struct srtp_saved_rtcp *v;
+
+		if (!(c->flags & SRTP_CTX_RTCP_STARTED))
+			return;
+		v = &c->rtcp_saved[c->n_rtcp_saved++];
+		v->ssrc = c->rtcp_ssrc;
+		v->index = c->rtcp_index;
+		v->window[0] = c->rtcp_window[0];
+		v->window[1] = c->rtcp_window[1];
+	} else {
+		struct srtp_saved_rtp *v;
+
+		if (!(c->flags & SRTP_CTX_RTP_STARTED))
+			return;
+		v = &c->rtp_saved[c->n_rtp_saved++];
+		v->ssrc = c->rtp_ssrc;
+		v->index = c->rtp_index;
+		v->window = c->rtp_window;
+	}
+}
+
+/* Saved stream j becomes the current one and the current one takes its
+ * place (a saved stream implies a current one). */
+static inline void srtp_stream_swap(struct srtp_ctx_priv *c, bool rtcp, int j)
+{
+	if (rtcp) {
+		struct srtp_saved_rtcp *v = &c->rtcp_saved[j], t = *v;
+
+		v->ssrc = c->rtcp_ssrc;
+		v->index = c->rtcp_index;
+		v->window[0] = c->rtcp_window[0];
+		v->window[1] = c->rtcp_window[1];
+		c->rtcp_ssrc = t.ssrc;
+		c->rtcp_index = t.index;
+		c->rtcp_window[0] = t.window[0];
+		c->rtcp_window[1] = t.window[1];
+	} else {
+		struct srtp_saved_rtp *v = &c->rtp_saved[j], t = *v;
+
+		v->ssrc = c->rtp_ssrc;
+		v->index = c->rtp_index;
+		v->window = c->rtp_window;
+		c->rtp_ssrc = t.ssrc;
+		c->rtp_index = t.index;
+		c->rtp_window = t.window;
+	}
 }
 
 /* RTP header length with CSRCs and extension, as libsrtp2 validates it;

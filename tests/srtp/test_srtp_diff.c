@@ -5,9 +5,11 @@
  * sent through impaired networks on both sides:
  *   - toward protect (the plain RTP leg): duplicates, reordering, stale
  *     packets, sequence jumps; on a learned stream the sender changes SSRC
- *     among up to MAX_SSRC of its own and comes back to earlier ones (each
- *     SSRC with its own sequence numbers, resending an old one right after
- *     coming back), SRTCP from any of them;
+ *     among several of its own and comes back to earlier ones (each SSRC
+ *     with its own sequence numbers, resending an old one right after
+ *     coming back), SRTCP from any of them; a few senders use more SSRCs
+ *     than a learned context keeps (SBC_SRTP_LEARNED_SSRC_MAX), whose
+ *     packets both engines must refuse alike;
  *   - toward unprotect (the SRTP leg): loss, reordering within and beyond
  *     the replay window, duplicates, replays from history, bit flips,
  *     packets protected with another key.
@@ -47,10 +49,9 @@
 #define HIST        256          /* delivered packets kept for replays */
 #define PLAIN_HIST  256          /* plaintexts kept for stale resends */
 #define N_ENG       2
-/* SSRCs the sender of a learned stream goes through: what a learned
- * context remembers (SBC_SRTP_LEARNED_SSRC_MAX once the engines have it),
- * so that both engines must keep a stream per SSRC as libsrtp2 does. */
-#define MAX_SSRC    4
+/* SSRCs the sender of a learned stream goes through: mostly up to what a
+ * learned context keeps, sometimes 1 or 2 more. */
+#define MAX_SSRC    (SBC_SRTP_LEARNED_SSRC_MAX + 2)
 
 enum op { PROTECT, UNPROTECT, PROTECT_RTCP, UNPROTECT_RTCP };
 
@@ -311,7 +312,12 @@ static void stream_setup(struct dstream *s)
 	p.ssrc_bound = rn(2);
 	/* A learned stream's sender may change SSRC (transfer, music on
 	 * hold) and come back to an earlier one. */
-	s->n_snd = p.ssrc_bound ? 1 : 1 + rn(MAX_SSRC);
+	if (p.ssrc_bound)
+		s->n_snd = 1;
+	else if (chance(125))
+		s->n_snd = SBC_SRTP_LEARNED_SSRC_MAX + 1 + rn(2);
+	else
+		s->n_snd = 1 + rn(SBC_SRTP_LEARNED_SSRC_MAX);
 	for (k = 0; k < s->n_snd; k++) {
 		struct sender *sd = &s->snd[k];
 
@@ -518,7 +524,7 @@ static void protect_round(bool rtcp)
 		/* SRTCP mostly from the SSRC sending RTP now, else from any. */
 		if (rtcp)
 			plain[i].len = (uint16_t)st_rtcp(plain[i].b,
-							 s->snd[rn(4) ? s->cur : rn(s->n_snd)].ssrc,
+							 s->snd[rn(16) ? s->cur : rn(s->n_snd)].ssrc,
 							 rn(40), st_rand(&rnd));
 		else
 			resend[i] = next_plain_rtp(s, &plain[i]);
@@ -660,13 +666,13 @@ static void test_differential(void)
 			break;
 		protect_round(false);
 		protect_round(false);
-		if (chance(100))
+		if (chance(150))
 			protect_round(true);
 		if (chance(20))
 			forged_round();
 		unprotect_round(false);
 		unprotect_round(false);
-		if (chance(100))
+		if (chance(150))
 			unprotect_round(true);
 		if (chance(10)) {
 			stream_setup(&streams[rn(N_STREAMS)]);

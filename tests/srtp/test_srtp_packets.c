@@ -2,7 +2,7 @@
  * SRTP/SRTCP on crafted packets, through both engines with the same keys:
  * RTP in → SRTP out and back, SRTCP likewise, and every reason a packet is
  * refused (tampered tag or bytes, replayed, too old, wrong key, wrong SSRC,
- * wrong context, malformed), each with its exact result code; burst sizes
+ * SSRC limit, wrong context, malformed), each with its exact result code; burst sizes
  * 0, 1, 31, 32, 33, 64, 65 and more, several packets of one context in one
  * burst (duplicates, rollover estimates that depend on an earlier packet
  * authenticating).  Every packet goes through both engines, which must
@@ -586,6 +586,95 @@ static void test_ssrc_change(void)
 	stream_clear(&s);
 }
 
+/*
+ * A learned context keeps SBC_SRTP_LEARNED_SSRC_MAX SSRCs for SRTP and as
+ * many for SRTCP.  A packet of one more is refused (SBC_SRTP_SSRC_LIMIT) by
+ * both engines, now and later, on protect before any index is taken and on
+ * unprotect whether or not it is authentic; a packet that is also
+ * malformed is refused as malformed.  The SSRCs kept go on where they
+ * stopped: their old indices stay refused, their SRTCP indices continue.
+ */
+static void test_ssrc_limit(void)
+{
+	enum { N = SBC_SRTP_LEARNED_SSRC_MAX };
+	static struct pkt rtp_of[N + 1], rtcp_of[N + 1];
+	struct tstream s, twin, fresh;
+	struct tstream *st[MAX_PKTS];
+	uint8_t b[BUF];
+	uint32_t len, k, round;
+
+	stream_init(&s, SBC_SRTP_AES_CM_128_HMAC_SHA1_80, false, 0, 0, 61, 61);
+	/* Same keys, SSRCs of its own: protects what s's sender may not. */
+	stream_init(&twin, SBC_SRTP_AES_CM_128_HMAC_SHA1_80, false, 0, 0, 61, 61);
+	for (k = 0; k < N; k++) {
+		len = make_rtp(b, 100, 0x5000 + k, 40);
+		CU_ASSERT_EQUAL_FATAL(one(PROTECT, &s, b, len), SBC_SRTP_OK);
+		rtp_of[k] = out_pkts[0][0];
+		len = st_rtcp(b, 0x5000 + k, 3, k);
+		CU_ASSERT_EQUAL_FATAL(one(PROTECT_RTCP, &s, b, len), SBC_SRTP_OK);
+		rtcp_of[k] = out_pkts[0][0];
+	}
+	for (round = 0; round < 2; round++) {
+		len = make_rtp(b, (uint16_t)(100 + round), 0x5000 + N, 40);
+		CU_ASSERT_EQUAL(one(PROTECT, &s, b, len), SBC_SRTP_SSRC_LIMIT);
+		len = st_rtcp(b, 0x5000 + N, 3, 9);
+		CU_ASSERT_EQUAL(one(PROTECT_RTCP, &s, b, len), SBC_SRTP_SSRC_LIMIT);
+	}
+	len = make_rtp(b, 102, 0x5000 + N, 40);
+	b[0] |= 0x0f;                                /* 15 CSRCs: longer than the packet */
+	CU_ASSERT_EQUAL(one(PROTECT, &s, b, len), SBC_SRTP_MALFORMED);
+	CU_ASSERT_EQUAL(one(PROTECT_RTCP, &s, b, SBC_SRTCP_HDR_LEN - 1), SBC_SRTP_MALFORMED);
+	for (k = 0; k < N; k++) {
+		len = make_rtp(b, 100, 0x5000 + k, 40);
+		CU_ASSERT_EQUAL(one(PROTECT, &s, b, len), SBC_SRTP_REPLAY);
+		len = make_rtp(b, 101, 0x5000 + k, 40);
+		CU_ASSERT_EQUAL(one(PROTECT, &s, b, len), SBC_SRTP_OK);
+		len = st_rtcp(b, 0x5000 + k, 3, k);
+		CU_ASSERT_EQUAL_FATAL(one(PROTECT_RTCP, &s, b, len), SBC_SRTP_OK);
+		CU_ASSERT_EQUAL(srtp_load_be32(out_pkts[0][0].b + len), SBC_SRTCP_E_BIT | 2);
+	}
+
+	/* The SRTP leg: one more SSRC, authentic (from twin) or not. */
+	len = make_rtp(b, 7, 0x5000 + N, 40);
+	CU_ASSERT_EQUAL_FATAL(one(PROTECT, &twin, b, len), SBC_SRTP_OK);
+	rtp_of[N] = out_pkts[0][0];
+	len = st_rtcp(b, 0x5000 + N, 3, 9);
+	CU_ASSERT_EQUAL_FATAL(one(PROTECT_RTCP, &twin, b, len), SBC_SRTP_OK);
+	rtcp_of[N] = out_pkts[0][0];
+	for (k = 0; k < N; k++) {
+		CU_ASSERT_EQUAL(one(UNPROTECT, &s, rtp_of[k].b, rtp_of[k].len), SBC_SRTP_OK);
+		CU_ASSERT_EQUAL(one(UNPROTECT_RTCP, &s, rtcp_of[k].b, rtcp_of[k].len), SBC_SRTP_OK);
+	}
+	for (round = 0; round < 2; round++) {
+		CU_ASSERT_EQUAL(one(UNPROTECT, &s, rtp_of[N].b, rtp_of[N].len), SBC_SRTP_SSRC_LIMIT);
+		CU_ASSERT_EQUAL(one(UNPROTECT_RTCP, &s, rtcp_of[N].b, rtcp_of[N].len),
+				SBC_SRTP_SSRC_LIMIT);
+	}
+	rtp_of[N].b[30] ^= 1;
+	CU_ASSERT_EQUAL(one(UNPROTECT, &s, rtp_of[N].b, rtp_of[N].len), SBC_SRTP_SSRC_LIMIT);
+	rtp_of[N].b[30] ^= 1;
+	rtcp_of[N].b[SBC_SRTCP_HDR_LEN + 12] &= 0x7f;      /* E flag cleared */
+	CU_ASSERT_EQUAL(one(UNPROTECT_RTCP, &s, rtcp_of[N].b, rtcp_of[N].len), SBC_SRTP_MALFORMED);
+	rtcp_of[N].b[SBC_SRTCP_HDR_LEN + 12] |= 0x80;
+	for (k = 0; k < N; k++)
+		CU_ASSERT_EQUAL(one(UNPROTECT, &s, rtp_of[k].b, rtp_of[k].len), SBC_SRTP_REPLAY);
+
+	/* The limit reached within one burst: a fresh receiver given one
+	 * packet of each SSRC keeps the first N it authenticates. */
+	for (round = 0; round < 2; round++) {
+		stream_init(&fresh, SBC_SRTP_AES_CM_128_HMAC_SHA1_80, false, 0, 0, 61, 61);
+		for (k = 0; k <= N; k++) {
+			in_pkts[k] = round == 0 ? rtp_of[k] : rtcp_of[N - k];
+			st[k] = &fresh;
+		}
+		CU_ASSERT_EQUAL(both(round == 0 ? UNPROTECT : UNPROTECT_RTCP, st, N + 1), N);
+		CU_ASSERT_EQUAL(results[0][N], SBC_SRTP_SSRC_LIMIT);
+		stream_clear(&fresh);
+	}
+	stream_clear(&s);
+	stream_clear(&twin);
+}
+
 /* Many streams interleaved, bursts of every interesting size. */
 static void test_burst_sizes(void)
 {
@@ -756,6 +845,7 @@ int main(void)
 		{ "malformed packets and mbufs", test_malformed },
 		{ "rollover counter: wrap, starting ROC", test_roc },
 		{ "SSRC change on a learning context", test_ssrc_change },
+		{ "SSRCs beyond what a learning context keeps: refused", test_ssrc_limit },
 		{ "burst sizes 0, 1, 31, 32, 33, 64, 65, 130", test_burst_sizes },
 		{ "one context several times in a burst", test_burst_same_context },
 		{ "context life cycle", test_ctx_lifecycle },
