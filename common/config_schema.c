@@ -724,6 +724,48 @@ static const struct sbc_cfg_section pike_section = {
 	"Per-source request-rate limit (unauthenticated requests).",
 };
 
+static void check_sip_limits(struct sbc_cfg_ctx *ctx, const void *obj, const char *path)
+{
+	const struct sbc_cfg_sip_limits *l = obj;
+
+	if (l->max_connections_per_source > l->max_connections)
+		sbc_cfg_error(ctx, path, "max_connections_per_source",
+			      "%u is more than max_connections (%u)",
+			      l->max_connections_per_source, l->max_connections);
+}
+
+static const struct sbc_cfg_field sip_limits_fields[] = {
+	ROW("max_connections", SBC_CFG_U32, struct sbc_cfg_sip_limits, max_connections,
+	    .min = 16, .max = 1000000, .def = "4096",
+	    .doc = "TCP and TLS connections accepted and open at once, all interfaces "
+		   "together; past it a new one is reset at once (calls and connections "
+		   "already up are not touched).  Lowered to fit the descriptors "
+		   "(RLIMIT_NOFILE, raised to its hard limit at start)."),
+	ROW("max_connections_per_source", SBC_CFG_U32, struct sbc_cfg_sip_limits,
+	    max_connections_per_source, .min = 1, .max = 1000000, .def = "128",
+	    .doc = "The same from one source address (IPv6: per `sip.pike.ipv6_prefix_len` "
+		   "prefix)."),
+	ROW("idle_timeout_s", SBC_CFG_U32, struct sbc_cfg_sip_limits, idle_timeout_s,
+	    .min = 1, .max = 86400, .def = "30",
+	    .doc = "A TCP or TLS connection with no transaction open and nothing sent or "
+		   "received for this long is closed, ours and our peers' alike (also a "
+		   "message that stops arriving halfway, or an accepted connection that "
+		   "never sends a byte)."),
+	ROW("tls_handshake_timeout_s", SBC_CFG_U32, struct sbc_cfg_sip_limits,
+	    tls_handshake_timeout_s, .min = 1, .max = 300, .def = "10",
+	    .doc = "An accepted TLS connection whose handshake is not done this long after "
+		   "the accept is closed."),
+	ROW("max_message_bytes", SBC_CFG_U32, struct sbc_cfg_sip_limits, max_message_bytes,
+	    .min = 8192, .max = 16777216, .def = "65536",
+	    .doc = "Largest SIP message read, headers and body; a larger request gets 413 "
+		   "and its TCP or TLS connection is closed."),
+};
+static const struct sbc_cfg_section sip_limits_section = {
+	"limits", sizeof(struct sbc_cfg_sip_limits), sip_limits_fields,
+	NFIELDS(sip_limits_fields), check_sip_limits,
+	"What TCP and TLS peers may hold: connections, their idle time, message size.",
+};
+
 static const struct sbc_cfg_field sip_fields[] = {
 	LIST_OF("interfaces", SBC_CFG_SECTION, struct sbc_cfg_sip, interfaces, .flags = REQ,
 		.items_min = 1, .items_max = 16, .section = &sip_if_section,
@@ -756,6 +798,10 @@ static const struct sbc_cfg_field sip_fields[] = {
 	/* Not RELOAD as a whole: its keys say which may change (entries may not). */
 	SECTION("pike", struct sbc_cfg_sip, pike, pike_section,
 		.doc = "Per-source request-rate limit for unauthenticated traffic."),
+	SECTION("limits", struct sbc_cfg_sip, limits, sip_limits_section,
+		.doc = "Connection limits and timeouts for TCP and TLS (docs/security.md, "
+		       "\"Connections\"); not reloadable: a SIGHUP that changes them is "
+		       "refused."),
 };
 static const struct sbc_cfg_section sip_section = {
 	"sip", sizeof(struct sbc_cfg_sip), sip_fields, NFIELDS(sip_fields), NULL,

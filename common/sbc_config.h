@@ -150,6 +150,16 @@ struct sbc_cfg_pike {
 	uint32_t ipv6_prefix_len;     /* IPv6 sources counted per prefix */
 };
 
+/* sip.limits: what TCP and TLS peers may hold of the control plane
+ * (controlplane/sip_conn.h enforces the connection counts and timeouts). */
+struct sbc_cfg_sip_limits {
+	uint32_t max_connections;            /* accepted connections open at once, in all */
+	uint32_t max_connections_per_source; /* ... from one address (IPv6: pike's prefix) */
+	uint32_t idle_timeout_s;             /* nothing sent or received: closed */
+	uint32_t tls_handshake_timeout_s;    /* accepted TLS without a handshake: closed */
+	uint32_t max_message_bytes;          /* larger: 413 and the connection closed */
+};
+
 struct sbc_cfg_sip {
 	struct sbc_cfg_sip_if *interfaces;
 	uint32_t n_interfaces;
@@ -164,6 +174,7 @@ struct sbc_cfg_sip {
 	struct sbc_ip *resolvers;     /* DNS servers; none = the system's */
 	uint32_t n_resolvers;
 	struct sbc_cfg_pike pike;
+	struct sbc_cfg_sip_limits limits;
 };
 
 struct sbc_cfg_credentials {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "b2bua.h"
 #include "sbc_config.h"
@@ -13,6 +14,35 @@
 
 /* How long to wait for sbc-dataplane's socket at start (it may start later). */
 #define DP_WAIT_MS 10000
+
+/*
+ * Every TCP and TLS connection is a descriptor: the soft limit (often
+ * 1024) up to the hard one, logged.  sip.limits.max_connections is
+ * lowered to fit what there is (sip_conn.h).
+ */
+static void nofile_raise(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		SBC_LOG(WARN, "main", "RLIMIT_NOFILE: %s", strerror(errno));
+		return;
+	}
+	was = rl.rlim_cur;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			SBC_LOG(WARN, "main", "RLIMIT_NOFILE stays %llu (hard %llu): %s",
+				(unsigned long long)was, (unsigned long long)rl.rlim_max,
+				strerror(errno));
+			return;
+		}
+	}
+	SBC_LOG(NOTICE, "main", "descriptors: RLIMIT_NOFILE %llu (was %llu, hard limit %llu)",
+		(unsigned long long)rl.rlim_cur, (unsigned long long)was,
+		(unsigned long long)rl.rlim_max);
+}
 
 static void usage(FILE *f)
 {
@@ -63,6 +93,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	sbc_log_set_level(cfg->log.level);
+	nofile_raise();
 	b2b = sbc_b2bua_create(cfg, DP_WAIT_MS, &rc);
 	if (b2b == NULL) {
 		SBC_LOG(ERR, "main", "cannot start: %s", strerror(-rc));

@@ -2,18 +2,90 @@
  * SIP interfaces (b2bua_priv.h): one nua per sip.interfaces[] entry, bound
  * to the interface's address with its UDP/TCP listener and its first TLS
  * listener (TLS 1.2 or later, material from controlplane/sip_tls.h).
+ * The TCP and TLS connections of all of them share one connection guard
+ * (sip_conn.h, sip.limits), installed before the first listener.
  * Thread: the su_root thread.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "b2bua_priv.h"
 #include "sbc_log.h"
+#include "sip_conn.h"
 #include "sip_tls.h"
 
 #include <sofia-sip/tport_tag.h>
+
+/*
+ * The guard and its scan timer: one per process, as the accept() hook
+ * that reaches it (conn_interpose.c) is.
+ */
+static struct sbc_sip_conn *conn_guard;
+static su_timer_t *conn_timer;
+
+static void conn_guard_stop(void);
+
+static void conn_scan(struct sbc_b2bua *b, su_timer_t *t, void *arg)
+{
+	(void)b;
+	(void)t;
+	(void)arg;
+	sbc_sip_conn_scan(conn_guard, b2b_mono_ms());
+}
+
+/* The guard for @cfg's sip.limits, installed, its scan running. */
+static int conn_guard_start(struct sbc_b2bua *b)
+{
+	const struct sbc_cfg_sip_limits *lim = &b->cfg->sip.limits;
+	const struct sbc_sip_conn_params p = {
+		.max_connections = lim->max_connections,
+		.max_per_source = lim->max_connections_per_source,
+		.ipv6_prefix_len = b->cfg->sip.pike.ipv6_prefix_len,
+		.idle_timeout_ms = lim->idle_timeout_s * 1000u,
+		.handshake_timeout_ms = lim->tls_handshake_timeout_s * 1000u,
+	};
+	struct sbc_sip_conn_counters n;
+	int rc;
+
+	conn_guard = sbc_sip_conn_create(&p, &rc);
+	if (conn_guard == NULL)
+		return rc;
+	conn_timer = su_timer_create(su_root_task(b->root), SBC_SIP_CONN_SCAN_MS);
+	if (conn_timer == NULL || su_timer_run(conn_timer, conn_scan, NULL) != 0) {
+		conn_guard_stop();
+		return -ENOMEM;
+	}
+	sbc_sip_conn_install(conn_guard);
+	sbc_sip_conn_counters(conn_guard, &n);
+	SBC_LOG(NOTICE, B2B_LOG, "TCP/TLS connections: at most %u, %u per source; idle %u s, "
+		"TLS handshake %u s, messages up to %u bytes", n.max_connections,
+		lim->max_connections_per_source, lim->idle_timeout_s,
+		lim->tls_handshake_timeout_s, lim->max_message_bytes);
+	return 0;
+}
+
+static void conn_guard_stop(void)
+{
+	struct sbc_sip_conn_counters n;
+
+	if (conn_timer != NULL)
+		su_timer_destroy(conn_timer);
+	conn_timer = NULL;
+	if (conn_guard == NULL)
+		return;
+	sbc_sip_conn_counters(conn_guard, &n);
+	SBC_LOG(NOTICE, B2B_LOG, "TCP/TLS connections: %" PRIu64 " accepted, peak %u; reset "
+		"%" PRIu64 " over a source's limit, %" PRIu64 " over the limit, %" PRIu64
+		" without descriptors; shut down %" PRIu64 " half-closed, %" PRIu64
+		" without a TLS handshake, %" PRIu64 " silent", n.accepted, n.peak,
+		n.refused_source, n.refused_total, n.refused_fds, n.closed_half_open,
+		n.closed_handshake, n.closed_silent);
+	sbc_sip_conn_destroy(conn_guard);   /* uninstalls it */
+	conn_guard = NULL;
+}
 
 struct b2b_sipif *b2b_sipif_find(struct sbc_b2bua *b, const char *name)
 {
@@ -129,7 +201,15 @@ int b2b_sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 		SBC_LOG(WARN, B2B_LOG, "%s: no listener: interface not served", s->cfg->name);
 		return 0;
 	}
+	if (conn_guard == NULL) {
+		rc = conn_guard_start(b);
+		if (rc != 0)
+			return rc;
+	}
 	if (tls_l != NULL) {
+		rc = sbc_sip_conn_add_tls_listener(conn_guard, &s->cfg->address, tls_l->port);
+		if (rc != 0)
+			return rc;
 		if (b->tls == NULL) {
 			b->tls = sbc_sip_tls_create(&rc);
 			if (b->tls == NULL)
@@ -178,6 +258,14 @@ int b2b_sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 			    TPTAG_UDP_RMEM(4u << 20),
 			    /* CRLF keepalive on TCP and TLS connections (RFC 5626 §4.4.1). */
 			    TPTAG_KEEPALIVE(B2B_CRLF_KEEPALIVE_MS),
+			    /*
+			     * sip.limits (sip_conn.h does the rest): nta's idle default is
+			     * 30 minutes; a message that stops arriving halfway is given up
+			     * after as long (none by default); a larger one gets 413.
+			     */
+			    TPTAG_IDLE(cfg->sip.limits.idle_timeout_s * 1000u),
+			    TPTAG_TIMEOUT(cfg->sip.limits.idle_timeout_s * 1000u),
+			    NTATAG_MAXSIZE(cfg->sip.limits.max_message_bytes),
 			    NTATAG_SIP_T1(cfg->sip.t1_ms),
 			    /* Timers B, F, H: nta keeps 32 s unless told 64*T1 itself. */
 			    NTATAG_SIP_T1X64(64 * cfg->sip.t1_ms),
@@ -218,5 +306,6 @@ void b2b_sipif_shutdown_all(struct sbc_b2bua *b, unsigned int ms)
 	} while (b2b_mono_ms() < deadline);
 	if (pending)
 		SBC_LOG(WARN, B2B_LOG, "nua shutdown not complete after %u ms", ms);
+	conn_guard_stop();
 }
 
