@@ -718,6 +718,15 @@ static const struct sbc_cfg_field pike_fields[] = {
 	ROW("ipv6_prefix_len", SBC_CFG_U32, struct sbc_cfg_pike, ipv6_prefix_len,
 	    .flags = RELOAD, .min = 32, .max = 128, .def = "64",
 	    .doc = "IPv6 sources are counted per prefix of this length."),
+	ROW("unknown_reply_rate", SBC_CFG_U32, struct sbc_cfg_pike, unknown_reply_rate,
+	    .flags = RELOAD, .min = 0, .max = 100000, .def = "50",
+	    .doc = "Stateless refusals (403) sent per second to sources no trunk knows, all "
+		   "sources together (a burst of the same size); past it they are dropped "
+		   "unanswered. 0: never answer them."),
+	ROW("max_headers", SBC_CFG_U32, struct sbc_cfg_pike, max_headers, .flags = RELOAD,
+	    .min = 16, .max = 4096, .def = "128",
+	    .doc = "Header lines a UDP message may have; one with more is dropped before it "
+		   "is parsed (the parser's time grows faster than the count)."),
 };
 static const struct sbc_cfg_section pike_section = {
 	"pike", sizeof(struct sbc_cfg_pike), pike_fields, NFIELDS(pike_fields), NULL,

@@ -148,6 +148,8 @@ struct sbc_cfg_pike {
 	uint32_t block_ms;
 	uint32_t entries;             /* sources tracked (fixed memory) */
 	uint32_t ipv6_prefix_len;     /* IPv6 sources counted per prefix */
+	uint32_t unknown_reply_rate;  /* stateless 403s per second to unknown sources, in all */
+	uint32_t max_headers;         /* header lines of a UDP message, or dropped unparsed */
 };
 
 /* sip.limits: what TCP and TLS peers may hold of the control plane

@@ -16,8 +16,13 @@
 
 #include <openssl/crypto.h>
 
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
 #include "admit.h"
 #include "b2bua_priv.h"
+#include "prefilter.h"
 #include "sbc_log.h"
 #include "tenant.h"
 
@@ -447,6 +452,194 @@ void b2b_on_options(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *sip)
 	nua_handle_destroy(nh);
 }
 
+/* ---- the datagram pre-filter (prefilter.h) ---- */
+
+/* The B2BUA the pre-filter works for; one per process (NULL: pass all). */
+static struct sbc_b2bua *pf_b2bua;
+
+#define PF_LOG_MS 10000
+
+static int sockaddr_ip(const struct sockaddr *sa, struct sbc_ip *ip, uint16_t *port)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	memset(ip, 0, sizeof(*ip));
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+
+		ip->family = 4;
+		memcpy(ip->bytes, &s4->sin_addr, 4);
+		*port = ntohs(s4->sin_port);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
+
+		if (memcmp(&s6->sin6_addr, mapped, 12) == 0) {
+			ip->family = 4;
+			memcpy(ip->bytes, (const uint8_t *)&s6->sin6_addr + 12, 4);
+		} else {
+			ip->family = 6;
+			memcpy(ip->bytes, &s6->sin6_addr, 16);
+		}
+		*port = ntohs(s6->sin6_port);
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+/* The SIP interface whose UDP listener @fd is; NULL when none. */
+static const struct b2b_sipif *pf_sipif(const struct sbc_b2bua *b, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct sbc_ip ip;
+	uint16_t port;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+	    sockaddr_ip((const struct sockaddr *)&ss, &ip, &port) != 0)
+		return NULL;
+	for (uint32_t i = 0; i < b->n_sif; i++) {
+		const struct sbc_cfg_sip_if *c = b->sif[i].cfg;
+
+		if (!sbc_ip_equal(&c->address, &ip))
+			continue;
+		for (uint32_t k = 0; k < c->n_listen; k++)
+			if (c->listen[k].transport == SBC_TRANSPORT_UDP && c->listen[k].port == port)
+				return &b->sif[i];
+	}
+	return NULL;
+}
+
+/* One token of the global budget for replies to unknown sources. */
+static bool pf_budget_take(struct sbc_b2bua *b, uint64_t now)
+{
+	uint64_t rate = b->cfg->sip.pike.unknown_reply_rate, cap = rate * 1000;
+
+	if (rate == 0)
+		return false;
+	if (now > b->pf.last_ms) {
+		b->pf.tokens_milli += (now - b->pf.last_ms) * rate;
+		if (b->pf.tokens_milli > cap)
+			b->pf.tokens_milli = cap;
+		b->pf.last_ms = now;
+	}
+	if (b->pf.tokens_milli < 1000)
+		return false;
+	b->pf.tokens_milli -= 1000;
+	return true;
+}
+
+/* One line per PF_LOG_MS at most, whatever the flood. */
+static void pf_log(struct sbc_b2bua *b, uint64_t now, const struct sbc_ip *src)
+{
+	char ip[64];
+
+	if (now - b->pf.log_ms < PF_LOG_MS && b->pf.log_ms != 0)
+		return;
+	SBC_LOG(NOTICE, B2B_LOG, "unknown sources: %" PRIu64 " UDP requests refused once "
+		"(403), %" PRIu64 " dropped unanswered since the last line; the latest from %s",
+		b->pf.refused, b->pf.dropped, sbc_ip_str(src, ip, sizeof(ip)));
+	b->pf.log_ms = now;
+	b->pf.refused = b->pf.dropped = 0;
+}
+
+static enum b2b_pf_verdict pf_reply(const struct sbc_pf_msg *m, const char *buf, int status,
+				    const char *phrase, char *reply, size_t size,
+				    size_t *reply_len)
+{
+	uint8_t r[8];
+	char tag[17];
+
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		return B2B_PF_DROP;
+	for (unsigned int i = 0; i < sizeof(r); i++)
+		snprintf(tag + 2 * i, 3, "%02x", r[i]);
+	*reply_len = sbc_prefilter_reply(m, buf, status, phrase, tag, reply, size);
+	return *reply_len != 0 ? B2B_PF_REPLY : B2B_PF_DROP;
+}
+
+enum b2b_pf_verdict b2b_prefilter_datagram(int fd, const struct sockaddr *src,
+					   const char *buf, size_t len, char *reply,
+					   size_t size, size_t *reply_len)
+{
+	struct sbc_b2bua *b = pf_b2bua;
+	struct sbc_trunk_auth_request rq = { .transport = SBC_TRANSPORT_UDP };
+	struct sbc_trunk_auth_result res;
+	const struct b2b_sipif *sif;
+	enum sbc_pike_verdict pv;
+	struct sbc_pf_msg m;
+	uint64_t now;
+	uint16_t port;
+	bool unknown;
+
+	*reply_len = 0;
+	if (b == NULL)
+		return B2B_PF_PASS;
+	switch (sbc_prefilter_scan(buf, len, b->cfg->sip.pike.max_headers, &m)) {
+	case SBC_PF_TOO_MANY_HEADERS:
+		/* Sofia's parse time grows faster than the header count. */
+		b->n.prefilter_headers++;
+		return B2B_PF_DROP;
+	case SBC_PF_MALFORMED:
+	case SBC_PF_NEW:
+		break;
+	default:
+		return B2B_PF_PASS;    /* responses, in-dialog requests, STUN, keepalives */
+	}
+	sif = pf_sipif(b, fd);
+	if (sif == NULL || sockaddr_ip(src, &rq.src, &port) != 0)
+		return B2B_PF_PASS;
+	rq.interface = sif->cfg->name;
+	sbc_trunk_auth(b->cfg, &rq, &res);
+	/* Over UDP a trunk is known by its source, or will be by digest. */
+	unknown = res.reason != SBC_TA_SOURCE && sbc_trunk_auth_sip_status(&res, false) != 401 &&
+		  sbc_trunk_auth_sip_status(&res, false) != 407;
+	if (m.kind == SBC_PF_MALFORMED) {
+		/* The parser never sees it; a trunk hears why, a stranger nothing. */
+		b->n.prefilter_malformed++;
+		if (unknown || strcmp(m.method, "ACK") == 0)
+			return B2B_PF_DROP;
+		return pf_reply(&m, buf, 400, "Bad Request", reply, size, reply_len);
+	}
+	if (!unknown)
+		return B2B_PF_PASS;
+	now = b2b_mono_ms();
+	b->auth_verdicts[res.reason < SBC_TA__COUNT ? res.reason : 0]++;
+	if (strcmp(m.method, "OPTIONS") == 0)
+		b->n.options_refused++;
+	if (b->cfg->sip.pike.enabled &&
+	    (pv = sbc_pike_check(b->pike, &rq.src, now)) != SBC_PIKE_ALLOW) {
+		char ipbuf[64];
+
+		b->n.pike_refused++;
+		if (pv == SBC_PIKE_BLOCK_START)
+			SBC_LOG(WARN, B2B_LOG, "source %s over %u requests per %u ms: blocked for "
+				"%u ms (unanswered)", sbc_ip_str(&rq.src, ipbuf, sizeof(ipbuf)),
+				b->cfg->sip.pike.threshold, b->cfg->sip.pike.window_ms,
+				b->cfg->sip.pike.block_ms);
+		goto drop;
+	}
+	if (b->cfg->sip.unknown_source == SBC_UNKNOWN_SOURCE_DROP ||
+	    strcmp(m.method, "ACK") == 0 || strcmp(m.method, "CANCEL") == 0)
+		goto drop;
+	if (!pf_budget_take(b, now)) {
+		b->n.unknown_over_budget++;
+		goto drop;
+	}
+	if (pf_reply(&m, buf, 403, "Forbidden", reply, size, reply_len) != B2B_PF_REPLY)
+		goto drop;
+	b->n.unknown_refused++;
+	b->pf.refused++;
+	pf_log(b, now, &rq.src);
+	return B2B_PF_REPLY;
+drop:
+	b->n.unknown_dropped++;
+	b->pf.dropped++;
+	pf_log(b, now, &rq.src);
+	return B2B_PF_DROP;
+}
+
 /* ---- setup, reload, counters ---- */
 
 static struct sbc_pike_params pike_params(const struct sbc_config *cfg)
@@ -466,7 +659,12 @@ int b2b_admission_init(struct sbc_b2bua *b)
 	if (rc != 0)
 		return rc;
 	b->pike = sbc_pike_create(&pp);
-	return b->pike != NULL ? 0 : (errno ? -errno : -ENOMEM);
+	if (b->pike == NULL)
+		return errno ? -errno : -ENOMEM;
+	b->pf.last_ms = b2b_mono_ms();
+	b->pf.tokens_milli = (uint64_t)b->cfg->sip.pike.unknown_reply_rate * 1000;
+	pf_b2bua = b;
+	return 0;
 }
 
 void b2b_admission_reconfigure(struct sbc_b2bua *b)
@@ -500,6 +698,8 @@ void b2b_admission_destroy(struct sbc_b2bua *b)
 	}
 	sbc_pike_destroy(b->pike);
 	b->pike = NULL;
+	if (pf_b2bua == b)
+		pf_b2bua = NULL;
 }
 
 /*

@@ -110,6 +110,11 @@ struct b2b_keepalive;
 	X(digest_challenges,   "407 challenges sent") \
 	X(digest_failures,     "digest credentials refused (403/400)") \
 	X(pike_refused,        "requests refused by the per-source limit") \
+	X(unknown_refused,     "UDP requests from unknown sources refused statelessly, once (403)") \
+	X(unknown_dropped,     "UDP requests from unknown sources dropped unparsed, unanswered") \
+	X(unknown_over_budget, "... of which unanswered for the global budget (sip.pike.unknown_reply_rate)") \
+	X(prefilter_headers,   "UDP messages dropped unparsed for too many header lines") \
+	X(prefilter_malformed, "UDP requests with a bad Request-Line or no Via/From/To/Call-ID/CSeq") \
 	X(reloads,             "SIGHUP reloads accepted") \
 	X(reloads_refused,     "SIGHUP reloads refused") \
 	X(options_answered,    "OPTIONS outside calls answered 200 (known trunks)") \
@@ -439,6 +444,12 @@ struct sbc_b2bua {
 	struct b2b_gen *old_gens;      /* replaced, still used by calls */
 	struct b2b_trunk_rt *trunk_rt; /* one per configured trunk, plus retired ones */
 	struct sbc_pike *pike;         /* per-source limit for unauthenticated requests */
+	struct b2b_prefilter_state {   /* admission.c, the datagram pre-filter */
+		uint64_t last_ms;          /* last refill of the reply budget */
+		uint64_t tokens_milli;     /* replies left, in thousandths */
+		uint64_t log_ms;           /* last summary line */
+		uint64_t refused, dropped; /* since that line */
+	} pf;
 	struct b2b_realm *realms;      /* digest servers, one per realm we challenge for */
 	uint64_t auth_verdicts[SBC_TA__COUNT];
 	struct b2b_counters n;
@@ -575,6 +586,18 @@ int b2b_admission_trunks_reloaded(struct sbc_b2bua *b);
 void b2b_admission_dump(struct sbc_b2bua *b, FILE *o);
 void b2b_admission_destroy(struct sbc_b2bua *b);
 int b2b_admission_init(struct sbc_b2bua *b);
+
+/*
+ * The datagram pre-filter (prefilter.h), for udp_interpose.c: what to do
+ * with @len bytes just received on UDP socket @fd from @src.  PASS: hand
+ * them to Sofia; DROP: forget them; REPLY: send the @reply_len bytes
+ * written to @reply back to @src, then forget them.  PASS when no B2BUA
+ * runs.  The su_root thread (Sofia receives there).
+ */
+enum b2b_pf_verdict { B2B_PF_PASS, B2B_PF_DROP, B2B_PF_REPLY };
+enum b2b_pf_verdict b2b_prefilter_datagram(int fd, const struct sockaddr *src,
+					   const char *buf, size_t len, char *reply,
+					   size_t size, size_t *reply_len);
 void b2b_admission_reconfigure(struct sbc_b2bua *b);
 void b2b_gen_unref(struct sbc_b2bua *b, struct b2b_gen *g);
 void b2b_gen_free(struct b2b_gen *g);
