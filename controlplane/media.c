@@ -19,10 +19,13 @@
  * SRTP policy per trunk (REQUIREMENTS.md "SRTP"), per anchored audio line:
  *   off        plain RTP only: an RTP/SAVP offer from the trunk gets 488,
  *              our offers to it are RTP/AVP;
- *   optional   the trunk's offers may be either; our offers to it are
- *              RTP/SAVP when the other leg's line is SRTP, else RTP/AVP;
- *   mandatory  SRTP only: an RTP/AVP offer from the trunk gets 488, our
- *              offers to it are always RTP/SAVP.
+ *   optional   the trunk's offers may be either, or best-effort SRTP
+ *              (RFC 8643: RTP/AVP with a=crypto, answered RTP/AVP with
+ *              ours); our offers to it are RTP/SAVP when the other leg's
+ *              line is SRTP, else RTP/AVP;
+ *   mandatory  SRTP only: an RTP/AVP offer without a=crypto from the
+ *              trunk gets 488 (best-effort SRTP is accepted), our offers
+ *              to it are always RTP/SAVP.
  * a=crypto travels only on TLS legs: an RTP/SAVP offer over UDP or TCP is
  * refused (488) whatever the policy, and we never offer SRTP on such a leg.
  * Keys are never relayed between legs: every offer and answer we send
@@ -573,11 +576,27 @@ static struct b2b_reject srtp_take_line(struct b2b_call *c, struct b2b_leg *l, u
 	struct b2b_srtp *s = &l->srtp[i];
 
 	if (m->proto != SBC_SDP_PROTO_RTP_SAVP) {
+		/*
+		 * Best-effort SRTP (RFC 8643): RTP/AVP with a=crypto.  Over TLS on
+		 * a trunk that allows SRTP, its keys are taken and our answer (still
+		 * RTP/AVP) carries ours; else the a=crypto lines are ignored, as an
+		 * answerer that does no SRTP would.
+		 */
+		if (m->n_crypto > 0 && l->tls && l->trunk->srtp != SBC_SRTP_OFF &&
+		    sbc_sdes_select(d, m, &s->in_pend) == 0) {
+			SBC_LOG(INFO, B2B_LOG, "call %u: best-effort SRTP (RTP/AVP with a=crypto) "
+				"from %s on line %u: accepted", c->no, b2b_leg_name(l), i);
+			if (srtp_new_out(l, i, s->in_pend.tag, s->in_pend.suite) != 0)
+				return b2b_reject(500, "failed", NULL);
+			return B2B_GO;
+		}
 		if (l->trunk->srtp != SBC_SRTP_MANDATORY)
 			return B2B_GO;
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: %s offered RTP on line %u, trunk %s requires "
 			"SRTP: 488", c->no, b2b_leg_name(l), i, l->trunk->name);
-		return reject_488("SRTP required on this trunk");
+		return reject_488(m->n_crypto > 0 && !l->tls ?
+				  "SRTP required on this trunk; SRTP keys only over TLS" :
+				  "SRTP required on this trunk");
 	}
 	if (!l->tls || l->trunk->srtp == SBC_SRTP_OFF) {
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: SRTP offered by %s on line %u refused (%s): 488",

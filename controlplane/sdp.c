@@ -1178,9 +1178,10 @@ sdp_out_crypto(struct sbc_sdp_desc *od, struct sbc_sdp_media *om,
 {
 	uint32_t i;
 
-	if (om->proto != SBC_SDP_PROTO_RTP_SAVP)
+	/* RTP/AVP: only ours (an answer to best-effort SRTP, RFC 8643), never relayed. */
+	if (om->proto != SBC_SDP_PROTO_RTP_SAVP && mo->n_crypto == 0)
 		return SBC_SDP_E_OK;
-	if (!pol->strip_crypto) {
+	if (!pol->strip_crypto && om->proto == SBC_SDP_PROTO_RTP_SAVP) {
 		for (i = 0; i < im->n_crypto && i < SBC_SDP_CRYPTO_MAX; i++) {
 			if (sdp_text_copy(od, &om->crypto[om->n_crypto], in, im->crypto[i]) != 0)
 				return SBC_SDP_E_TOO_COMPLEX;

@@ -279,8 +279,9 @@ struct sbc_sdp_media_out {
 	bool rtcp_mux;               /* advertise a=rtcp-mux (in an answer only if the offer had it) */
 	uint8_t proto;               /* offers: SBC_SDP_PROTO_RTP_AVP or _RTP_SAVP for audio; answers follow the offer */
 	const char *const *crypto;   /* a=crypto values to add (after the relayed ones unless stripped) */
-	uint32_t n_crypto;           /* sent only on RTP/SAVP lines; each printable ASCII,
-				      * 1..SBC_SDP_CRYPTO_LEN chars; SBC_SDP_CRYPTO_MAX lines in all */
+	uint32_t n_crypto;           /* each printable ASCII, 1..SBC_SDP_CRYPTO_LEN chars;
+				      * SBC_SDP_CRYPTO_MAX lines in all; on an RTP/AVP line
+				      * (best-effort SRTP, RFC 8643) only these, none relayed */
 };
 
 /*

@@ -13,6 +13,9 @@ call:  connect to --to over TLS (the server's certificate checked against
        inline key, RFC 4568 SDES); the answer must be RTP/SAVP with one
        a=crypto line naming an offered tag with that tag's suite and a
        30-byte inline key, or the call fails (it is still ACKed and ended).
+       --best-effort (with --srtp): best-effort SRTP (RFC 8643): the offer
+       is RTP/AVP with the a=crypto lines, and the answer must be RTP/AVP
+       with one a=crypto line as above.
        --media-out FILE: once the call is up (after the ACK), the answer's
        media written to FILE as one JSON object (written whole, then renamed
        into place, so that FILE appearing means it is complete):
@@ -128,13 +131,16 @@ def crypto_offer(suites):
             for tag, suite in enumerate(suites, 1)]
 
 
+BEST_EFFORT = False    # --best-effort: RTP/AVP with a=crypto (RFC 8643)
+
+
 def offer_sdp(mhost, mport, version, crypto):
     family = "IP6" if ":" in mhost else "IP4"
     sdp = ("v=0\no=pbx 4242 %d IN %s %s\ns=-\nc=IN %s %s\nt=0 0\n"
            "m=audio %d %s 0 101\na=rtpmap:0 PCMU/8000\n"
            "a=rtpmap:101 telephone-event/8000\na=fmtp:101 0-15\na=ptime:20\na=sendrecv\n"
            % (version, family, mhost, family, mhost, mport,
-              "RTP/SAVP" if crypto else "RTP/AVP"))
+              "RTP/SAVP" if crypto and not BEST_EFFORT else "RTP/AVP"))
     for tag, suite, key in crypto or ():
         sdp += "a=crypto:%d %s inline:%s\n" % (tag, suite, key)
     return sdp.replace("\n", "\r\n")
@@ -172,9 +178,10 @@ def answer_media(body, crypto):
            "answer_inline": None, "offer_inline": None}
     if not crypto:
         return rec
-    if audio["proto"] != "RTP/SAVP" or audio["port"] == 0:
-        raise ValueError("m=audio %d %s (want RTP/SAVP and a port)" % (
-            audio["port"], audio["proto"]))
+    want = "RTP/AVP" if BEST_EFFORT else "RTP/SAVP"
+    if audio["proto"] != want or audio["port"] == 0:
+        raise ValueError("m=audio %d %s (want %s and a port)" % (
+            audio["port"], audio["proto"], want))
     if len(audio["crypto"]) != 1 or len(audio["crypto"][0]) < 3:
         raise ValueError("%d a=crypto lines (want one: TAG SUITE inline:KEY)"
                          % len(audio["crypto"]))
@@ -330,6 +337,8 @@ def main():
     p.add_argument("--key", help="probe: its private key, PEM")
     p.add_argument("--srtp", action="store_true",
                    help="offer RTP/SAVP with SDES a=crypto keys (RFC 4568)")
+    p.add_argument("--best-effort", action="store_true",
+                   help="with --srtp: offer RTP/AVP with a=crypto (RFC 8643), want RTP/AVP back")
     p.add_argument("--srtp-suites", default=CRYPTO_SUITES[0], metavar="SUITE[,SUITE]",
                    help="the crypto suites offered, tags 1, 2, ... (default %(default)s; "
                    "80 and 32 name the two suites)")
@@ -348,6 +357,8 @@ def main():
     if not 0 < a.timeout <= 120 or not 0 <= a.hold_ms <= 60000:
         p.error("--timeout must be in (0, 120] and --hold-ms in [0, 60000]")
     short = {s[-2:]: s for s in CRYPTO_SUITES}
+    global BEST_EFFORT
+    BEST_EFFORT = a.best_effort
     a.srtp_suites = [short.get(x.strip(), x.strip()) for x in a.srtp_suites.split(",")]
     if not 1 <= len(a.srtp_suites) <= 2 or any(x not in CRYPTO_SUITES for x in a.srtp_suites):
         p.error("--srtp-suites: one or two of %s" % ", ".join(CRYPTO_SUITES))

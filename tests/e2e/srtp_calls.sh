@@ -29,6 +29,8 @@
 #              srtp_auth in the data plane), none reaches the carrier, and
 #              the burst of failures raises the data plane's event, which
 #              the control plane logs.
+#   best-effort  an RTP/AVP offer with a=crypto over TLS (RFC 8643): answered
+#              RTP/AVP with our a=crypto, media SRTP both ways, exact.
 #   savp-udp   an RTP/SAVP offer with a=crypto over plain UDP: 488, nothing
 #              sent to the carrier.
 #   avp-tls    an RTP/AVP offer over TLS from the SRTP-mandatory trunk: 488.
@@ -164,9 +166,13 @@ check_carrier_plain() {
 	grep -q '^m=audio [0-9]* RTP/AVP ' "$log" || rn_fail "$1: no RTP/AVP offer to the carrier"
 }
 
-# interwork_call NAME
+# interwork_call NAME [--best-effort]: with --best-effort the PBX offers
+# RTP/AVP with a=crypto (RFC 8643) and must get RTP/AVP with our a=crypto.
 interwork_call() {
-	local name=$1 uas uac json=$rn_dir/$1-media.json lines id
+	local name=$1 uas uac json=$rn_dir/$1-media.json lines id proto=RTP/SAVP
+	local -a extra=("${@:2}")
+
+	[ "${#extra[@]}" -eq 0 ] || proto=RTP/AVP
 
 	lines=$(cdr_lines)
 	sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml
@@ -174,14 +180,14 @@ interwork_call() {
 	sleep 0.3
 	ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" call --to "$RN_PBX_SIP:5061" \
 		--bind "$RN_PBX_PEER" --ca "$CA" --media "$RN_PBX_PEER:$RN_PBX_PEER_PORT" \
-		--srtp --media-out "$json" --hold-ms 15000 --hold-until "$rn_dir/$name-hangup" \
+		--srtp "${extra[@]}" --media-out "$json" --hold-ms 15000 --hold-until "$rn_dir/$name-hangup" \
 		--timeout 30 --trace "$rn_dir/$name-pbx-sipp-msg.log" \
 		>"$rn_dir/$name-pbx.out" 2>"$rn_dir/$name-pbx.err" </dev/null &
 	uac=$!
 	rn_sipp_pids+=("$uac")
 	rn_session_wait 10
 	wait_file "$json" 10
-	[ "$(json_field "$json" proto)" = RTP/SAVP ] || rn_fail "$name: the answer is not RTP/SAVP"
+	[ "$(json_field "$json" proto)" = "$proto" ] || rn_fail "$name: the answer is not $proto"
 	[ "$(json_field "$json" offer_inline)" != "$(json_field "$json" answer_inline)" ] ||
 		rn_fail "$name: our answer reuses the PBX's key"
 	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 calls >"$rn_dir/$name-calls.txt" ||
@@ -215,6 +221,11 @@ for engine in libsrtp2 cryptodev:crypto_openssl cryptodev; do
 	interwork_call "interwork-${engine/:/-}"
 	[ "$engine" = cryptodev ] || stop_stack
 done
+
+# ---- best-effort SRTP (RFC 8643) from the SRTP-mandatory PBX trunk ----
+# RTP/AVP with a=crypto over TLS: keys taken, answered RTP/AVP with ours,
+# media SRTP both ways (it was treated as plain RTP: 488 on this trunk).
+interwork_call best-effort --best-effort
 
 # ---- re-key by re-INVITE (cryptodev engine) ----
 name=rekey
