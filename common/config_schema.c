@@ -50,6 +50,9 @@ static const struct sbc_cfg_enum_name latching_names[] = {
 	{ "strict", SBC_LATCH_STRICT }, { "learn", SBC_LATCH_LEARN },
 	{ "relearn", SBC_LATCH_RELEARN }, { 0 },
 };
+static const struct sbc_cfg_enum_name late_offer_names[] = {
+	{ "relay", SBC_LATE_OFFER_RELAY }, { "offer", SBC_LATE_OFFER_OFFER }, { 0 },
+};
 static const struct sbc_cfg_enum_name learn_from_names[] = {
 	{ "address", SBC_LEARN_ADDRESS }, { "subnet", SBC_LEARN_SUBNET },
 	{ "signalling", SBC_LEARN_SIGNALLING }, { "any", SBC_LEARN_ANY }, { 0 },
@@ -867,6 +870,13 @@ static const struct sbc_cfg_field trunk_fields[] = {
 	    .doc = "No new attempt this long after the first; 0 = no bound."),
 	ROW("srtp", SBC_CFG_ENUM, struct sbc_cfg_trunk, srtp, .flags = RELOAD,
 	    .enums = srtp_names, .def = "off", .doc = "SRTP policy on this trunk's leg."),
+	ROW("late_offer", SBC_CFG_ENUM, struct sbc_cfg_trunk, late_offer, .flags = RELOAD,
+	    .enums = late_offer_names, .def = "relay",
+	    .doc = "A call toward this trunk whose caller sent no SDP (late offer): `relay` "
+		   "sends the INVITE without SDP, anchors the offer in this trunk's 200 and "
+		   "relays the caller's answer in our ACK (RFC 3261 13.2.1); `offer` sends our "
+		   "own offer with the trunk's codecs (for trunks that require an early "
+		   "offer)."),
 	ROW("latching", SBC_CFG_ENUM, struct sbc_cfg_trunk, latching, .flags = RELOAD,
 	    .enums = latching_names, .def = "learn",
 	    .doc = "Media source latching (symmetric RTP)."),

@@ -45,6 +45,12 @@ enum sbc_latching {
 	SBC_LATCH_RELEARN = 2,
 };
 
+/* A late-offer call toward a trunk (trunks[].late_offer). */
+enum sbc_late_offer {
+	SBC_LATE_OFFER_RELAY = 0,  /* INVITE without SDP; the trunk's offer relayed */
+	SBC_LATE_OFFER_OFFER = 1,  /* our own offer with the trunk's codecs */
+};
+
 /* latching learn/relearn: which new sources may become a leg's source. */
 enum sbc_learn_from {
 	SBC_LEARN_ADDRESS = 0,     /* the SDP address (any port) */
@@ -197,6 +203,7 @@ struct sbc_cfg_trunk {
 	uint32_t failover_targets;    /* destinations one call may try */
 	uint32_t failover_time_ms;    /* no new attempt after this; 0 = no bound */
 	uint32_t srtp;                /* enum sbc_srtp_policy */
+	uint32_t late_offer;          /* enum sbc_late_offer */
 	uint32_t latching;            /* enum sbc_latching */
 	uint32_t relearn_gap_ms;
 	uint32_t learn_from;          /* enum sbc_learn_from */

@@ -433,6 +433,14 @@ struct b2b_call {
 	 * ack_pending until then (the data plane is bound on that ACK).
 	 */
 	bool late_offer;
+	/*
+	 * Late offer relayed (B's trunk late_offer: relay): B's INVITE had no
+	 * SDP, B's 200 carries the offer (anchored, relayed to A in our 200)
+	 * and our ACK to B carries the answer built from A's ACK; nua's
+	 * automatic ACK is off on B's handle while b_ack_owed.
+	 */
+	bool late_relay;
+	bool b_ack_owed;
 	bool ack_pending;
 	bool a_acked;              /* A's ACK of our 200 came */
 };
@@ -672,6 +680,12 @@ struct b2b_reject b2b_media_built(struct b2b_leg *l, int n, const struct sbc_sdp
 struct b2b_reject b2b_media_take_answer(struct b2b_call *c, const sip_payload_t *pl);
 /** Late offer: B's answer to our template into our offer to A. */
 struct b2b_reject b2b_media_take_late_answer(struct b2b_call *c, const sip_payload_t *pl);
+/* Late offer relayed: B's offer in its 200 anchored, our offer to A built. */
+struct b2b_reject b2b_media_take_b_offer(struct b2b_call *c, const sip_payload_t *pl);
+/* Late offer relayed: our answer to B (bl->ours_body) from A's answer in its ACK. */
+struct b2b_reject b2b_media_answer_b(struct b2b_call *c);
+/* Late offer relayed: the ACK we owe B's 200, with @sdp (NULL: none). */
+void b2b_legb_ack(struct b2b_call *c, const char *sdp);
 
 /* ---- dplink.c ---- */
 

@@ -84,6 +84,8 @@ void b2b_leg_hangup(struct b2b_leg *l, int status, const char *phrase)
 	if (l->nh == NULL || l->ended)
 		return;
 	l->ended = true;
+	if (l == &l->call->leg[1])
+		b2b_legb_ack(l->call, NULL);   /* a late offer's 200 is ACKed before the BYE */
 	if (l->answered)
 		nua_bye(l->nh, TAG_END());
 	else if (l == &l->call->leg[0])
@@ -387,21 +389,27 @@ static void b_answered(struct b2b_call *c, const sip_t *sip)
 	struct b2b_reject rj;
 
 	bl->answered = true;
+	c->b_ack_owed = c->late_relay;
 	/* In the dialog nua may resend again (a challenged BYE, say). */
 	nua_set_hparams(bl->nh, NUTAG_RETRY_COUNT(B2B_DIALOG_RETRIES), TAG_END());
 	if (c->state == B2B_ENDED || a->ended) {
-		/* A gave up (CANCEL crossed the 200): nua ACKed, now BYE. */
+		/* A gave up (CANCEL crossed the 200): ACKed (by nua, or here), now BYE. */
+		b2b_legb_ack(c, NULL);
 		b2b_leg_hangup(bl, 0, NULL);
 		return;
 	}
 	if (!b2b_has_sdp(sip))
-		rj = b2b_reject(488, "failed", "answer without SDP");
+		rj = b2b_reject(488, "failed", c->late_relay ? "no offer in the 200 to a late offer" :
+						       "answer without SDP");
+	else if (c->late_relay)
+		rj = b2b_media_take_b_offer(c, sip->sip_payload);
 	else if (c->late_offer)
 		rj = b2b_media_take_late_answer(c, sip->sip_payload);
 	else
 		rj = b2b_media_take_answer(c, sip->sip_payload);
 	if (rj.status != 0) {
 		rj.disposition = "failed";
+		b2b_legb_ack(c, NULL);
 		b2b_leg_hangup(bl, 0, NULL);
 		b2b_call_reject(c, &rj);
 		return;
@@ -549,15 +557,23 @@ void b2b_on_late_ack(struct b2b_leg *a, const sip_t *sip)
 	int status;
 
 	c->ack_pending = false;
-	if (c->state == B2B_ENDED)
+	if (c->state == B2B_ENDED) {
+		b2b_legb_ack(c, NULL);
 		return;
+	}
 	status = late_ack_answer(c, sip);
+	/* Relayed: B's offer gets the answer built from A's, in our ACK. */
+	if (status == 0 && c->late_relay && b2b_media_answer_b(c).status != 0)
+		status = 488;
 	if (status != 0) {
+		b2b_legb_ack(c, NULL);     /* a 2xx is ACKed whatever follows (RFC 3261 13.2.2.4) */
 		b2b_leg_hangup(a, 0, NULL);
 		b2b_leg_hangup(&c->leg[1], 0, NULL);
 		b2b_call_end(c, "failed", status, "sbc");
 		return;
 	}
+	if (c->late_relay)
+		b2b_legb_ack(c, c->leg[1].ours_body);
 	b2b_media_program(c, B2B_SETTLE_LATE_ACK);
 }
 
@@ -585,6 +601,7 @@ void b2b_on_ack_timeout(struct b2b_leg *a)
 	a->ended = true;           /* nua sends A's BYE */
 	c->b->n.calls_no_ack++;
 	SBC_LOG(NOTICE, B2B_LOG, "call %u: the caller never ACKed our 200: ending", c->no);
+	b2b_legb_ack(c, NULL);
 	b2b_leg_hangup(&c->leg[1], 0, NULL);
 	b2b_call_end(c, "no-ack", 408, "a");
 }

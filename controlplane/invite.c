@@ -171,6 +171,11 @@ static struct b2b_reject stage_offer(struct b2b_call *c)
 	struct b2b_reject rj = B2B_GO;
 	int n;
 
+	/* A late offer is relayed (B gets no SDP, its 200 has the offer)
+	 * unless B's trunk wants an early offer. */
+	c->late_relay = c->late_offer && bl->trunk->late_offer == SBC_LATE_OFFER_RELAY;
+	if (c->late_relay)
+		return B2B_GO;
 	if (!c->late_offer)
 		rj = b2b_srtp_take_offer(c, a, &a->theirs);
 	if (rj.status == 0)

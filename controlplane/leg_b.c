@@ -353,6 +353,19 @@ static int legb_next_hop(const struct sbc_dest *d, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
 }
 
+void b2b_legb_ack(struct b2b_call *c, const char *sdp)
+{
+	struct b2b_leg *bl = &c->leg[1];
+
+	if (!c->b_ack_owed || bl->nh == NULL)
+		return;
+	c->b_ack_owed = false;
+	nua_ack(bl->nh, TAG_IF(sdp != NULL, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+		TAG_IF(sdp != NULL, SIPTAG_PAYLOAD_STR(sdp)), TAG_END());
+	/* Later INVITEs on this dialog (re-offers) are ACKed by nua again. */
+	nua_set_hparams(bl->nh, NUTAG_AUTOACK(1), TAG_END());
+}
+
 int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 		    const sip_header_t *auth)
 {
@@ -396,6 +409,8 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 	 */
 	bl->nh = nua_handle(bl->sif->nua, bl, NUTAG_URL(ruri), NUTAG_RETRY_COUNT(0),
 			    NUTAG_INITIAL_ROUTE_STR(hop),
+			    /* late offer relayed: our ACK carries A's answer */
+			    TAG_IF(c->late_relay, NUTAG_AUTOACK(0)),
 			    SIPTAG_TO_STR(bi->to), SIPTAG_FROM_STR(from),
 			    SIPTAG_CALL_ID_STR(bl->call_id),
 			    TAG_IF(bl->contact[0] != '\0', SIPTAG_CONTACT_STR(bl->contact)),
@@ -407,8 +422,9 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 	SBC_LOG(INFO, B2B_LOG, "call %u: to trunk %s (%s) via %s, next hop %s, Call-ID %s", c->no,
 		tb->name, dst->name, bl->sif->cfg->name, hop, bl->call_id);
 	nua_invite(bl->nh,
-		   SIPTAG_CONTENT_TYPE_STR(mp != NULL ? bi->mp_ctype : "application/sdp"),
-		   SIPTAG_PAYLOAD_STR(mp != NULL ? mp : bl->ours_body),
+		   TAG_IF(!c->late_relay,
+			  SIPTAG_CONTENT_TYPE_STR(mp != NULL ? bi->mp_ctype : "application/sdp")),
+		   TAG_IF(!c->late_relay, SIPTAG_PAYLOAD_STR(mp != NULL ? mp : bl->ours_body)),
 		   TAG_IF(c->binv.pem[0] != '\0', SIPTAG_HEADER_STR(c->binv.pem)),
 		   TAG_IF(id->pai[0] != '\0', SIPTAG_HEADER_STR(id->pai)),
 		   TAG_IF(id->privacy[0] != '\0', SIPTAG_HEADER_STR(id->privacy)),

@@ -815,6 +815,36 @@ struct b2b_reject b2b_media_take_answer(struct b2b_call *c, const sip_payload_t 
 	return b2b_media_built(a, n, &err, "answer", "failed");
 }
 
+struct b2b_reject b2b_media_take_b_offer(struct b2b_call *c, const sip_payload_t *pl)
+{
+	struct b2b_leg *a = &c->leg[0], *bl = &c->leg[1];
+	struct sbc_sdp_error err;
+	struct b2b_reject rj = parse_b_sdp(c, pl);
+	int n;
+
+	if (rj.status == 0)
+		rj = b2b_srtp_take_offer(c, bl, &bl->theirs);
+	if (rj.status == 0)
+		rj = b2b_srtp_offer_to(c, a, bl);
+	if (rj.status != 0)
+		return rj;
+	n = sbc_sdp_build_offer(&bl->theirs, &a->pol, a->out, c->n_media, &a->origin,
+				a->ours_body, sizeof(a->ours_body), &a->ours, &err);
+	return b2b_media_built(a, n, &err, "offer", "failed");
+}
+
+struct b2b_reject b2b_media_answer_b(struct b2b_call *c)
+{
+	struct b2b_leg *a = &c->leg[0], *bl = &c->leg[1];
+	struct sbc_sdp_error err;
+	int n;
+
+	n = sbc_sdp_build_answer(&bl->theirs, &a->ours, &a->theirs, &bl->pol, bl->out,
+				 c->n_media, &bl->origin, bl->ours_body, sizeof(bl->ours_body),
+				 &bl->ours, &err);
+	return b2b_media_built(bl, n, &err, "answer", "failed");
+}
+
 /*
  * sbc_sdp_build_offer() takes an answer as well as an offer; the data
  * plane waits for A's answer in the ACK.

@@ -261,17 +261,58 @@ sbcctl_check() {
 basic_call basic u1 "$RN_PBX_PEER" carrier uas_answer.xml uac_call.xml sbcctl_check
 rn_log "sbcctl: PASS (calls, call, trunks during the call)"
 
-# Late offer: INVITE without SDP; the carrier gets our own offer (the
-# trunk's codecs), the PBX our offer in the 200 built from the carrier's
-# answer, and its answer in the ACK binds the session; media as above.
+# msg_sdp LOG METHOD: "yes" when the first METHOD request (or, for a status
+# code, response) in a SIPp message log carries an m= line, else "no".
+msg_sdp() {
+	awk -v m="$2" '/^-----/ { if (inmsg) exit; next }
+		!inmsg && ($1 == m || ($1 == "SIP/2.0" && $2 == m)) { inmsg = 1; next }
+		inmsg && /^m=/ { found = 1 }
+		END { print found ? "yes" : "no" }' "$1"
+}
+
+# Late offer relayed (the carrier trunk's default late_offer: relay): the
+# PBX's INVITE without SDP reaches the carrier without SDP; the carrier's
+# offer in its 200 is anchored and relayed to the PBX in our 200; the PBX's
+# answer in its ACK binds the session and goes to the carrier in our ACK.
 late_offer_check() {
 	grep -q 'late offer completed by the ACK, media bound' "$RN_CP_LOG.start" ||
 		rn_fail "$1: the ACK's answer did not bind the session"
 }
 basic_call late-offer u1 "$RN_PBX_PEER" carrier uas_answer.xml uac_late_offer.xml \
 	late_offer_check
-grep -q '^m=audio [0-9]* RTP/AVP 0 8 101' "$rn_dir/late-offer-carrier-sipp-msg.log" ||
-	rn_fail "late-offer: the carrier did not get an offer with the trunk's codecs"
+[ "$(msg_sdp "$rn_dir/late-offer-carrier-sipp-msg.log" INVITE)" = no ] ||
+	rn_fail "late-offer: the carrier got an offer (want the INVITE without SDP)"
+[ "$(msg_sdp "$rn_dir/late-offer-carrier-sipp-msg.log" ACK)" = yes ] ||
+	rn_fail "late-offer: our ACK to the carrier carries no answer"
+rn_log "late-offer: PASS (relayed: no SDP to the carrier, its offer anchored, the PBX's answer in our ACK)"
+
+# The same toward a trunk with late_offer: offer (reload): the carrier gets
+# our own offer (the trunk's codecs), the PBX our offer in the 200 built
+# from the carrier's answer, and its answer in the ACK binds the session.
+lo_reload() {
+	local before i
+
+	before=$(grep -c 'configuration reloaded' "$RN_CP_LOG.start" || true)
+	kill -HUP "$rn_cp_pid"
+	for ((i = 0; i < 50; i++)); do
+		[ "$(grep -c 'configuration reloaded' "$RN_CP_LOG.start" || true)" -gt "$before" ] && return 0
+		sleep 0.1
+	done
+	rn_fail "late-offer: reload not done: $(tail -n 5 "$RN_CP_LOG.start")"
+}
+cp "$RN_CFG" "$rn_dir/cfg-relay.yaml"
+sed "s|targets: \[\"$RN_CAR_PEER:5060\"\], transport: udp,|&\n      late_offer: offer,|" \
+	"$rn_dir/cfg-relay.yaml" >"$RN_CFG"
+grep -q 'late_offer: offer' "$RN_CFG" || rn_fail "late-offer: config not rewritten"
+lo_reload
+basic_call late-offer-own u1 "$RN_PBX_PEER" carrier uas_answer.xml uac_late_offer.xml \
+	late_offer_check
+grep -q '^m=audio [0-9]* RTP/AVP 0 8 101' "$rn_dir/late-offer-own-carrier-sipp-msg.log" ||
+	rn_fail "late-offer-own: the carrier did not get an offer with the trunk's codecs"
+[ "$(msg_sdp "$rn_dir/late-offer-own-carrier-sipp-msg.log" ACK)" = no ] ||
+	rn_fail "late-offer-own: an SDP in our ACK to the carrier's answer"
+cp "$rn_dir/cfg-relay.yaml" "$RN_CFG"
+lo_reload
 
 # Early media: the carrier's 183 with SDP is relayed with P-Early-Media and
 # the session bound on it; all the media flows before the 200 (sent 5 s
