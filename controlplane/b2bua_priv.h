@@ -102,6 +102,9 @@ struct b2b_keepalive;
 	X(dp_call_requests,    "data plane requests made by the calls that ended") \
 	X(dp_failures,         "data plane requests that failed or timed out") \
 	X(dp_late_released,    "late data plane answers whose resources were released") \
+	X(dp_lost,             "times the data plane connection was lost (reconnected after)") \
+	X(dp_reconnects,       "data plane connections made again after a loss") \
+	X(calls_media_lost,    "calls ended because the data plane went (CDR media_lost)") \
 	X(learn_refused,       "media sources outside a leg's learn scope refused (data plane events)") \
 	X(locate_failed,       "calls whose trunk resolved to no destination (503)") \
 	X(failovers,           "attempts given up for the next destination (timeout, transport, 503)") \
@@ -470,6 +473,8 @@ struct sbc_b2bua {
 	int dp_index;              /* su_root registration; 0 = none */
 	su_timer_t *tick;          /* deadlines of data plane requests and sbcctl clients */
 	bool dp_closing;           /* completions during close must not send again */
+	uint64_t dp_retry_ms;      /* lost: next reconnect attempt (monotonic ms) */
+	uint32_t dp_backoff_ms;    /* lost: wait before the attempt after it */
 	/* signals */
 	int sig_fd;
 	su_wait_t sig_wait;

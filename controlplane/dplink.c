@@ -7,8 +7,11 @@
  * never the loop.  An answer that comes after its deadline releases what
  * it allocated (b2b_media_late_answer()).
  *
- * Losing the connection stops the control plane (sbc_b2bua_run() returns
- * -EPIPE); the calls waiting on it fail first.
+ * Losing the connection never stops the control plane: the requests in
+ * flight fail (their calls with them), every call whose media the data
+ * plane held ends cleanly (BYE or a final response on both legs, CDR
+ * media_lost), new calls get 503 while it is away, and the tick reconnects
+ * with a backoff (200 ms doubling to 5 s).
  *
  * Thread: the su_root thread.
  */
@@ -69,12 +72,58 @@ static void dp_event(struct sbc_b2bua *b, const struct sbc_api_event *ev)
 	b2b_call_end(c, "media-timeout", c->leg[0].answered ? 200 : 480, "sbc");
 }
 
+#define DP_BACKOFF_MIN_MS 200
+#define DP_BACKOFF_MAX_MS 5000
+#define DP_RECONNECT_HELLO_MS 500     /* a data plane that accepts but says nothing */
+
+/* The data plane's sessions are gone with it: the calls that had media end. */
+static void calls_media_lost(struct sbc_b2bua *b)
+{
+	struct b2b_call *c, *next;
+
+	for (c = b->calls; c != NULL; c = next) {
+		next = c->next;
+		if (c->state == B2B_ENDED)
+			continue;
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: the data plane went: ending (media_lost)", c->no);
+		b->n.calls_media_lost++;
+		b2b_leg_hangup(&c->leg[0], 503, "Service Unavailable");
+		b2b_leg_hangup(&c->leg[1], 0, NULL);
+		b2b_call_end(c, "media_lost", c->leg[0].answered ? 200 : 503, "sbc");
+	}
+}
+
 static void dp_lost(struct sbc_b2bua *b, int rc)
 {
-	SBC_LOG(ERR, B2B_LOG, "data plane connection lost: %s; stopping", strerror(-rc));
-	b2b_dplink_close(b);
-	b->exit_rc = -EPIPE;
-	su_root_break(b->root);
+	SBC_LOG(ERR, B2B_LOG, "data plane connection lost: %s; ending the calls with media, "
+		"reconnecting", strerror(-rc));
+	b->n.dp_lost++;
+	b2b_dplink_close(b);       /* requests in flight complete with -EPIPE */
+	calls_media_lost(b);
+	b->dp_backoff_ms = DP_BACKOFF_MIN_MS;
+	b->dp_retry_ms = b2b_mono_ms() + b->dp_backoff_ms;
+}
+
+static int dp_attach(struct sbc_b2bua *b);
+
+/* Lost: one attempt when due, the next one later and later. */
+static void dp_reconnect(struct sbc_b2bua *b, uint64_t now_ms)
+{
+	int rc;
+
+	if (b->stopping || now_ms < b->dp_retry_ms)
+		return;
+	b->dp = sbc_dpclient_connect(b->cfg->dataplane.api_socket, DP_RECONNECT_HELLO_MS, &rc);
+	if (b->dp == NULL || dp_attach(b) != 0) {
+		if (b->dp != NULL)
+			b2b_dplink_close(b);
+		b->dp_backoff_ms = b->dp_backoff_ms * 2 > DP_BACKOFF_MAX_MS ? DP_BACKOFF_MAX_MS :
+				   b->dp_backoff_ms * 2;
+		b->dp_retry_ms = now_ms + b->dp_backoff_ms;
+		return;
+	}
+	b->n.dp_reconnects++;
+	SBC_LOG(NOTICE, B2B_LOG, "data plane connected again");
 }
 
 static int on_dp_readable(struct sbc_b2bua *b, su_wait_t *w, void *arg)
@@ -119,7 +168,11 @@ void b2b_dplink_tick(struct sbc_b2bua *b, uint64_t now_ms)
 {
 	unsigned int n;
 
-	(void)now_ms;  /* the client's deadlines are on its own clock */
+	if (b->dp == NULL && b->dp_retry_ms != 0) {
+		dp_reconnect(b, now_ms);
+		return;
+	}
+	/* the client's deadlines are on its own clock */
 	if (b->dp == NULL || sbc_dpclient_pending(b->dp) == 0)
 		return;
 	n = sbc_dpclient_expire(b->dp, sbc_dpclient_monotonic_ms());
@@ -146,7 +199,6 @@ static struct sbc_dpclient *dp_connect(const char *path, unsigned int wait_ms, i
 
 int b2b_dplink_open(struct sbc_b2bua *b, unsigned int wait_ms)
 {
-	const struct sbc_api_hello_resp *h;
 	int rc;
 
 	b->dp = dp_connect(b->cfg->dataplane.api_socket, wait_ms, &rc);
@@ -155,7 +207,14 @@ int b2b_dplink_open(struct sbc_b2bua *b, unsigned int wait_ms)
 			strerror(-rc));
 		return rc;
 	}
-	h = sbc_dpclient_server(b->dp);
+	return dp_attach(b);
+}
+
+/* b->dp connected: announced and put on the loop. */
+static int dp_attach(struct sbc_b2bua *b)
+{
+	const struct sbc_api_hello_resp *h = sbc_dpclient_server(b->dp);
+
 	SBC_LOG(NOTICE, B2B_LOG, "data plane connected: %u workers, %u of %u streams free",
 		h->n_workers, h->free_streams, h->max_streams);
 	sbc_dpclient_set_late_handler(b->dp, on_late, b);
