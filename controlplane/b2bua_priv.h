@@ -105,6 +105,7 @@ struct b2b_keepalive;
 	X(dp_lost,             "times the data plane connection was lost (reconnected after)") \
 	X(dp_reconnects,       "data plane connections made again after a loss") \
 	X(calls_media_lost,    "calls ended because the data plane went (CDR media_lost)") \
+	X(calls_readopted,     "calls whose media was programmed again on a new data plane") \
 	X(learn_refused,       "media sources outside a leg's learn scope refused (data plane events)") \
 	X(locate_failed,       "calls whose trunk resolved to no destination (503)") \
 	X(failovers,           "attempts given up for the next destination (timeout, transport, 503)") \
@@ -390,6 +391,7 @@ struct b2b_line {
 	uint32_t session;          /* data plane session; 0 = none */
 	bool busy;                 /* a BIND, UPDATE or RELEASE of this line is in flight */
 	bool dirty;                /* the SDP changed while busy: program again after it */
+	bool anchored;             /* endpoints were allocated for it (both legs) */
 	struct b2b_dpop op;        /* the request in flight */
 };
 
@@ -444,6 +446,9 @@ struct b2b_call {
 	 */
 	bool late_relay;
 	bool b_ack_owed;
+	/* The data plane went: the call waits (media down) for a new one to
+	 * take its ports again (dplink.c), or ends at b->dp_adopt_ms. */
+	bool orphaned;
 	bool ack_pending;
 	bool a_acked;              /* A's ACK of our 200 came */
 };
@@ -474,6 +479,7 @@ struct sbc_b2bua {
 	su_timer_t *tick;          /* deadlines of data plane requests and sbcctl clients */
 	bool dp_closing;           /* completions during close must not send again */
 	uint64_t dp_retry_ms;      /* lost: next reconnect attempt (monotonic ms) */
+	uint64_t dp_adopt_ms;      /* lost: orphaned calls end if not reconnected by then */
 	uint32_t dp_backoff_ms;    /* lost: wait before the attempt after it */
 	/* signals */
 	int sig_fd;
@@ -689,6 +695,13 @@ struct b2b_reject b2b_media_take_late_answer(struct b2b_call *c, const sip_paylo
 struct b2b_reject b2b_media_take_b_offer(struct b2b_call *c, const sip_payload_t *pl);
 /* Late offer relayed: our answer to B (bl->ours_body) from A's answer in its ACK. */
 struct b2b_reject b2b_media_answer_b(struct b2b_call *c);
+/*
+ * A new data plane after a loss: ALLOC the call's anchored lines on the same
+ * ports, then BIND them from the SDP both legs already have.  0 or -errno
+ * (nothing sent).  Failure later: b2b_call_readopt_failed().
+ */
+int b2b_media_readopt(struct b2b_call *c);
+void b2b_call_readopt_failed(struct b2b_call *c);
 /* Late offer relayed: the ACK we owe B's 200, with @sdp (NULL: none). */
 void b2b_legb_ack(struct b2b_call *c, const char *sdp);
 

@@ -8,9 +8,11 @@
  * it allocated (b2b_media_late_answer()).
  *
  * Losing the connection never stops the control plane: the requests in
- * flight fail (their calls with them), every call whose media the data
- * plane held ends cleanly (BYE or a final response on both legs, CDR
- * media_lost), new calls get 503 while it is away, and the tick reconnects
+ * flight fail (their calls with them); an answered plain-RTP call waits up
+ * to DP_ADOPT_MS for a new data plane, which gives it the same ports again
+ * (media resumes with no re-INVITE); every other call, and one not adopted
+ * in time, ends cleanly (BYE or a final response on both legs, CDR
+ * media_lost); new calls get 503 while it is away; the tick reconnects
  * with a backoff (200 ms doubling to 5 s).
  *
  * Thread: the su_root thread.
@@ -76,20 +78,93 @@ static void dp_event(struct sbc_b2bua *b, const struct sbc_api_event *ev)
 #define DP_BACKOFF_MAX_MS 5000
 #define DP_RECONNECT_HELLO_MS 500     /* a data plane that accepts but says nothing */
 
-/* The data plane's sessions are gone with it: the calls that had media end. */
+#define DP_ADOPT_MS 10000         /* a call waits this long for a new data plane */
+
+static void call_media_lost(struct b2b_call *c)
+{
+	SBC_LOG(NOTICE, B2B_LOG, "call %u: no data plane for its media: ending (media_lost)", c->no);
+	c->orphaned = false;
+	c->b->n.calls_media_lost++;
+	b2b_leg_hangup(&c->leg[0], 503, "Service Unavailable");
+	b2b_leg_hangup(&c->leg[1], 0, NULL);
+	b2b_call_end(c, "media_lost", c->leg[0].answered ? 200 : 503, "sbc");
+}
+
+void b2b_call_readopt_failed(struct b2b_call *c)
+{
+	call_media_lost(c);
+}
+
+/*
+ * Can the call keep its media on a new data plane?  An answered call with
+ * plain RTP on both legs and nothing in flight: the new data plane gives it
+ * the same ports and both peers go on sending there.  Not an SRTP call:
+ * fresh contexts would protect again from index 0 under the same keys
+ * (keystream reuse); re-keying it would take a re-INVITE of each leg.
+ */
+static bool call_adoptable(const struct b2b_call *c)
+{
+	uint32_t i;
+	bool any = false;
+
+	if (c->state != B2B_ANSWERED || c->ack_pending || c->reoffer != NULL ||
+	    b2b_leg_is_srtp(&c->leg[0]) || b2b_leg_is_srtp(&c->leg[1]))
+		return false;
+	for (i = 0; i < c->n_media; i++)
+		any |= c->line[i].anchored;
+	return any;
+}
+
+/*
+ * The data plane's sessions are gone with it.  Calls that can keep their
+ * media wait for a new data plane (at most DP_ADOPT_MS), the others end.
+ */
 static void calls_media_lost(struct sbc_b2bua *b)
 {
 	struct b2b_call *c, *next;
+	uint32_t i;
 
 	for (c = b->calls; c != NULL; c = next) {
 		next = c->next;
 		if (c->state == B2B_ENDED)
 			continue;
-		SBC_LOG(NOTICE, B2B_LOG, "call %u: the data plane went: ending (media_lost)", c->no);
-		b->n.calls_media_lost++;
-		b2b_leg_hangup(&c->leg[0], 503, "Service Unavailable");
-		b2b_leg_hangup(&c->leg[1], 0, NULL);
-		b2b_call_end(c, "media_lost", c->leg[0].answered ? 200 : 503, "sbc");
+		if (!call_adoptable(c)) {
+			call_media_lost(c);
+			continue;
+		}
+		c->orphaned = true;
+		for (i = 0; i < SBC_SDP_MEDIA_MAX; i++) {
+			c->line[i].session = 0;
+			c->line[i].busy = false;
+			c->line[i].dirty = false;
+			c->leg[0].ep[i] = c->leg[1].ep[i] = 0;
+		}
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: the data plane went: waiting up to %u ms for "
+			"a new one", c->no, DP_ADOPT_MS);
+	}
+}
+
+/* Reconnected: the orphaned calls take their ports again. */
+static void calls_readopt(struct sbc_b2bua *b)
+{
+	struct b2b_call *c, *next;
+
+	for (c = b->calls; c != NULL; c = next) {
+		next = c->next;
+		if (c->state != B2B_ENDED && c->orphaned && b2b_media_readopt(c) != 0)
+			call_media_lost(c);
+	}
+}
+
+/* Not reconnected in time: the orphaned calls end. */
+static void calls_adopt_expired(struct sbc_b2bua *b)
+{
+	struct b2b_call *c, *next;
+
+	for (c = b->calls; c != NULL; c = next) {
+		next = c->next;
+		if (c->state != B2B_ENDED && c->orphaned)
+			call_media_lost(c);
 	}
 }
 
@@ -102,6 +177,7 @@ static void dp_lost(struct sbc_b2bua *b, int rc)
 	calls_media_lost(b);
 	b->dp_backoff_ms = DP_BACKOFF_MIN_MS;
 	b->dp_retry_ms = b2b_mono_ms() + b->dp_backoff_ms;
+	b->dp_adopt_ms = b2b_mono_ms() + DP_ADOPT_MS;
 }
 
 static int dp_attach(struct sbc_b2bua *b);
@@ -111,6 +187,10 @@ static void dp_reconnect(struct sbc_b2bua *b, uint64_t now_ms)
 {
 	int rc;
 
+	if (b->dp_adopt_ms != 0 && now_ms >= b->dp_adopt_ms) {
+		b->dp_adopt_ms = 0;
+		calls_adopt_expired(b);
+	}
 	if (b->stopping || now_ms < b->dp_retry_ms)
 		return;
 	b->dp = sbc_dpclient_connect(b->cfg->dataplane.api_socket, DP_RECONNECT_HELLO_MS, &rc);
@@ -123,7 +203,9 @@ static void dp_reconnect(struct sbc_b2bua *b, uint64_t now_ms)
 		return;
 	}
 	b->n.dp_reconnects++;
+	b->dp_adopt_ms = 0;
 	SBC_LOG(NOTICE, B2B_LOG, "data plane connected again");
+	calls_readopt(b);
 }
 
 static int on_dp_readable(struct sbc_b2bua *b, su_wait_t *w, void *arg)

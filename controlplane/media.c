@@ -142,6 +142,7 @@ static void alloc_done(void *arg, int status, const void *resp, size_t len)
 			struct sbc_sdp_media_out *o = &l->out[op->mline[k]];
 
 			l->ep[op->mline[k]] = rs->ep[k].endpoint_id;
+			c->line[op->mline[k]].anchored = true;
 			o->local = rs->ep[k].local;
 			o->local_rtcp_port = rs->ep[k].local_rtcp_port;
 			if (l->sif->adv_ip.family != 0)   /* the SDP says the public address */
@@ -160,6 +161,20 @@ static void alloc_done(void *arg, int status, const void *resp, size_t len)
 static int alloc_send(struct b2b_call *c, struct b2b_dpop *op, struct sbc_api_alloc_req *rq)
 {
 	int rc = b2b_dp_send(c->b, c, rq, alloc_done, op);
+
+	if (rc == 0) {
+		c->alloc_busy++;
+		c->dp_pending++;
+	}
+	return rc;
+}
+
+static void readopt_done(void *arg, int status, const void *resp, size_t len);
+static void line_program(struct b2b_call *c, uint32_t i);
+
+static int readopt_send(struct b2b_call *c, struct b2b_dpop *op, struct sbc_api_alloc_req *rq)
+{
+	int rc = b2b_dp_send(c->b, c, rq, readopt_done, op);
 
 	if (rc == 0) {
 		c->alloc_busy++;
@@ -232,6 +247,77 @@ int b2b_media_alloc(struct b2b_call *c)
 		return 0;
 	}
 	rc = alloc_send(c, op, &rq);
+	return rc != 0 ? alloc_unsent(c, rc) : 0;
+}
+
+/* ---- a new data plane: the call's lines again, on the same ports ---- */
+
+static void readopt_done(void *arg, int status, const void *resp, size_t len)
+{
+	struct b2b_dpop *op = arg;
+	struct b2b_call *c = op->call;
+	const struct sbc_api_alloc_resp *rs = resp;
+	uint32_t k, i;
+
+	(void)len;
+	c->alloc_busy--;
+	if (status == SBC_API_OK && rs->count == op->n) {
+		for (k = 0; k < op->n; k++)
+			c->leg[op->leg[k]].ep[op->mline[k]] = rs->ep[k].endpoint_id;
+	} else if (c->alloc_err == 0) {
+		c->alloc_err = status == SBC_API_OK ? -EPROTO : api_error(status);
+		SBC_LOG(WARN, B2B_LOG, "call %u: its ports again on the new data plane: %d",
+			c->no, status);
+	}
+	if (c->alloc_busy == 0 && c->state != B2B_ENDED) {
+		if (c->alloc_err != 0) {
+			b2b_call_readopt_failed(c);
+		} else {
+			/* Same ports, same SDP on both sides: BIND, no re-INVITE needed. */
+			c->settle = B2B_SETTLE_NONE;
+			for (i = 0; i < c->n_media; i++)
+				line_program(c, i);
+			c->orphaned = false;
+			c->b->n.calls_readopted++;
+			SBC_LOG(NOTICE, B2B_LOG, "call %u: media programmed again on the new data "
+				"plane (same ports)", c->no);
+		}
+	}
+	op_finished(c);
+}
+
+int b2b_media_readopt(struct b2b_call *c)
+{
+	struct sbc_api_alloc_req rq;
+	struct b2b_dpop *op = NULL;
+	uint32_t i, n_ops = 0;
+	int l, rc;
+
+	c->alloc_err = 0;
+	for (i = 0; i < c->n_media; i++) {
+		if (!c->line[i].anchored)
+			continue;
+		for (l = 0; l < 2; l++) {
+			struct b2b_leg *leg = &c->leg[l];
+			struct sbc_api_alloc_item *it;
+
+			if (op == NULL || op->n == SBC_API_ALLOC_MAX) {
+				if (op != NULL && (rc = readopt_send(c, op, &rq)) != 0)
+					return alloc_unsent(c, rc);
+				op = &c->alloc_op[n_ops++];
+				memset(op, 0, sizeof(*op));
+				op->call = c;
+				op->kind = B2B_DPOP_ALLOC;
+				sbc_api_init(&rq, SBC_API_ALLOC_REQ, 0);
+			}
+			alloc_item(op, &rq, l, i, leg->sif, leg->out[i].rtcp_mux);
+			it = &rq.item[rq.count - 1];
+			it->port = leg->out[i].local.port;   /* the one both peers send to */
+		}
+	}
+	if (op == NULL)
+		return -ENOENT;
+	rc = readopt_send(c, op, &rq);
 	return rc != 0 ? alloc_unsent(c, rc) : 0;
 }
 
