@@ -4,6 +4,10 @@ RAMPART_BUILD_DEPS="gcc pkg-config meson ninja-build python3
   libdpdk-dev dpdk dpdk-dev libsrtp2-dev libsofia-sip-ua-dev libssl-dev libyaml-dev
   libcunit1-dev libpcap-dev libnuma-dev openssl iproute2 ethtool sip-tester
   python3-cryptography dnsmasq-base"
+# Third-party SIP user agents that tests/e2e/real_peers.sh calls through
+# Rampart (baresip-core: baresip without its GUI and video plug-ins).
+RAMPART_PEER_DEPS="baresip-core linphone-cli"
+RAMPART_BUILD_DEPS="$RAMPART_BUILD_DEPS $RAMPART_PEER_DEPS"
 
 # rampart_install_missing PKG...: apt-get install what dpkg does not have.
 rampart_install_missing() {
