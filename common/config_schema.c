@@ -74,6 +74,9 @@ static const struct sbc_cfg_enum_name digest_alg_names[] = {
 static const struct sbc_cfg_enum_name unknown_source_names[] = {
 	{ "reject", SBC_UNKNOWN_SOURCE_REJECT }, { "drop", SBC_UNKNOWN_SOURCE_DROP }, { 0 },
 };
+static const struct sbc_cfg_enum_name refer_names[] = {
+	{ "reject", SBC_REFER_REJECT }, { 0 },
+};
 static const struct sbc_cfg_enum_name log_level_names[] = {
 	{ "err", SBC_LOG_ERR }, { "warn", SBC_LOG_WARN },
 	{ "notice", SBC_LOG_NOTICE }, { "info", SBC_LOG_INFO },
@@ -142,6 +145,25 @@ static int check_network_number(const void *v, char *why, size_t len)
 	snprintf(why, len, "'%s' is neither an E.164 number (+ and 7..15 digits) nor a "
 		 "prefix range (+ digits *)", s);
 	return -1;
+}
+
+/*
+ * A MIME type "type/subtype" (RFC 6838 section 4.2 restricted names, no
+ * parameters): what an INFO body's Content-Type is compared with.
+ */
+static int check_mime_type(const void *v, char *why, size_t len)
+{
+	static const char name_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					 "0123456789!#$&-^_.+";
+	const char *s = *(char *const *)v;
+	size_t type = strspn(s, name_chars), sub;
+
+	sub = s[type] == '/' ? strspn(s + type + 1, name_chars) : 0;
+	if (type == 0 || type > 127 || sub == 0 || sub > 127 || s[type + 1 + sub] != '\0') {
+		snprintf(why, len, "'%s' is not a MIME type (type/subtype, no parameters)", s);
+		return -1;
+	}
+	return 0;
 }
 
 /* Emergency dial strings: digits only ("999", "112", "911", "+44999"). */
@@ -933,6 +955,18 @@ static const struct sbc_cfg_field trunk_fields[] = {
 	ROW("from_special_arrangement", SBC_CFG_BOOL, struct sbc_cfg_trunk,
 	    from_special_arrangement, .flags = RELOAD, .def = "false",
 	    .doc = "UK: From is not screened against Network Numbers."),
+	ROW("refer", SBC_CFG_ENUM, struct sbc_cfg_trunk, refer, .flags = RELOAD,
+	    .enums = refer_names, .def = "reject",
+	    .doc = "A REFER (RFC 3515, call transfer) from this trunk's peer in a call: "
+	    "`reject` answers 405 and leaves REFER out of the Allow of this trunk's dialogs "
+	    "(a PBX then transfers by itself)."),
+	LIST_OF("info_content_types", SBC_CFG_STRING, struct sbc_cfg_trunk, info_content_types,
+		.flags = RELOAD, .items_max = 16, .min = 3, .max = 255,
+		.check = check_mime_type, .def = "application/dtmf-relay, application/dtmf",
+		.doc = "INFO (RFC 6086) in an answered call is relayed to the other leg, and "
+		"its final response back, when its body's Content-Type is in both trunks' "
+		"lists (an INFO without a body always is); another type gets 415 with "
+		"Accept from the SBC and is not relayed."),
 };
 static const struct sbc_cfg_section trunk_section = {
 	"trunk", sizeof(struct sbc_cfg_trunk), trunk_fields, NFIELDS(trunk_fields),

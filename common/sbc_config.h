@@ -64,6 +64,12 @@ enum sbc_srtp_engine {
 	SBC_SRTP_ENGINE_CRYPTODEV = 1,
 };
 
+/* trunks[].refer: what a REFER from this trunk's peer inside a call gets. */
+enum sbc_refer_policy {
+	SBC_REFER_REJECT = 0,      /* 405, Allow without REFER on this trunk's dialogs */
+	SBC_REFER_LOCAL = 1,       /* the B2BUA transfers the call itself (202, NOTIFYs) */
+};
+
 /* dataplane.ports[]: a DPDK port, real NIC or vdev. */
 struct sbc_cfg_port {
 	char *name;
@@ -226,6 +232,9 @@ struct sbc_cfg_trunk {
 	uint32_t options_up_after;    /* successes in a row that bring it back */
 	bool trusted;                 /* identity trusted (PAI kept, Privacy applied by us) */
 	bool from_special_arrangement;
+	uint32_t refer;               /* enum sbc_refer_policy */
+	char **info_content_types;    /* MIME types of INFO bodies relayed to and from it */
+	uint32_t n_info_content_types;
 };
 
 struct sbc_cfg_tenant {

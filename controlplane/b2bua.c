@@ -55,7 +55,6 @@ static bool out_of_call_request(nua_event_t event)
 	case nua_i_publish:
 	case nua_i_refer:
 	case nua_i_notify:
-	case nua_i_info:
 	case nua_i_prack:
 		return true;
 	default:
@@ -69,15 +68,30 @@ void b2b_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 {
 	(void)phrase;   /* never relayed: see b2b_relay_phrase() */
 	/* A request of ours in an answered dialog challenged: answered, nua resends it. */
-	if ((event == nua_r_bye || event == nua_r_invite || event == nua_r_update) && l != NULL &&
+	if ((event == nua_r_bye || event == nua_r_invite || event == nua_r_update ||
+	     event == nua_r_info) && l != NULL &&
 	    l->answered && b2b_leg_on_challenge(l, status, sip))
 		return;
 	switch (event) {
 	case nua_i_invite:
-		if (l == NULL)
+		if (l == NULL) {
 			b2b_on_new_invite(sif, nh, sip);
-		else
+			/* Leg A's handle (when it became one) allows what its trunk takes. */
+			if ((l = nua_handle_magic(nh)) != NULL)
+				b2b_indialog_leg_allow(l);
+		} else {
 			b2b_on_reoffer(l, sip, false);
+		}
+		return;
+	case nua_i_info:
+		if (l != NULL)
+			b2b_on_info(l, sip);
+		else if (nh != NULL)
+			b2b_on_info_outside(sif, nh);
+		return;
+	case nua_r_info:
+		if (l != NULL)
+			b2b_on_info_response(l, status);
 		return;
 	case nua_i_update:
 		if (l != NULL)

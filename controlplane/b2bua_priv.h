@@ -24,6 +24,8 @@
  *   call.c       call life: states, hangup, CDR, B's responses, BYE,
  *                CANCEL, the late-offer ACK
  *   reoffer.c    re-INVITE and UPDATE relayed between the legs
+ *   indialog.c   INFO relayed between the legs; REFER refused or acted on
+ *                (a transfer made by the B2BUA)
  *   resolver.c   DNS on the loop (Sofia's sres): b2b_resolve()
  *   ctl.c        the operator socket (sbcctl), non-blocking, a command
  *                table; each room dumps its own counters
@@ -46,6 +48,7 @@ struct b2b_sipif;
 struct b2b_leg;
 struct b2b_ctl_client;
 struct b2b_keepalive;
+struct b2b_indialog;
 
 /* Sofia's callbacks hand back our own structs instead of void pointers. */
 #define SU_ROOT_MAGIC_T struct sbc_b2bua
@@ -122,6 +125,8 @@ struct b2b_keepalive;
 	X(reloads,             "SIGHUP reloads accepted") \
 	X(reloads_refused,     "SIGHUP reloads refused") \
 	X(options_answered,    "OPTIONS outside calls answered 200 (known trunks)") \
+	X(info_relayed,        "INFO requests relayed to the other leg of a call") \
+	X(info_refused,        "INFO requests answered by the SBC (415 type, 481 no answered call)") \
 	X(options_refused,     "OPTIONS outside calls refused or dropped (unknown sources)") \
 	X(ctl_clients,         "sbcctl connections served") \
 	X(ctl_refused,         "sbcctl connections refused (too many at once)")
@@ -432,6 +437,7 @@ struct b2b_call {
 	const char *end_by;
 	bool cdr_done;
 	struct b2b_reoffer *reoffer;   /* a re-INVITE or UPDATE in progress; NULL when none */
+	struct b2b_indialog *indialog; /* INFOs in flight, a transfer (indialog.c); NULL = none */
 	/*
 	 * Late offer (A's INVITE without SDP): B got our template offer, A gets
 	 * an offer built from B's answer in the 200 and answers in its ACK;
@@ -803,6 +809,29 @@ void b2b_on_reoffer(struct b2b_leg *l, const sip_t *sip, bool update);
 void b2b_on_reoffer_response(struct b2b_leg *to, int status, const sip_t *sip);
 void b2b_reoffer_media_done(struct b2b_call *c, int err);
 void b2b_reoffer_free(struct b2b_reoffer *ro);
+
+/* ---- indialog.c ---- */
+
+/** The Allow of our sipif's nua: what every dialog accepts (REFER per trunk). */
+#define B2B_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, INFO"
+/**
+ * The Allow of a dialog with trunk @t: B2B_ALLOW, and REFER when its
+ * policy is `local` (a static string).  Set on each leg's nua handle, so
+ * that our INVITE or 200 says so and nua answers a REFER the dialog does
+ * not allow with 405 itself.
+ */
+const char *b2b_indialog_allow(const struct sbc_cfg_trunk *t);
+/** Leg @l's handle (nua made it for an incoming INVITE) gets its trunk's Allow. */
+void b2b_indialog_leg_allow(struct b2b_leg *l);
+/** An INFO from leg @l: relayed, or answered (415, 481). */
+void b2b_on_info(struct b2b_leg *l, const sip_t *sip);
+/** An INFO outside any call (@nh is nua's new handle): 481, handle destroyed. */
+void b2b_on_info_outside(struct b2b_sipif *sif, nua_handle_t *nh);
+/** The final response of leg @to to the INFO we relayed to it: back to the sender. */
+void b2b_on_info_response(struct b2b_leg *to, int status);
+/** The call ends: INFOs still waiting for the other leg are answered (487). */
+void b2b_indialog_call_ended(struct b2b_call *c);
+void b2b_indialog_free(struct b2b_call *c);
 
 /* ---- sipif.c ---- */
 

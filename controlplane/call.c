@@ -151,6 +151,7 @@ void b2b_call_end(struct b2b_call *c, const char *disposition, int cause, const 
 	else if (strcmp(disposition, "rejected") == 0)
 		c->b->n.calls_rejected++;
 	b2b_admission_release(c);
+	b2b_indialog_call_ended(c);
 	b2b_media_reap(c);
 	b2b_call_settled(c);
 }
@@ -196,6 +197,7 @@ void b2b_call_free(struct b2b_call *c)
 
 	free(c->binv.mp_body);
 	b2b_reoffer_free(c->reoffer);
+	b2b_indialog_free(c);
 	/* SDP texts and SRTP keys: nothing secret stays in freed memory. */
 	sbc_sdes_wipe(c, sizeof(*c));
 	if (b != NULL && !b->stopping && b->n_spare_calls < B2B_SPARE_CALLS_MAX) {

@@ -409,6 +409,8 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 	 */
 	bl->nh = nua_handle(bl->sif->nua, bl, NUTAG_URL(ruri), NUTAG_RETRY_COUNT(0),
 			    NUTAG_INITIAL_ROUTE_STR(hop),
+			    /* what this dialog takes (REFER per the trunk's policy) */
+			    SIPTAG_ALLOW_STR(b2b_indialog_allow(tb)),
 			    /* late offer relayed: our ACK carries A's answer */
 			    TAG_IF(c->late_relay, NUTAG_AUTOACK(0)),
 			    SIPTAG_TO_STR(bi->to), SIPTAG_FROM_STR(from),

@@ -245,10 +245,16 @@ int b2b_sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 			    NUTAG_AUTOACK(1),
 			    NUTAG_ENABLEMESSAGE(0),
 			    NUTAG_SESSION_TIMER(0),
-			    /* Only what the B2BUA relays; nua answers PRACK itself. */
-			    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE"),
+			    /*
+			     * Only what the B2BUA relays; nua answers PRACK itself.  Each
+			     * leg's handle gets its trunk's (REFER with refer: local,
+			     * b2b_indialog_allow()); this one answers outside calls.
+			     */
+			    SIPTAG_ALLOW_STR(B2B_ALLOW),
 			    /* UPDATE is answered by on_reoffer(), not by nua. */
 			    NUTAG_APPL_METHOD("UPDATE"),
+			    /* INFO is relayed by b2b_on_info() (or refused there). */
+			    NUTAG_APPL_METHOD("INFO"),
 			    /* OPTIONS is answered by b2b_on_options(): known trunks only. */
 			    NUTAG_APPL_METHOD("OPTIONS"),
 			    /* Session timers are not relayed yet: do not offer them. */

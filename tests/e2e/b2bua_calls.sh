@@ -46,6 +46,11 @@
 #               trunk's target host reaches the carrier's UAS.
 #   no-codecs   both trunks without a `codecs` key: the basic call again,
 #               answered, media both ways (whatever is offered passes).
+#   info        INFO in an answered call: DTMF both ways with its body, the
+#               200 and a 501 relayed back; text/plain: 415 + Accept, not relayed.
+#   refer-reject REFER from either side under refer: reject: 405, Allow
+#               without REFER, nothing relayed.
+#   info-outside INFO outside any dialog: 481.
 #
 # For every call: SIPp's exit status; no address of one side in any SIP
 # message the other side's SIPp sent or received (-trace_msg logs); no
@@ -483,6 +488,46 @@ for x in loopback:127.0.0.1:loopback broadcast:255.255.255.255:broadcast own:$RN
 	cdr_check "sdp-$what" '"disposition":"rejected"' '"sip_cause":488'
 	rn_log "sdp-$what: PASS (c=$addr: 488, Warning names it)"
 done
+
+# ---- INFO and REFER inside a call (issue 14 item 5; RFC 6086, RFC 3515) ----
+# info: the PBX's INFO application/dtmf-relay reaches the carrier with its
+# body and the carrier's 200 comes back; its INFO text/plain gets 415 with
+# Accept from the SBC and never reaches the carrier; the carrier's INFO
+# application/dtmf reaches the PBX; a 501 to an INFO is relayed as 501.
+# Both trunks have the default refer: reject: a REFER from either side gets
+# 405 from the SBC with an Allow that has INFO and no REFER, and nothing is
+# relayed.  (Before, nua answered every INFO 405.)
+info_stats() {
+	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 stats | sed -n "s/.* $1=\([0-9]*\).*/\1/p"
+}
+relayed0=$(info_stats info_relayed)
+signalling_call info uas_info.xml uac_info.xml answered 200 a
+car_log=$rn_dir/info-carrier-sipp-msg.log pbx_log=$rn_dir/info-pbx-sipp-msg.log
+grep -q "^INFO sip:$RN_CAR_PEER" "$car_log" || rn_fail "info: no INFO reached the carrier"
+grep -q '^Signal=5' "$car_log" || rn_fail "info: the DTMF body did not reach the carrier"
+! grep -qi 'text/plain\|not a DTMF digit' "$car_log" ||
+	rn_fail "info: the text/plain INFO was relayed to the carrier"
+[ "$(grep -c "^INFO sip:$RN_CAR_PEER" "$car_log")" -eq 2 ] ||
+	rn_fail "info: the carrier did not get exactly the two DTMF INFOs"
+grep -q '^Accept: application/dtmf-relay, application/dtmf' "$pbx_log" ||
+	rn_fail "info: the 415 has no Accept naming the DTMF types"
+grep -q '^SIP/2.0 501' "$pbx_log" || rn_fail "info: the carrier's 501 was not relayed"
+! grep -q "^REFER sip:$RN_CAR_PEER" "$car_log" || rn_fail "refer-reject: a REFER reached the carrier"
+! grep -q "^REFER sip:2000@$RN_PBX_PEER" "$pbx_log" || rn_fail "refer-reject: a REFER reached the PBX"
+! grep -q '^Allow:.*REFER' "$pbx_log" "$car_log" ||
+	rn_fail "refer-reject: an Allow with REFER under refer: reject"
+[ "$(grep -c '^SIP/2.0 405' "$pbx_log")" -eq 1 ] && [ "$(grep -c '^SIP/2.0 405' "$car_log")" -eq 1 ] ||
+	rn_fail "refer-reject: not one 405 to each side's REFER"
+[ "$(info_stats info_relayed)" -eq $((relayed0 + 3)) ] ||
+	rn_fail "info: info_relayed went from $relayed0 to $(info_stats info_relayed) (want +3)"
+rn_log "info: PASS (DTMF INFO both ways with its body, 200 and 501 relayed; text/plain: 415 + Accept, not relayed)"
+rn_log "refer-reject: PASS (REFER from either side: 405, Allow without REFER, nothing relayed)"
+
+# info-outside: an INFO outside any dialog gets 481 (it was 405).
+RN_SIPP_TIMEOUT=10 sipp_run info-outside-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_info_outside.xml \
+	-s 4000 "$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" info-outside-pbx
+rn_log "info-outside: PASS (481)"
 
 # cp_restart CFG: a fresh control plane on CFG, after checking that the
 # last one stopped cleanly with no call left behind.
