@@ -158,9 +158,10 @@ static void alloc_done(void *arg, int status, const void *resp, size_t len)
 	op_finished(c);
 }
 
-static int alloc_send(struct b2b_call *c, struct b2b_dpop *op, struct sbc_api_alloc_req *rq)
+static int alloc_send_fn(struct b2b_call *c, struct b2b_dpop *op, struct sbc_api_alloc_req *rq,
+			 sbc_dpclient_done_fn done)
 {
-	int rc = b2b_dp_send(c->b, c, rq, alloc_done, op);
+	int rc = b2b_dp_send(c->b, c, rq, done, op);
 
 	if (rc == 0) {
 		c->alloc_busy++;
@@ -172,15 +173,14 @@ static int alloc_send(struct b2b_call *c, struct b2b_dpop *op, struct sbc_api_al
 static void readopt_done(void *arg, int status, const void *resp, size_t len);
 static void line_program(struct b2b_call *c, uint32_t i);
 
+static int alloc_send(struct b2b_call *c, struct b2b_dpop *op, struct sbc_api_alloc_req *rq)
+{
+	return alloc_send_fn(c, op, rq, alloc_done);
+}
+
 static int readopt_send(struct b2b_call *c, struct b2b_dpop *op, struct sbc_api_alloc_req *rq)
 {
-	int rc = b2b_dp_send(c->b, c, rq, readopt_done, op);
-
-	if (rc == 0) {
-		c->alloc_busy++;
-		c->dp_pending++;
-	}
-	return rc;
+	return alloc_send_fn(c, op, rq, readopt_done);
 }
 
 /*

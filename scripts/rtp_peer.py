@@ -81,10 +81,12 @@ import ipaddress
 import os
 import random
 import select
+import shutil
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 try:
@@ -544,7 +546,10 @@ def loopback_test():
         ("B receives with a wrong key", "AES_CM_128_HMAC_SHA1_80", keys[2], False),
     ]
     ports = free_port_pairs(2 * len(runs))
-    start = "%.3f" % (time.time() + 2.0)      # all at once, 2 s for 6 Pythons to start
+    # All six start together once all are bound (--go-file), not at a fixed
+    # time from launch: Python's start-up took over 1.5 s on a loaded machine.
+    tmp = tempfile.mkdtemp(prefix="rtp-peer-loopback.")
+    go = os.path.join(tmp, "go")
     started = []
     for k, (name, suite, b_recv, good) in enumerate(runs):
         port_a, port_b = ports[2 * k:2 * k + 2]
@@ -553,14 +558,22 @@ def loopback_test():
             cmd = [sys.executable, os.path.abspath(__file__), "--name", label,
                    "--bind", "127.0.0.1:%d" % bind, "--to", "127.0.0.1:%d" % to,
                    "--ssrc", hex(ssrc), "--peer-ssrc", hex(peer_ssrc),
-                   "--packets", str(packets), "--ptime-ms", "5", "--start-at", start,
+                   "--packets", str(packets), "--ptime-ms", "5", "--go-file", go,
                    "--linger-ms", "300", "--rtcp", str(every), "--srtp-suite", suite,
                    "--srtp-send", send_key, "--srtp-recv", recv_key]
             return subprocess.Popen(cmd + (["--strict"] if good else []),
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-        started.append([peer("A", port_a, port_b, ssrc_a, ssrc_b, keys[0], keys[1]),
-                        peer("B", port_b, port_a, ssrc_b, ssrc_a, keys[1], b_recv)])
+        started.append([peer("A%d" % k, port_a, port_b, ssrc_a, ssrc_b, keys[0], keys[1]),
+                        peer("B%d" % k, port_b, port_a, ssrc_b, ssrc_a, keys[1], b_recv)])
+    names = ["%s%d" % (x, k) for k in range(len(runs)) for x in "AB"]
+    deadline = time.time() + 20.0
+    while time.time() < deadline and not all(
+            os.path.exists("%s.%s.ready" % (go, n)) for n in names):
+        time.sleep(0.05)
+    with open(go + ".tmp", "w") as f:
+        f.write("%.3f" % (time.time() + 0.1))
+    os.rename(go + ".tmp", go)
     failed = 0
     for (name, suite, b_recv, good), procs in zip(runs, started):
         results = []
@@ -585,6 +598,7 @@ def loopback_test():
             name, "ok" if ok else "FAILED", out_a, out_b,
             "".join("\n  " + line for e in (err_a, err_b) for line in e.splitlines())))
         failed += not ok
+    shutil.rmtree(tmp, ignore_errors=True)
     print("loopback: %s" % ("all passed" if not failed else "%d run(s) FAILED" % failed))
     return 1 if failed else 0
 

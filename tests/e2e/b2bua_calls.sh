@@ -294,22 +294,11 @@ rn_log "late-offer: PASS (relayed: no SDP to the carrier, its offer anchored, th
 # The same toward a trunk with late_offer: offer (reload): the carrier gets
 # our own offer (the trunk's codecs), the PBX our offer in the 200 built
 # from the carrier's answer, and its answer in the ACK binds the session.
-lo_reload() {
-	local before i
-
-	before=$(grep -c 'configuration reloaded' "$RN_CP_LOG.start" || true)
-	kill -HUP "$rn_cp_pid"
-	for ((i = 0; i < 50; i++)); do
-		[ "$(grep -c 'configuration reloaded' "$RN_CP_LOG.start" || true)" -gt "$before" ] && return 0
-		sleep 0.1
-	done
-	rn_fail "late-offer: reload not done: $(tail -n 5 "$RN_CP_LOG.start")"
-}
 cp "$RN_CFG" "$rn_dir/cfg-relay.yaml"
 sed "s|targets: \[\"$RN_CAR_PEER:5060\"\], transport: udp,|&\n      late_offer: offer,|" \
 	"$rn_dir/cfg-relay.yaml" >"$RN_CFG"
 grep -q 'late_offer: offer' "$RN_CFG" || rn_fail "late-offer: config not rewritten"
-lo_reload
+e2e_reload "late_offer"
 basic_call late-offer-own u1 "$RN_PBX_PEER" carrier uas_answer.xml uac_late_offer.xml \
 	late_offer_check
 grep -q '^m=audio [0-9]* RTP/AVP 0 8 101' "$rn_dir/late-offer-own-carrier-sipp-msg.log" ||
@@ -317,7 +306,7 @@ grep -q '^m=audio [0-9]* RTP/AVP 0 8 101' "$rn_dir/late-offer-own-carrier-sipp-m
 [ "$(msg_sdp "$rn_dir/late-offer-own-carrier-sipp-msg.log" ACK)" = no ] ||
 	rn_fail "late-offer-own: an SDP in our ACK to the carrier's answer"
 cp "$rn_dir/cfg-relay.yaml" "$RN_CFG"
-lo_reload
+e2e_reload "late_offer"
 
 # Early media: the carrier's 183 with SDP is relayed with P-Early-Media and
 # the session bound on it; all the media flows before the 200 (sent 5 s

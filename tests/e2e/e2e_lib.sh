@@ -176,3 +176,26 @@ e2e_dns_stop() {
 	wait "$e2e_dns_pid" 2>/dev/null || true
 	e2e_dns_pid=
 }
+
+# ---- the running control plane (rn_controlplane_start) ----
+
+# e2e_reload WHAT: SIGHUP to our sbc-controlplane (its config rewritten by
+# the caller), then wait up to 5 s for "configuration reloaded"; WHAT names
+# the change in the failure.
+e2e_reload() {
+	local before i
+
+	before=$(grep -c 'configuration reloaded' "$RN_CP_LOG.start" || true)
+	kill -HUP "$rn_cp_pid"
+	for ((i = 0; i < 50; i++)); do
+		[ "$(grep -c 'configuration reloaded' "$RN_CP_LOG.start" || true)" -gt "$before" ] && return 0
+		sleep 0.1
+	done
+	rn_fail "reload ($1) not done: $(tail -n 5 "$RN_CP_LOG.start")"
+}
+
+# e2e_b2bua_stat KEY: one counter of the "b2bua ..." line of `sbcctl stats`.
+e2e_b2bua_stat() {
+	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 stats | awk -v k="$1" '$1 == "b2bua" {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }'
+}

@@ -69,24 +69,12 @@ log: { level: info }"
 }
 
 reload() {
-	local before i
-
 	sip_config "$@"
 	rn_config_write
-	before=$(grep -c 'configuration reloaded' "$RN_CP_LOG.start" || true)
-	kill -HUP "$rn_cp_pid"
-	for ((i = 0; i < 50; i++)); do
-		[ "$(grep -c 'configuration reloaded' "$RN_CP_LOG.start" || true)" -gt "$before" ] && return 0
-		sleep 0.1
-	done
-	rn_fail "reload to learn_from $* not done: $(tail -n 5 "$RN_CP_LOG.start")"
+	e2e_reload "learn_from $*"
 }
 
-# stat_field KEY: a counter of the "b2bua ..." line of `sbcctl stats`.
-stat_field() {
-	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 stats | awk -v k="$1" '$1 == "b2bua" {
-		for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }'
-}
+stat_field() { e2e_b2bua_stat "$1"; }
 
 # leg_drop LEG REASON: that leg's drop counter in $rn_dir/stats.txt (the
 # "  drop NAME=N" lines under the leg's line); 0 when not printed.
@@ -113,7 +101,7 @@ attacked_call() {
 	sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml -t u1
 	uas=$last_sipp_pid
 	sleep 0.3
-	sipp_run "$name-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" uac_call.xml -s 4000 -d 6000 \
+	sipp_run "$name-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" uac_call.xml -s 4000 -d 12000 \
 		-t u1 "$RN_PBX_SIP:5060"
 	uac=$last_sipp_pid
 	rn_session_wait 10

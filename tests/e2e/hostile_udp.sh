@@ -70,17 +70,9 @@ log: { level: info }"
 }
 
 reload() {
-	local before i
-
 	sip_config "$@"
 	rn_config_write
-	before=$(grep -c 'configuration reloaded' "$RN_CP_LOG.start" || true)
-	kill -HUP "$rn_cp_pid"
-	for ((i = 0; i < 50; i++)); do
-		[ "$(grep -c 'configuration reloaded' "$RN_CP_LOG.start" || true)" -gt "$before" ] && return 0
-		sleep 0.1
-	done
-	rn_fail "reload to unknown_source $* not done: $(tail -n 5 "$RN_CP_LOG.start")"
+	e2e_reload "unknown_source $*"
 }
 
 # flood NAME [sip_flood.py options]: from the PBX namespace; report in $rn_dir/NAME.txt.
@@ -97,10 +89,7 @@ field() {
 		"$rn_dir/$1.txt"
 }
 
-stat_field() {
-	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 stats | awk -v k="$1" '$1 == "b2bua" {
-		for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }'
-}
+stat_field() { e2e_b2bua_stat "$1"; }
 
 # call NAME: the PBX calls the carrier, answered; call_setup_ms is the
 # CDR's answer time minus its start (our INVITE received to the 200 relayed).

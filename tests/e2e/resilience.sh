@@ -40,10 +40,7 @@ CDR=$rn_dir/cdr.jsonl
 RUNTIME_DIRECTORY=$RN_CP_RUNTIME
 rn_b2bua_config "$CDR"
 
-stat_field() {
-	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 stats | awk -v k="$1" '$1 == "b2bua" {
-		for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }'
-}
+stat_field() { e2e_b2bua_stat "$1"; }
 
 rn_topology_up
 rn_sip_up

@@ -121,17 +121,9 @@ log: { level: info }"
 
 # reload CPM BURST MAX_CONCURRENT: rewrite the config, SIGHUP, wait for the verdict.
 reload() {
-	local before
-
 	sip_config "$@"
 	rn_config_write
-	before=$(grep -c 'configuration reloaded' "$RN_CP_LOG.start" || true)
-	kill -HUP "$rn_cp_pid"
-	for ((i = 0; i < 50; i++)); do
-		[ "$(grep -c 'configuration reloaded' "$RN_CP_LOG.start" || true)" -gt "$before" ] && return 0
-		sleep 0.1
-	done
-	rn_fail "reload to $* not done: $(tail -n 5 "$RN_CP_LOG.start")"
+	e2e_reload "to $*"
 }
 
 stats() {
