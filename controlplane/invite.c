@@ -197,6 +197,14 @@ void b2b_invite_media_ready(struct b2b_call *c, int err)
 
 	if (c->state == B2B_ENDED)
 		return;
+	if (err == -ENOMEDIUM) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: no m= line of the offer can be anchored: 488",
+			c->no);
+		rj = b2b_reject(488, "rejected", "no media line Rampart can anchor "
+				"(audio RTP/AVP or RTP/SAVP, image udptl)");
+		b2b_call_reject(c, &rj);
+		return;
+	}
 	if (err != 0) {
 		rj = b2b_reject(503, "failed", "media plane unavailable");
 		b2b_call_reject(c, &rj);

@@ -243,7 +243,8 @@ int b2b_media_alloc(struct b2b_call *c)
 		}
 	}
 	if (op == NULL) {
-		b2b_invite_media_ready(c, 0);  /* nothing to anchor: the builders reject every line */
+		/* No line we can anchor (RTP/SAVPF, video only, ...): nothing is sent on. */
+		b2b_invite_media_ready(c, -ENOMEDIUM);
 		return 0;
 	}
 	rc = alloc_send(c, op, &rq);

@@ -39,8 +39,9 @@
 #   text-body   INVITE with a text/plain body: 415 and Accept.
 #   sdp-hang    INVITE with tests/regressions/sdp-parser-hang.sdp: 400 (Sofia's
 #               sdp_parse() would never return on it).
-#   sdp-loopback, sdp-broadcast, sdp-own  SDP with c= 127.0.0.1, 255.255.255.255
-#               or the SBC's own media address: 488, Warning: 399 saying why.
+#   sdp-loopback, sdp-broadcast, sdp-own, sdp-savpf  SDP with c= 127.0.0.1,
+#               255.255.255.255 or the SBC's own media address, or only an
+#               RTP/SAVPF line: 488, Warning: 399 saying why, nothing sent on.
 #   route       two carrier-side trunks, the first targeting an address where
 #               nothing answers: a call whose Request-URI host is the second
 #               trunk's target host reaches the carrier's UAS.
@@ -465,17 +466,20 @@ rn_log "text-body: PASS (415 with Accept: application/sdp)"
 # ---- SDP naming an address no peer receives on: 488 with a Warning ----
 # Loopback and the limited broadcast would send the call's media to the
 # SBC host or a whole LAN; our own media address, to the data plane itself.
-for x in loopback:127.0.0.1:loopback broadcast:255.255.255.255:broadcast own:$RN_PBX_SBC:"SBC's own"; do
-	IFS=: read -r what addr why <<<"$x"
+# An offer whose only line has a profile we cannot anchor (baresip's
+# srtp-mandf: RTP/SAVPF) was sent on to the carrier with the line rejected.
+for x in loopback:127.0.0.1:RTP/AVP:loopback broadcast:255.255.255.255:RTP/AVP:broadcast \
+	 own:$RN_PBX_SBC:RTP/AVP:"SBC's own" savpf:$RN_PBX_PEER:RTP/SAVPF:"no media line"; do
+	IFS=: read -r what addr proto why <<<"$x"
 	lines=$(cdr_lines)
 	RN_SIPP_TIMEOUT=10 sipp_run "sdp-$what-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" uac_sdp_address.xml \
-		-s 4000 -key c_addr "$addr" "$RN_PBX_SIP:5060"
+		-s 4000 -key c_addr "$addr" -key proto "$proto" "$RN_PBX_SIP:5060"
 	sipp_wait "$last_sipp_pid" "sdp-$what-pbx"
 	grep -q "^Warning: 399 .*$why" "$rn_dir/sdp-$what-pbx-sipp-msg.log" ||
 		rn_fail "sdp-$what: the 488's Warning does not say $why"
 	[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "sdp-$what: no new CDR line"
 	cdr_check "sdp-$what" '"disposition":"rejected"' '"sip_cause":488'
-	rn_log "sdp-$what: PASS (c=$addr: 488, Warning names it)"
+	rn_log "sdp-$what: PASS (c=$addr $proto: 488, Warning names it)"
 done
 
 # ---- INFO and REFER inside a call (issue 14 item 5; RFC 6086, RFC 3515) ----
