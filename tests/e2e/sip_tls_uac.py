@@ -284,7 +284,9 @@ def call(a):
     reinvited = False
     if ok and a.reinvite_ms is not None:
         reinvited = True
-        time.sleep(max(0.0, up + a.reinvite_ms / 1000.0 - time.time()))
+        due = up + a.reinvite_ms / 1000.0
+        while time.time() < due and not (a.reinvite_when and os.path.exists(a.reinvite_when)):
+            time.sleep(min(0.05, max(0.0, due - time.time())))
         crypto2 = crypto_offer(a.srtp_suites) if a.srtp else None
         request("INVITE", cseq, to, offer_sdp(mhost, mport, 2, crypto2))
         code, text, body = final("INVITE", cseq)
@@ -347,6 +349,9 @@ def main():
     p.add_argument("--reinvite-ms", type=float, metavar="N",
                    help="re-INVITE with fresh keys N ms after the call is up; "
                    "its answer to FILE.2")
+    p.add_argument("--reinvite-when", metavar="FILE",
+                   help="with --reinvite-ms: the re-INVITE as soon as FILE exists "
+                   "(--reinvite-ms at the latest)")
     p.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'",
                    help="an extra header in the initial INVITE (repeatable)")
     p.add_argument("--hold-until", metavar="FILE",

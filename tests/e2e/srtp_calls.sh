@@ -236,7 +236,8 @@ uas=$last_sipp_pid
 sleep 0.3
 ip netns exec "$RN_NS_PBX" python3 "$TLS_UAC" call --to "$RN_PBX_SIP:5061" \
 	--bind "$RN_PBX_PEER" --ca "$CA" --media "$RN_PBX_PEER:$RN_PBX_PEER_PORT" \
-	--srtp --media-out "$json" --reinvite-ms 4000 --hold-ms 14000 --timeout 40 \
+	--srtp --media-out "$json" --reinvite-ms 20000 --reinvite-when "$rn_dir/$name-reinvite" \
+	--hold-ms 30000 --hold-until "$rn_dir/$name-hangup" --timeout 40 \
 	--trace "$rn_dir/$name-pbx-sipp-msg.log" \
 	>"$rn_dir/$name-pbx.out" 2>"$rn_dir/$name-pbx.err" </dev/null &
 uac=$!
@@ -244,6 +245,9 @@ rn_sipp_pids+=("$uac")
 rn_session_wait 10
 wait_file "$json" 10
 srtp_media "$name-1" "$json" --strict --linger-ms 500
+# The re-INVITE once the first media is checked: at a fixed time it could
+# re-key the call under the first media's last packets on a slow machine.
+touch "$rn_dir/$name-reinvite"
 [ "$RN_PEERS_OK" -eq 1 ] || rn_fail "$name: media before the re-INVITE not exact: $(cat "$rn_dir"/peer-*.err)"
 wait_file "$json.2" 10
 for k in offer_inline answer_inline; do
@@ -275,6 +279,7 @@ for ((i = 0; i < 30; i++)); do
 done
 grep -q 'SRTP authentication failures' "$RN_CP_LOG.start" ||
 	rn_fail "$name: no SRTP authentication-failure event reached the control plane"
+touch "$rn_dir/$name-hangup"
 rn_sipp_wait "$uac"
 [ "$RN_SIPP_STATUS" -eq 0 ] || rn_fail "$name: the TLS caller failed: $(cat "$rn_dir/$name-pbx.err")"
 sipp_wait "$uas" "$name-carrier"
