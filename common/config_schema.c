@@ -75,7 +75,7 @@ static const struct sbc_cfg_enum_name unknown_source_names[] = {
 	{ "reject", SBC_UNKNOWN_SOURCE_REJECT }, { "drop", SBC_UNKNOWN_SOURCE_DROP }, { 0 },
 };
 static const struct sbc_cfg_enum_name refer_names[] = {
-	{ "reject", SBC_REFER_REJECT }, { 0 },
+	{ "reject", SBC_REFER_REJECT }, { "local", SBC_REFER_LOCAL }, { 0 },
 };
 static const struct sbc_cfg_enum_name log_level_names[] = {
 	{ "err", SBC_LOG_ERR }, { "warn", SBC_LOG_WARN },
@@ -959,7 +959,11 @@ static const struct sbc_cfg_field trunk_fields[] = {
 	    .enums = refer_names, .def = "reject",
 	    .doc = "A REFER (RFC 3515, call transfer) from this trunk's peer in a call: "
 	    "`reject` answers 405 and leaves REFER out of the Allow of this trunk's dialogs "
-	    "(a PBX then transfers by itself)."),
+	    "(a PBX then transfers by itself); `local` accepts it (202) and the SBC makes the "
+	    "transfer: a new INVITE to the Refer-To user, routed as a call from the other "
+	    "leg's trunk to the Refer-To host, with NOTIFYs of its progress "
+	    "(message/sipfrag); on its 200 the other party is re-INVITEd onto the new leg "
+	    "and this trunk's leg gets a BYE (docs/architecture.md \"REFER\")."),
 	LIST_OF("info_content_types", SBC_CFG_STRING, struct sbc_cfg_trunk, info_content_types,
 		.flags = RELOAD, .items_max = 16, .min = 3, .max = 255,
 		.check = check_mime_type, .def = "application/dtmf-relay, application/dtmf",

@@ -26,6 +26,8 @@ static void on_invite_response(struct b2b_leg *l, int status, const sip_t *sip)
 {
 	struct b2b_reoffer *ro = l->call->reoffer;
 
+	if (b2b_indialog_invite_response(l, status, sip))
+		return;                    /* a transfer's re-INVITE to the remaining leg */
 	if (ro != NULL && ro->to == l && !ro->update)
 		b2b_on_reoffer_response(l, status, sip);
 	else if (l == &l->call->leg[1])
@@ -53,7 +55,6 @@ static bool out_of_call_request(nua_event_t event)
 	case nua_i_register:
 	case nua_i_subscribe:
 	case nua_i_publish:
-	case nua_i_refer:
 	case nua_i_notify:
 	case nua_i_prack:
 		return true;
@@ -71,6 +72,9 @@ void b2b_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 	if ((event == nua_r_bye || event == nua_r_invite || event == nua_r_update ||
 	     event == nua_r_info) && l != NULL &&
 	    l->answered && b2b_leg_on_challenge(l, status, sip))
+		return;
+	/* A transfer's legs (indialog.c): the target before it joins, the transferor after. */
+	if (l != NULL && b2b_indialog_event(event, status, l, sip, tags))
 		return;
 	switch (event) {
 	case nua_i_invite:
@@ -92,6 +96,16 @@ void b2b_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 	case nua_r_info:
 		if (l != NULL)
 			b2b_on_info_response(l, status);
+		return;
+	case nua_i_refer:
+		if (l != NULL) {
+			b2b_on_refer(l, sip, tags);
+		} else if (nh != NULL) {
+			/* Outside calls nua's Allow has no REFER; belt and braces. */
+			nua_respond(nh, 405, sip_status_phrase(405), NUTAG_WITH_THIS(nua),
+				    SIPTAG_ALLOW_STR(B2B_ALLOW), TAG_END());
+			nua_handle_destroy(nh);
+		}
 		return;
 	case nua_i_update:
 		if (l != NULL)

@@ -127,6 +127,10 @@ struct b2b_indialog;
 	X(options_answered,    "OPTIONS outside calls answered 200 (known trunks)") \
 	X(info_relayed,        "INFO requests relayed to the other leg of a call") \
 	X(info_refused,        "INFO requests answered by the SBC (415 type, 481 no answered call)") \
+	X(refers_refused,      "REFERs refused by the SBC on refer: local trunks (403, 481, 491)") \
+	X(transfers_started,   "REFERs accepted (202): transfers made by the SBC (refer: local)") \
+	X(transfers_done,      "... of which connected the remaining party to the target") \
+	X(transfers_failed,    "... of which failed (NOTIFYed; the transferor put back, or the call ended)") \
 	X(options_refused,     "OPTIONS outside calls refused or dropped (unknown sources)") \
 	X(ctl_clients,         "sbcctl connections served") \
 	X(ctl_refused,         "sbcctl connections refused (too many at once)")
@@ -821,7 +825,11 @@ void b2b_reoffer_free(struct b2b_reoffer *ro);
  * not allow with 405 itself.
  */
 const char *b2b_indialog_allow(const struct sbc_cfg_trunk *t);
-/** Leg @l's handle (nua made it for an incoming INVITE) gets its trunk's Allow. */
+/**
+ * Leg @l's handle gets its trunk's Allow as a handle parameter (what nua
+ * checks a request against; a SIPTAG_ALLOW_STR() of nua_handle() only
+ * goes into our requests).
+ */
 void b2b_indialog_leg_allow(struct b2b_leg *l);
 /** An INFO from leg @l: relayed, or answered (415, 481). */
 void b2b_on_info(struct b2b_leg *l, const sip_t *sip);
@@ -829,8 +837,23 @@ void b2b_on_info(struct b2b_leg *l, const sip_t *sip);
 void b2b_on_info_outside(struct b2b_sipif *sif, nua_handle_t *nh);
 /** The final response of leg @to to the INFO we relayed to it: back to the sender. */
 void b2b_on_info_response(struct b2b_leg *to, int status);
-/** The call ends: INFOs still waiting for the other leg are answered (487). */
+/** A REFER from leg @l: 405, refused (403, 481, 491), or a transfer started (202). */
+void b2b_on_refer(struct b2b_leg *l, const sip_t *sip, tagi_t tags[]);
+/**
+ * An event on a nua handle bound to a transfer's leg (the target before
+ * it is connected, the transferor after its REFER): handled, true.  False
+ * for the call's own legs.
+ */
+bool b2b_indialog_event(nua_event_t event, int status, struct b2b_leg *l, const sip_t *sip,
+			tagi_t tags[]);
+/** The response to our re-INVITE of a transfer's remaining leg @l: handled, true. */
+bool b2b_indialog_invite_response(struct b2b_leg *l, int status, const sip_t *sip);
+/** The call ends: INFOs still waiting for the other leg are answered (487), a transfer stops. */
 void b2b_indialog_call_ended(struct b2b_call *c);
+/** A transfer's nua handles or DNS queries are still out: the call is not freed. */
+bool b2b_indialog_busy(const struct b2b_call *c);
+/** The CDR's transfer fields (the leg a transfer replaced), when there was one. */
+void b2b_indialog_cdr(const struct b2b_call *c, struct sbc_cdr_record *r);
 void b2b_indialog_free(struct b2b_call *c);
 
 /* ---- sipif.c ---- */

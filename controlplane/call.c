@@ -113,6 +113,7 @@ static void call_write_cdr(struct b2b_call *c)
 
 	r.leg[0] = c->stats[0];
 	r.leg[1] = c->stats[1];
+	b2b_indialog_cdr(c, &r);
 	SBC_LOG(INFO, B2B_LOG, "call %u: ended: %s, cause %d, by %s; packets a=%" PRIu64
 		" b=%" PRIu64 "; %u data plane requests", c->no, c->end_disposition, c->end_cause,
 		c->end_by, c->stats[0].packets, c->stats[1].packets, c->dp_requests);
@@ -223,7 +224,8 @@ void b2b_call_spares_free(struct sbc_b2bua *b)
 void b2b_call_maybe_free(struct b2b_call *c)
 {
 	if (c->state != B2B_ENDED || c->leg[0].nh != NULL || c->leg[1].nh != NULL ||
-	    c->dp_pending != 0 || c->route.loc.pending != 0 || !c->cdr_done)
+	    c->dp_pending != 0 || c->route.loc.pending != 0 || !c->cdr_done ||
+	    b2b_indialog_busy(c))
 		return;
 	call_unlink(c);
 	b2b_gen_unref(c->b, c->gen);

@@ -141,7 +141,19 @@ int sbc_cdr_format(const struct sbc_cdr_record *r, char *buf, size_t size)
 	out_leg(&o, &r->leg[0]);
 	out_printf(&o, ",\"b\":");
 	out_leg(&o, &r->leg[1]);
-	out_printf(&o, "}}\n");
+	out_printf(&o, "},\"transfer\":");
+	if (r->transfer_leg == NULL) {
+		out_printf(&o, "null");
+	} else {
+		out_printf(&o, "{\"leg\":");
+		out_string(&o, r->transfer_leg);
+		out_printf(&o, ",\"call_id\":");
+		out_string(&o, r->transfer_call_id);
+		out_printf(&o, ",\"trunk\":");
+		out_string(&o, r->transfer_trunk);
+		out_printf(&o, "}");
+	}
+	out_printf(&o, "}\n");
 	if (o.full)
 		return -ENOSPC;
 	return (int)o.len;

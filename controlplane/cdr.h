@@ -6,12 +6,16 @@
  *    "start":"2026-01-02T03:04:05.678Z","answer":"...|null","end":"...",
  *    "duration_ms":N,"disposition":"answered|cancelled|failed|rejected|
  *    media-timeout|shutdown","sip_cause":N,"ended_by":"a|b|sbc",
- *    "legs":{"a":{"packets":N,"bytes":N,"lost":N,"jitter_us":N},"b":{...}}}
+ *    "legs":{"a":{"packets":N,"bytes":N,"lost":N,"jitter_us":N},"b":{...}},
+ *    "transfer":null|{"leg":"a|b","call_id":"...","trunk":"..."}}
  * "call" is the number the control plane's log lines give the call ("call
  * N: ..."), so the two can be joined.  call_id_b is ours (made when B's
  * INVITE is built), so it is known for every call that reached B.
  * Leg a is the caller's side; its counters are what the data plane
- * accepted from that side.  Each line goes out in one write(2) on a file
+ * accepted from that side.  After a transfer made by the B2BUA (REFER,
+ * trunks[].refer: local) the legs are those the call ended with and
+ * "transfer" names the leg that was replaced: its place, Call-ID and trunk.
+ * Each line goes out in one write(2) on a file
  * opened O_APPEND, so concurrent writers never interleave a line.
  *
  * Thread: one struct sbc_cdr belongs to one thread.
@@ -44,6 +48,9 @@ struct sbc_cdr_record {
 	int sip_cause;                /* final status given to leg A, 200 when answered */
 	const char *ended_by;         /* "a", "b" or "sbc" */
 	struct sbc_cdr_leg leg[2];    /* [0] = A, [1] = B */
+	const char *transfer_leg;     /* "a" or "b": the leg a transfer replaced; NULL = none */
+	const char *transfer_call_id; /* ... its Call-ID */
+	const char *transfer_trunk;   /* ... its trunk */
 };
 
 /** Open (create, append) @path.  Returns NULL with *@err = -errno. */

@@ -421,6 +421,7 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 		free(mp);
 		return -ENOMEM;
 	}
+	b2b_indialog_leg_allow(bl);    /* nua's answer to a REFER (405 or ours) */
 	SBC_LOG(INFO, B2B_LOG, "call %u: to trunk %s (%s) via %s, next hop %s, Call-ID %s", c->no,
 		tb->name, dst->name, bl->sif->cfg->name, hop, bl->call_id);
 	nua_invite(bl->nh,

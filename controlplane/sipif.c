@@ -255,6 +255,8 @@ int b2b_sipif_start(struct sbc_b2bua *b, struct b2b_sipif *s)
 			    NUTAG_APPL_METHOD("UPDATE"),
 			    /* INFO is relayed by b2b_on_info() (or refused there). */
 			    NUTAG_APPL_METHOD("INFO"),
+			    /* REFER (on refer: local trunks' dialogs) by b2b_on_refer(). */
+			    NUTAG_APPL_METHOD("REFER"),
 			    /* OPTIONS is answered by b2b_on_options(): known trunks only. */
 			    NUTAG_APPL_METHOD("OPTIONS"),
 			    /* Session timers are not relayed yet: do not offer them. */

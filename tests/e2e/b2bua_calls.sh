@@ -52,6 +52,15 @@
 #   refer-reject REFER from either side under refer: reject: 405, Allow
 #               without REFER, nothing relayed.
 #   info-outside INFO outside any dialog: 481.
+#   transfer    refer: local: the carrier REFERs the call to another
+#               carrier-side target; the SBC calls it, re-INVITEs the PBX onto
+#               it, media exact both ways, NOTIFYs and BYE to the transferor.
+#   transfer-busy the target answers 486: NOTIFY 486, the transferor is back
+#               in the call and ends it.
+#   transfer-hangup the transferor hangs up after 202: the transfer still
+#               connects the PBX to the target.
+#   transfer-a  refer: local on the PBX's trunk: the caller REFERs, the
+#               carrier is re-INVITEd onto a PBX-side target.
 #
 # For every call: SIPp's exit status; no address of one side in any SIP
 # message the other side's SIPp sent or received (-trace_msg logs); no
@@ -490,10 +499,7 @@ done
 # Both trunks have the default refer: reject: a REFER from either side gets
 # 405 from the SBC with an Allow that has INFO and no REFER, and nothing is
 # relayed.  (Before, nua answered every INFO 405.)
-info_stats() {
-	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 stats | sed -n "s/.* $1=\([0-9]*\).*/\1/p"
-}
-relayed0=$(info_stats info_relayed)
+relayed0=$(e2e_b2bua_stat info_relayed)
 signalling_call info uas_info.xml uac_info.xml answered 200 a
 car_log=$rn_dir/info-carrier-sipp-msg.log pbx_log=$rn_dir/info-pbx-sipp-msg.log
 grep -q "^INFO sip:$RN_CAR_PEER" "$car_log" || rn_fail "info: no INFO reached the carrier"
@@ -511,8 +517,8 @@ grep -q '^SIP/2.0 501' "$pbx_log" || rn_fail "info: the carrier's 501 was not re
 	rn_fail "refer-reject: an Allow with REFER under refer: reject"
 [ "$(grep -c '^SIP/2.0 405' "$pbx_log")" -eq 1 ] && [ "$(grep -c '^SIP/2.0 405' "$car_log")" -eq 1 ] ||
 	rn_fail "refer-reject: not one 405 to each side's REFER"
-[ "$(info_stats info_relayed)" -eq $((relayed0 + 3)) ] ||
-	rn_fail "info: info_relayed went from $relayed0 to $(info_stats info_relayed) (want +3)"
+[ "$(e2e_b2bua_stat info_relayed)" -eq $((relayed0 + 3)) ] ||
+	rn_fail "info: info_relayed went from $relayed0 to $(e2e_b2bua_stat info_relayed) (want +3)"
 rn_log "info: PASS (DTMF INFO both ways with its body, 200 and 501 relayed; text/plain: 415 + Accept, not relayed)"
 rn_log "refer-reject: PASS (REFER from either side: 405, Allow without REFER, nothing relayed)"
 
@@ -521,6 +527,171 @@ RN_SIPP_TIMEOUT=10 sipp_run info-outside-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_inf
 	-s 4000 "$RN_PBX_SIP:5060"
 sipp_wait "$last_sipp_pid" info-outside-pbx
 rn_log "info-outside: PASS (481)"
+
+# transfer: refer: local on the carrier trunk (reload) and a second
+# carrier-side trunk, xfer-target, whose target is 198.18.0.3 (an address
+# of the carrier namespace).  The PBX calls the carrier; the carrier REFERs
+# the call to 5000@198.18.0.3: 202 and NOTIFY "100 Trying" to it; the SBC
+# routes the new INVITE like a call from the PBX's trunk (Request-URI host
+# 198.18.0.3: trunk xfer-target), with our offer on the carrier's old
+# endpoint; on the target's 200 the PBX is re-INVITEd with our offer from
+# that answer, the data plane session follows (media exact both ways
+# between the PBX and the target), the carrier gets NOTIFY "200 OK"
+# (terminated) and our BYE.  The CDR names the target's trunk and Call-ID
+# and the replaced leg.  (Before, every REFER got 405.)
+XFER_TARGET=198.18.0.3
+ip -n "$RN_NS_CAR" addr add "$XFER_TARGET/24" dev eth0
+cp "$RN_CFG" "$rn_dir/cfg-before-transfer.yaml"
+XFER_TARGET_A=198.18.1.3       # the PBX side's (transfer-a)
+sed -e 's|^  - { name: carrier, side: carrier,|  - { name: carrier, side: carrier, refer: local,|' \
+	-e "s|^  - { name: pbx, side: enterprise,|  - { name: xfer-target, side: carrier, interface: s-carrier, sources: [$XFER_TARGET/32],\\n      targets: [\"$XFER_TARGET:5060\"], transport: udp, latching: learn,\\n      codecs: [PCMU, PCMA, telephone-event] }\\n  - { name: pbx, side: enterprise, refer: local,|" \
+	-e "s|^cdr:|  - { name: pbx-target, side: enterprise, interface: s-pbx, sources: [$XFER_TARGET_A/32],\\n      targets: [\"$XFER_TARGET_A:5060\"], transport: udp, latching: learn,\\n      codecs: [PCMU, PCMA, telephone-event] }\\n&|" \
+	"$rn_dir/cfg-before-transfer.yaml" >"$RN_CFG"
+[ "$(grep -c 'refer: local' "$RN_CFG")" -eq 2 ] && grep -q 'name: xfer-target' "$RN_CFG" &&
+	grep -q 'name: pbx-target' "$RN_CFG" || rn_fail "transfer: config not rewritten"
+e2e_reload transfer
+lines=$(cdr_lines)
+done0=$(e2e_b2bua_stat transfers_done)
+sipp_run transfer-target "$RN_NS_CAR" "$XFER_TARGET" uas_transfer_target.xml
+tgt=$last_sipp_pid
+sipp_run transfer-carrier "$RN_NS_CAR" "$RN_CAR_PEER" uas_refer.xml \
+	-key target_user 5000 -key target_host "$XFER_TARGET"
+uas=$last_sipp_pid
+sleep 0.3
+sipp_run transfer-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_transfer.xml -s 4000 -d 8000 \
+	"$RN_PBX_SIP:5060"
+uac=$last_sipp_pid
+# The data plane sends toward the target once the PBX answered our re-INVITE.
+for ((i = 0; i < 150; i++)); do
+	rn_ctl dump >"$rn_dir/dump.txt" 2>/dev/null || true
+	grep -q " $XFER_TARGET:40000 " "$rn_dir/dump.txt" && break
+	sleep 0.1
+done
+grep -q " $XFER_TARGET:40000 " "$rn_dir/dump.txt" ||
+	rn_fail "transfer: the session does not send to the target: $(cat "$rn_dir/dump.txt")"
+rn_session_wait 10
+RN_CAR_PEER=$XFER_TARGET rn_peers_start "$PACKETS" --strict --linger-ms 500
+rn_peers_wait
+cat "$rn_dir/peer-carrier.txt" "$rn_dir/peer-pbx.txt"
+[ "$RN_PEERS_OK" -eq 1 ] ||
+	rn_fail "transfer: media between the PBX and the target not exact: $(cat "$rn_dir"/peer-*.err)"
+sipp_wait "$uac" transfer-pbx
+sipp_wait "$uas" transfer-carrier
+sipp_wait "$tgt" transfer-target
+check_released transfer
+check_leaks transfer
+! grep -nE '198\.18\.1\.|2001:db8:' "$rn_dir/transfer-target-sipp-msg.log" >"$rn_dir/leak.txt" ||
+	rn_fail "transfer: PBX-side address sent to the target: $(head -n 3 "$rn_dir/leak.txt")"
+grep -q "^INVITE sip:5000@$XFER_TARGET" "$rn_dir/transfer-target-sipp-msg.log" ||
+	rn_fail "transfer: the target's INVITE is not for 5000@$XFER_TARGET"
+[ "$(grep -c '^INVITE ' "$rn_dir/transfer-pbx-sipp-msg.log")" -eq 2 ] ||
+	rn_fail "transfer: the PBX did not get one re-INVITE"
+[ "$(e2e_b2bua_stat transfers_done)" -eq $((done0 + 1)) ] ||
+	rn_fail "transfer: transfers_done is not $((done0 + 1))"
+[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "transfer: not one new CDR line"
+cid_target=$(sed -n 's/^Call-ID: *//p' "$rn_dir/transfer-target-sipp-msg.log" | head -n 1 | tr -d '\r')
+cid_old=$(sed -n 's/^Call-ID: *//p' "$rn_dir/transfer-carrier-sipp-msg.log" | head -n 1 | tr -d '\r')
+cdr_check transfer '"disposition":"answered"' '"ended_by":"a"' '"trunk_a":"pbx"' \
+	'"trunk_b":"xfer-target"' "\"call_id_b\":\"$cid_target\"" \
+	"\"transfer\":{\"leg\":\"b\",\"call_id\":\"$cid_old\",\"trunk\":\"carrier\"}" \
+	"\"a\":{\"packets\":$PACKETS," "\"b\":{\"packets\":$PACKETS,"
+rn_log "transfer: PASS (REFER from the carrier: 202, NOTIFY 100 then 200, the target called, the PBX re-INVITEd onto it, $PACKETS packets each way, transferor released, CDR)"
+
+# transfer-busy: the target answers 486: the transferor's final NOTIFY
+# says 486, the call is the transferor's again (the PBX never hears of
+# the attempt), and its BYE ends the call as before.
+lines=$(cdr_lines)
+failed0=$(e2e_b2bua_stat transfers_failed)
+sipp_run transfer-busy-target "$RN_NS_CAR" "$XFER_TARGET" uas_busy.xml
+tgt=$last_sipp_pid
+sipp_run transfer-busy-carrier "$RN_NS_CAR" "$RN_CAR_PEER" uas_refer_busy.xml \
+	-key target_user 5000 -key target_host "$XFER_TARGET"
+uas=$last_sipp_pid
+sleep 0.3
+sipp_run transfer-busy-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_callee_bye.xml -s 4000 \
+	"$RN_PBX_SIP:5060"
+uac=$last_sipp_pid
+sipp_wait "$uac" transfer-busy-pbx
+sipp_wait "$uas" transfer-busy-carrier
+sipp_wait "$tgt" transfer-busy-target
+check_released transfer-busy
+check_leaks transfer-busy
+[ "$(grep -c '^INVITE ' "$rn_dir/transfer-busy-pbx-sipp-msg.log")" -eq 1 ] ||
+	rn_fail "transfer-busy: the PBX was re-INVITEd for a transfer that failed"
+[ "$(e2e_b2bua_stat transfers_failed)" -eq $((failed0 + 1)) ] ||
+	rn_fail "transfer-busy: transfers_failed is not $((failed0 + 1))"
+[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "transfer-busy: not one new CDR line"
+cdr_check transfer-busy '"disposition":"answered"' '"ended_by":"b"' '"trunk_b":"carrier"' \
+	'"transfer":null'
+# Every handle of both transfers gone (transferor, target): the calls are freed.
+for ((i = 0; i < 50; i++)); do
+	[ "$(e2e_b2bua_stat calls)" = 0 ] && break
+	sleep 0.1
+done
+[ "$(e2e_b2bua_stat calls)" = 0 ] || rn_fail "transfer: $(e2e_b2bua_stat calls) calls not freed"
+rn_log "transfer-busy: PASS (486 from the target: NOTIFY 486, the transferor back in the call, its BYE ends it)"
+
+# transfer-hangup: the transferor hangs up right after the NOTIFY "100
+# Trying" (the target answers 1 s later): the transfer goes on, the PBX is
+# re-INVITEd onto the target, and nothing more goes to the transferor.
+lines=$(cdr_lines)
+sipp_run transfer-hangup-target "$RN_NS_CAR" "$XFER_TARGET" uas_transfer_target.xml -d 1000
+tgt=$last_sipp_pid
+sipp_run transfer-hangup-carrier "$RN_NS_CAR" "$RN_CAR_PEER" uas_refer_hangup.xml \
+	-key target_user 5000 -key target_host "$XFER_TARGET"
+uas=$last_sipp_pid
+sleep 0.3
+sipp_run transfer-hangup-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_transfer.xml -s 4000 -d 1000 \
+	"$RN_PBX_SIP:5060"
+uac=$last_sipp_pid
+sipp_wait "$uac" transfer-hangup-pbx
+sipp_wait "$uas" transfer-hangup-carrier
+sipp_wait "$tgt" transfer-hangup-target
+check_released transfer-hangup
+check_leaks transfer-hangup
+[ "$(grep -c '^NOTIFY ' "$rn_dir/transfer-hangup-carrier-sipp-msg.log")" -eq 1 ] ||
+	rn_fail "transfer-hangup: a NOTIFY after the transferor's BYE"
+[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "transfer-hangup: not one new CDR line"
+cdr_check transfer-hangup '"disposition":"answered"' '"ended_by":"a"' '"trunk_b":"xfer-target"' \
+	'"transfer":{"leg":"b",'
+rn_log "transfer-hangup: PASS (the transferor gone after 202: the target still connected to the PBX)"
+
+# transfer-a: the other way round, refer: local on the PBX's trunk: the
+# PBX (the caller) REFERs the call to 6000@198.18.1.3; the target is
+# routed like a call from the carrier's trunk (trunk pbx-target, on the
+# PBX side), the carrier is re-INVITEd onto it and hangs up; the CDR's
+# leg a is the target.
+lines=$(cdr_lines)
+sipp_run transfer-a-target "$RN_NS_PBX" "$XFER_TARGET_A" uas_transfer_target.xml
+tgt=$last_sipp_pid
+sipp_run transfer-a-carrier "$RN_NS_CAR" "$RN_CAR_PEER" uas_transferee.xml
+uas=$last_sipp_pid
+sleep 0.3
+sipp_run transfer-a-pbx "$RN_NS_PBX" "$RN_PBX_PEER" uac_refer.xml -s 4000 \
+	-key target_user 6000 -key target_host "$XFER_TARGET_A" "$RN_PBX_SIP:5060"
+uac=$last_sipp_pid
+sipp_wait "$uac" transfer-a-pbx
+sipp_wait "$uas" transfer-a-carrier
+sipp_wait "$tgt" transfer-a-target
+check_released transfer-a
+check_leaks transfer-a
+! grep -n '198\.18\.0\.' "$rn_dir/transfer-a-target-sipp-msg.log" >"$rn_dir/leak.txt" ||
+	rn_fail "transfer-a: carrier-side address sent to the target: $(head -n 3 "$rn_dir/leak.txt")"
+[ "$(cdr_lines)" -eq $((lines + 1)) ] || rn_fail "transfer-a: not one new CDR line"
+cid_target=$(sed -n 's/^Call-ID: *//p' "$rn_dir/transfer-a-target-sipp-msg.log" | head -n 1 | tr -d '\r')
+cid_old=$(sed -n 's/^Call-ID: *//p' "$rn_dir/transfer-a-pbx-sipp-msg.log" | head -n 1 | tr -d '\r')
+cdr_check transfer-a '"disposition":"answered"' '"ended_by":"b"' '"trunk_a":"pbx-target"' \
+	"\"call_id_a\":\"$cid_target\"" '"trunk_b":"carrier"' \
+	"\"transfer\":{\"leg\":\"a\",\"call_id\":\"$cid_old\",\"trunk\":\"pbx\"}"
+for ((i = 0; i < 50; i++)); do
+	[ "$(e2e_b2bua_stat calls)" = 0 ] && break
+	sleep 0.1
+done
+[ "$(e2e_b2bua_stat calls)" = 0 ] || rn_fail "transfer-a: $(e2e_b2bua_stat calls) calls not freed"
+rn_log "transfer-a: PASS (REFER from the PBX: the carrier re-INVITEd onto a PBX-side target)"
+cp "$rn_dir/cfg-before-transfer.yaml" "$RN_CFG"
+e2e_reload transfer-restore
+ip -n "$RN_NS_CAR" addr del "$XFER_TARGET/24" dev eth0
 
 # cp_restart CFG: a fresh control plane on CFG, after checking that the
 # last one stopped cleanly with no call left behind.

@@ -47,7 +47,7 @@ static void test_exact_line(void)
 		"\"duration_ms\":10500,\"disposition\":\"answered\",\"sip_cause\":200,"
 		"\"ended_by\":\"a\",\"legs\":{\"a\":{\"packets\":50,\"bytes\":8600,\"lost\":1,"
 		"\"jitter_us\":250},\"b\":{\"packets\":49,\"bytes\":8428,\"lost\":0,"
-		"\"jitter_us\":375}}}\n");
+		"\"jitter_us\":375}},\"transfer\":null}\n");
 	CU_ASSERT_EQUAL(n, (int)strlen(buf));
 }
 
@@ -75,6 +75,20 @@ static void test_unanswered(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"answer\":null,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"duration_ms\":0,\"disposition\":\"cancelled\","
 				      "\"sip_cause\":487,"));
+}
+
+/* A transfer made by the B2BUA: the replaced leg, escaped like every string. */
+static void test_transfer(void)
+{
+	struct sbc_cdr_record r = answered();
+	char buf[1024];
+
+	r.transfer_leg = "b";
+	r.transfer_call_id = "old\"b";
+	r.transfer_trunk = "carrier";
+	CU_ASSERT(sbc_cdr_format(&r, buf, sizeof(buf)) > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"jitter_us\":375}},\"transfer\":{\"leg\":\"b\","
+				      "\"call_id\":\"old\\\"b\",\"trunk\":\"carrier\"}}\n"));
 }
 
 static void test_too_small(void)
@@ -125,6 +139,7 @@ main(void)
 		{ "exact line", test_exact_line },
 		{ "escaping", test_escaping },
 		{ "unanswered call", test_unanswered },
+		{ "transfer: the replaced leg", test_transfer },
 		{ "buffer too small", test_too_small },
 		{ "append to a file", test_file },
 	};
