@@ -582,6 +582,7 @@ enum b2b_pf_verdict b2b_prefilter_datagram(int fd, const struct sockaddr *src,
 		b->n.prefilter_headers++;
 		return B2B_PF_DROP;
 	case SBC_PF_MALFORMED:
+	case SBC_PF_BAD_VERSION:
 	case SBC_PF_NEW:
 		break;
 	default:
@@ -595,11 +596,14 @@ enum b2b_pf_verdict b2b_prefilter_datagram(int fd, const struct sockaddr *src,
 	/* Over UDP a trunk is known by its source, or will be by digest. */
 	unknown = res.reason != SBC_TA_SOURCE && sbc_trunk_auth_sip_status(&res, false) != 401 &&
 		  sbc_trunk_auth_sip_status(&res, false) != 407;
-	if (m.kind == SBC_PF_MALFORMED) {
+	if (m.kind == SBC_PF_MALFORMED || m.kind == SBC_PF_BAD_VERSION) {
 		/* The parser never sees it; a trunk hears why, a stranger nothing. */
 		b->n.prefilter_malformed++;
 		if (unknown || strcmp(m.method, "ACK") == 0)
 			return B2B_PF_DROP;
+		if (m.kind == SBC_PF_BAD_VERSION)
+			return pf_reply(&m, buf, 505, "Version Not Supported", reply, size,
+					reply_len);
 		return pf_reply(&m, buf, 400, "Bad Request", reply, size, reply_len);
 	}
 	if (!unknown)

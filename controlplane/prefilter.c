@@ -26,8 +26,11 @@ static size_t line_at(const char *buf, size_t len, size_t pos, size_t *next)
 	return end - pos;
 }
 
-/* "METHOD SP Request-URI SP SIP/2.0", nothing before or after. */
-static bool request_line_ok(const char *p, size_t n, char *method, size_t msize)
+/*
+ * "METHOD SP Request-URI SP SIP/2.0", nothing before or after: 1; the same
+ * with another "SIP/x.y": 2 (505, RFC 3261 8.2.2... 21.5.6); else 0.
+ */
+static int request_line_ok(const char *p, size_t n, char *method, size_t msize)
 {
 	size_t i = 0, m, u;
 
@@ -39,14 +42,22 @@ static bool request_line_ok(const char *p, size_t n, char *method, size_t msize)
 		method[m] = '\0';
 	}
 	if (m == 0 || i >= n || p[i] != ' ')
-		return false;
+		return 0;
 	u = ++i;
 	while (i < n && p[i] != ' ' && p[i] != '\t')
 		i++;
 	if (i == u || i >= n || p[i] != ' ')
-		return false;
+		return 0;
 	i++;
-	return n - i == 7 && memcmp(p + i, "SIP/2.0", 7) == 0;
+	if (n - i == 7 && memcmp(p + i, "SIP/2.0", 7) == 0)
+		return 1;
+	if (n - i >= 7 && memcmp(p + i, "SIP/", 4) == 0) {
+		for (u = i + 4; u < n; u++)
+			if (!((p[u] >= '0' && p[u] <= '9') || p[u] == '.'))
+				return 0;
+		return 2;
+	}
+	return 0;
 }
 
 static bool name_is(const char *p, size_t n, const char *full, const char *compact)
@@ -76,7 +87,8 @@ enum sbc_pf_kind sbc_prefilter_scan(const char *buf, size_t len, uint32_t max_he
 {
 	struct sbc_pf_span *last = NULL;
 	size_t pos = 0, next, n;
-	bool request, bad_line, tag = false;
+	bool request, bad_line, dup = false, tag = false;
+	int line_ok;
 	unsigned char c0;
 
 	memset(m, 0, sizeof(*m));
@@ -89,8 +101,9 @@ enum sbc_pf_kind sbc_prefilter_scan(const char *buf, size_t len, uint32_t max_he
 		return m->kind = SBC_PF_OTHER;        /* STUN, SigComp, binary */
 	n = line_at(buf, len, pos, &next);
 	request = !(n >= 8 && memcmp(buf + pos, "SIP/2.0 ", 8) == 0);
-	/* A bad Request-Line: the headers are still read, for a 400 to a trunk. */
-	bad_line = request && !request_line_ok(buf + pos, n, m->method, sizeof(m->method));
+	/* A bad Request-Line: the headers are still read, for a 400 (505) to a trunk. */
+	line_ok = request ? request_line_ok(buf + pos, n, m->method, sizeof(m->method)) : 1;
+	bad_line = line_ok != 1;
 	for (pos = next; pos < len; pos = next) {
 		const char *p = buf + pos, *colon;
 		struct sbc_pf_span *sp = NULL;
@@ -128,8 +141,12 @@ enum sbc_pf_kind sbc_prefilter_scan(const char *buf, size_t len, uint32_t max_he
 				sp = &m->call_id;
 			else if (name_is(p, name, "cseq", NULL))
 				sp = &m->cseq;
-			if (sp != NULL && sp->len != 0)
-				return m->kind = SBC_PF_MALFORMED;   /* two From, To, ... */
+			if (sp != NULL && sp->len != 0) {
+				/* two From, To, ...: malformed, but the rest still read
+				 * (for the 400's From and To) */
+				dup = true;
+				sp = NULL;
+			}
 		}
 		if (sp != NULL) {
 			sp->off = (uint32_t)pos;
@@ -139,9 +156,11 @@ enum sbc_pf_kind sbc_prefilter_scan(const char *buf, size_t len, uint32_t max_he
 	}
 	if (!request)
 		return m->kind = SBC_PF_RESPONSE;
-	if (bad_line || m->n_via == 0 || m->from.len == 0 || m->to.len == 0 ||
-	    m->call_id.len == 0 || m->cseq.len == 0)
+	if (m->n_via == 0 || m->from.len == 0 || m->to.len == 0 || m->call_id.len == 0 ||
+	    m->cseq.len == 0 || dup || (bad_line && line_ok != 2))
 		return m->kind = SBC_PF_MALFORMED;
+	if (line_ok == 2)
+		return m->kind = SBC_PF_BAD_VERSION;
 	tag = to_has_tag(buf + m->to.off, m->to.len);
 	return m->kind = tag ? SBC_PF_IN_DIALOG : SBC_PF_NEW;
 }
@@ -168,7 +187,8 @@ size_t sbc_prefilter_reply(const struct sbc_pf_msg *m, const char *buf, int stat
 	size_t at = 0;
 	int k;
 
-	if ((m->kind != SBC_PF_NEW && m->kind != SBC_PF_IN_DIALOG && m->kind != SBC_PF_MALFORMED) ||
+	if ((m->kind != SBC_PF_NEW && m->kind != SBC_PF_IN_DIALOG && m->kind != SBC_PF_MALFORMED &&
+	     m->kind != SBC_PF_BAD_VERSION) ||
 	    m->n_via == 0 || m->n_via > SBC_PF_VIA_MAX || m->from.len == 0 || m->to.len == 0 ||
 	    m->call_id.len == 0 || m->cseq.len == 0 || status < 100 || status > 699)
 		return 0;

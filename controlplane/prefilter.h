@@ -32,6 +32,7 @@ enum sbc_pf_kind {
 	SBC_PF_NEW,                /* a request outside a dialog: the source decides */
 	SBC_PF_TOO_MANY_HEADERS,   /* more header lines than allowed */
 	SBC_PF_MALFORMED,          /* Request-Line or a mandatory header wrong or missing */
+	SBC_PF_BAD_VERSION,        /* a well-formed Request-Line naming another SIP version: 505 */
 };
 
 struct sbc_pf_span {

@@ -63,7 +63,6 @@ static void test_malformed(void)
 		"INVITE sip:b@y SIP/2.0 \r\n",
 		"INVITE  sip:b@y SIP/2.0\r\n",
 		"INVITE sip:b@y  SIP/2.0\r\n",
-		"INVITE sip:b@y SIP/7.0\r\n",
 		"INVITE sip:b@y\r\n",
 		"INV<TE sip:b@y SIP/2.0\r\n",
 		" INVITE sip:b@y SIP/2.0\r\n",
@@ -79,6 +78,22 @@ static void test_malformed(void)
 		CU_ASSERT(m.kind == SBC_PF_MALFORMED || (bad_start[i][0] == ' ' &&
 							 m.kind == SBC_PF_OTHER));
 	}
+	/* another SIP version: 505 (RFC 4475 badvers), not 400 */
+	snprintf(buf, sizeof(buf), "OPTIONS sip:b@y SIP/7.0\r\n" INVITE_HDRS);
+	CU_ASSERT_EQUAL(scan(buf, 128, &m), SBC_PF_BAD_VERSION);
+	CU_ASSERT(sbc_prefilter_reply(&m, buf, 505, "Version Not Supported", "t", buf + 600,
+				      sizeof(buf) - 600) > 0);
+	snprintf(buf, sizeof(buf), "OPTIONS sip:b@y SIP/7.x\r\n" INVITE_HDRS);
+	CU_ASSERT_EQUAL(scan(buf, 128, &m), SBC_PF_MALFORMED);
+	/* a repeated header (RFC 4475 multi01: two Call-IDs before From and
+	 * To): malformed, and the From and To after it still read, for the 400 */
+	snprintf(buf, sizeof(buf), "INVITE sip:b@y SIP/2.0\r\nVia: SIP/2.0/UDP x;branch=z9hG4bK5\r\n"
+		 "Call-ID: a\r\nCall-ID: b\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>\r\n"
+		 "CSeq: 1 INVITE\r\n\r\n");
+	CU_ASSERT_EQUAL(scan(buf, 128, &m), SBC_PF_MALFORMED);
+	CU_ASSERT(m.from.len > 0 && m.to.len > 0);
+	CU_ASSERT(sbc_prefilter_reply(&m, buf, 400, "Bad Request", "t", buf + 600,
+				      sizeof(buf) - 600) > 0);
 	/* no Call-ID; two To */
 	CU_ASSERT_EQUAL(scan("INVITE sip:b@y SIP/2.0\r\nVia: SIP/2.0/UDP x\r\nFrom: <sip:a@x>;tag=1\r\n"
 			     "To: <sip:b@y>\r\nCSeq: 1 INVITE\r\n\r\n", 128, &m), SBC_PF_MALFORMED);
