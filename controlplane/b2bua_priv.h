@@ -712,6 +712,10 @@ struct b2b_reject b2b_media_answer_b(struct b2b_call *c);
  */
 int b2b_media_readopt(struct b2b_call *c);
 void b2b_call_readopt_failed(struct b2b_call *c);
+/* A fresh Call-ID of ours for leg @l's dialog: 128 random bits @ our host. */
+int b2b_leg_new_call_id(struct b2b_leg *l);
+/* "<sip:ADDRESS:PORT;transport=T;lr>": destination @d as nua's initial route. */
+int b2b_dest_next_hop(const struct sbc_dest *d, char *buf, size_t size);
 /* Late offer relayed: the ACK we owe B's 200, with @sdp (NULL: none). */
 void b2b_legb_ack(struct b2b_call *c, const char *sdp);
 

@@ -59,7 +59,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/rand.h>
 
 #include "b2bua_priv.h"
 #include "routing.h"
@@ -489,33 +488,6 @@ static void xfer_released(struct b2b_locator *lc)
 	b2b_call_maybe_free(x->c);
 }
 
-/* "<sip:ADDRESS:PORT;transport=T;lr>": the destination as nua's initial route (as for B). */
-static int xfer_next_hop(const struct sbc_dest *d, char *buf, size_t size)
-{
-	char ip[64];
-	int n;
-
-	sbc_ip_str(&d->key.ip, ip, sizeof(ip));
-	n = snprintf(buf, size, d->key.ip.family == 6 ? "<sip:[%s]:%u;transport=%s;lr>" :
-			       "<sip:%s:%u;transport=%s;lr>", ip, d->key.port,
-		     sbc_transport_name(d->key.transport));
-	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
-}
-
-/* A Call-ID of ours for the target's dialog: 128 random bits @ our host. */
-static int xfer_call_id(struct b2b_leg *t)
-{
-	unsigned char r[16];
-	int i, n = 0;
-
-	if (RAND_bytes(r, sizeof(r)) != 1)
-		return -EIO;
-	for (i = 0; i < 16; i++)
-		n += snprintf(t->call_id + n, sizeof(t->call_id) - (size_t)n, "%02x", r[i]);
-	snprintf(t->call_id + n, sizeof(t->call_id) - (size_t)n, "@%s", t->sif->host);
-	return 0;
-}
-
 /*
  * Who calls the target: the remaining party as the other leg knew it
  * (the caller's From user as B got it, or the number A called), on our host.
@@ -554,8 +526,8 @@ static void xfer_located(struct b2b_locator *lc)
 	if (d->key.transport == SBC_TRANSPORT_TLS)
 		sbc_sip_tls_expect(&d->key.ip, d->key.port, d->name, x->trunk);
 	if (sbc_route_request_uri_at(x->trunk, d->target, x->user, false, ruri, sizeof(ruri)) < 0 ||
-	    xfer_next_hop(d, hop, sizeof(hop)) != 0 ||
-	    sbc_route_target_host(x->trunk, tohost, sizeof(tohost)) < 0 || xfer_call_id(t) != 0) {
+	    b2b_dest_next_hop(d, hop, sizeof(hop)) != 0 ||
+	    sbc_route_target_host(x->trunk, tohost, sizeof(tohost)) < 0 || b2b_leg_new_call_id(t) != 0) {
 		xfer_fail(x, 500, "Request-URI");
 		return;
 	}

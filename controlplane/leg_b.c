@@ -284,7 +284,7 @@ static char *multipart_body(const struct b2b_call *c, int *err)
  * B's Call-ID, ours from the start (so a CDR has it even when B never
  * answered): 128 random bits and our interface's host, nothing of A's.
  */
-static int legb_call_id(struct b2b_leg *bl)
+int b2b_leg_new_call_id(struct b2b_leg *bl)
 {
 	unsigned char r[16];
 	char hex[33];
@@ -341,7 +341,7 @@ static int redirect_history(struct b2b_call *c, const char *ruri)
  * trunk's name, and the dialog's later requests follow its route set and
  * remote target (RFC 3261 §12.2.1.1).
  */
-static int legb_next_hop(const struct sbc_dest *d, char *buf, size_t size)
+int b2b_dest_next_hop(const struct sbc_dest *d, char *buf, size_t size)
 {
 	char ip[64];
 	int n;
@@ -383,12 +383,12 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 	if (dst->key.transport == SBC_TRANSPORT_TLS)
 		sbc_sip_tls_expect(&dst->key.ip, dst->key.port, dst->name, tb);
 	if (sbc_route_request_uri_at(tb, dst->target, ruser, user_phone, ruri, sizeof(ruri)) < 0 ||
-	    legb_next_hop(dst, hop, sizeof(hop)) != 0)
+	    b2b_dest_next_hop(dst, hop, sizeof(hop)) != 0)
 		return -ENOSPC;
 	if (bi->redirect_status != 0 && redirect_history(c, ruri) != 0)
 		return -ENOSPC;
 	/* Ours from the first INVITE on; retries keep it (RFC 3261 §8.1.3.4, §22.2). */
-	if (bl->call_id[0] == '\0' && legb_call_id(bl) != 0)
+	if (bl->call_id[0] == '\0' && b2b_leg_new_call_id(bl) != 0)
 		return -EIO;
 	rc = snprintf(from, sizeof(from), "%s%s%s", bi->from, bi->from_tag[0] != '\0' ? ";tag=" : "",
 		      bi->from_tag);

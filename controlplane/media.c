@@ -805,9 +805,9 @@ bool b2b_leg_is_srtp(const struct b2b_leg *l)
 /* ---- SDP from the peers ---- */
 
 /* One of our addresses: a media interface's, a SIP interface's or its advertised one. */
-static bool addr_is_ours(const struct sbc_config *cfg, const struct sbc_ip *ip)
+static bool addr_is_ours(const struct sbc_b2bua *b, const struct sbc_ip *ip)
 {
-	struct sbc_ip adv;
+	const struct sbc_config *cfg = b->cfg;
 	uint32_t i;
 
 	for (i = 0; i < cfg->dataplane.n_interfaces; i++) {
@@ -816,15 +816,10 @@ static bool addr_is_ours(const struct sbc_config *cfg, const struct sbc_ip *ip)
 		if (sbc_ip_equal(&m->ipv4.ip, ip) || sbc_ip_equal(&m->ipv6.ip, ip))
 			return true;
 	}
-	for (i = 0; i < cfg->sip.n_interfaces; i++) {
-		const struct sbc_cfg_sip_if *s = &cfg->sip.interfaces[i];
-
-		if (sbc_ip_equal(&s->address, ip))
+	/* sipif.c parsed the advertised addresses once, at start */
+	for (i = 0; i < b->n_sif; i++)
+		if (sbc_ip_equal(&b->sif[i].cfg->address, ip) || sbc_ip_equal(&b->sif[i].adv_ip, ip))
 			return true;
-		if (s->advertise != NULL && sbc_ip_parse(&adv, s->advertise) == 0 &&
-		    sbc_ip_equal(&adv, ip))
-			return true;
-	}
 	return false;
 }
 
@@ -843,7 +838,7 @@ int b2b_sdp_parse(const struct sbc_b2bua *b, struct sbc_sdp_desc *d, const char 
 	 */
 	for (i = 0; i < d->n_media; i++) {
 		if (d->media[i].rejected || d->media[i].hold_addr ||
-		    !addr_is_ours(b->cfg, &d->media[i].addr))
+		    !addr_is_ours(b, &d->media[i].addr))
 			continue;
 		sbc_sdp_desc_wipe(d);
 		memset(d, 0, sizeof(*d));
@@ -902,22 +897,29 @@ struct b2b_reject b2b_media_take_answer(struct b2b_call *c, const sip_payload_t 
 	return b2b_media_built(a, n, &err, "answer", "failed");
 }
 
-struct b2b_reject b2b_media_take_b_offer(struct b2b_call *c, const sip_payload_t *pl)
+/* Late offer: our offer to A in the 200, from B's SDP (its offer or its answer). */
+static struct b2b_reject offer_to_a_from_b(struct b2b_call *c)
 {
 	struct b2b_leg *a = &c->leg[0], *bl = &c->leg[1];
 	struct sbc_sdp_error err;
-	struct b2b_reject rj = parse_b_sdp(c, pl);
+	struct b2b_reject rj = b2b_srtp_offer_to(c, a, bl);
 	int n;
 
-	if (rj.status == 0)
-		rj = b2b_srtp_take_offer(c, bl, &bl->theirs);
-	if (rj.status == 0)
-		rj = b2b_srtp_offer_to(c, a, bl);
 	if (rj.status != 0)
 		return rj;
 	n = sbc_sdp_build_offer(&bl->theirs, &a->pol, a->out, c->n_media, &a->origin,
 				a->ours_body, sizeof(a->ours_body), &a->ours, &err);
 	return b2b_media_built(a, n, &err, "offer", "failed");
+}
+
+struct b2b_reject b2b_media_take_b_offer(struct b2b_call *c, const sip_payload_t *pl)
+{
+	struct b2b_leg *bl = &c->leg[1];
+	struct b2b_reject rj = parse_b_sdp(c, pl);
+
+	if (rj.status == 0)
+		rj = b2b_srtp_take_offer(c, bl, &bl->theirs);
+	return rj.status == 0 ? offer_to_a_from_b(c) : rj;
 }
 
 struct b2b_reject b2b_media_answer_b(struct b2b_call *c)
@@ -938,10 +940,8 @@ struct b2b_reject b2b_media_answer_b(struct b2b_call *c)
  */
 struct b2b_reject b2b_media_take_late_answer(struct b2b_call *c, const sip_payload_t *pl)
 {
-	struct b2b_leg *a = &c->leg[0], *bl = &c->leg[1];
-	struct sbc_sdp_error err;
+	struct b2b_leg *bl = &c->leg[1];
 	struct b2b_reject rj = parse_b_sdp(c, pl);
-	int n;
 
 	if (rj.status == 0 && bl->theirs.n_media != c->n_media) {
 		SBC_LOG(NOTICE, B2B_LOG, "call %u: answer from b does not match our offer", c->no);
@@ -949,11 +949,5 @@ struct b2b_reject b2b_media_take_late_answer(struct b2b_call *c, const sip_paylo
 	}
 	if (rj.status == 0)
 		rj = b2b_srtp_take_answer(c, bl, &bl->theirs);
-	if (rj.status == 0)
-		rj = b2b_srtp_offer_to(c, a, bl);
-	if (rj.status != 0)
-		return rj;
-	n = sbc_sdp_build_offer(&bl->theirs, &a->pol, a->out, c->n_media, &a->origin,
-				a->ours_body, sizeof(a->ours_body), &a->ours, &err);
-	return b2b_media_built(a, n, &err, "offer", "failed");
+	return rj.status == 0 ? offer_to_a_from_b(c) : rj;
 }

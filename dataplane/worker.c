@@ -407,6 +407,29 @@ static __rte_always_inline int source_verdict(const struct sbc_worker *w,
 }
 
 /*
+ * An event about stream @slot with the packet's source, to the main lcore.
+ * A full ring loses the notification, never the packet: drop counters keep
+ * the counts, and latches are caught up by the main lcore's sweep.
+ */
+static void stream_event(struct sbc_worker *w, uint32_t kind, const struct sbc_stream *s,
+			 uint32_t slot, const struct pkt_meta *pm, uint32_t count)
+{
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->payload) - 1;
+	struct sbc_dp_event ev;
+
+	ev.kind = kind;
+	ev.slot = slot;
+	ev.session_id = s->session_id;
+	ev.count = count;
+	ev.family = pm->family;
+	ev.pad = 0;
+	ev.port = udp->src_port;
+	memset(ev.ip, 0, sizeof(ev.ip));
+	memcpy(ev.ip, pkt_src_ip(pm), pm->family == 4 ? 4 : 16);
+	(void)rte_ring_sp_enqueue_elem(w->events, &ev, sizeof(ev));
+}
+
+/*
  * A source outside the learn scope tried to latch: dropped and counted by
  * the caller; the control plane hears of it at most once a second per
  * stream (LEARN_REFUSED, with the packets refused in that second).
@@ -415,26 +438,14 @@ static void learn_refused(struct sbc_worker *w, const struct sbc_stream *s,
 			  struct sbc_stream_state *st, const struct pkt_meta *pm, uint32_t slot,
 			  uint64_t now)
 {
-	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->payload) - 1;
 	uint32_t seen = sbc_seen(now);
-	struct sbc_dp_event ev;
 
 	st->learn_refused_window++;
 	if (st->learn_refused_event != 0 && seen - st->learn_refused_event < w->seen_per_s)
 		return;
 	st->learn_refused_event = seen != 0 ? seen : 1;
-	ev.kind = SBC_API_EV_LEARN_REFUSED;
-	ev.slot = slot;
-	ev.session_id = s->session_id;
-	ev.count = st->learn_refused_window;
-	ev.family = pm->family;
-	ev.pad = 0;
-	ev.port = udp->src_port;
-	memset(ev.ip, 0, sizeof(ev.ip));
-	memcpy(ev.ip, pkt_src_ip(pm), pm->family == 4 ? 4 : 16);
+	stream_event(w, SBC_API_EV_LEARN_REFUSED, s, slot, pm, st->learn_refused_window);
 	st->learn_refused_window = 0;
-	/* A full ring loses this notification; the drop counter keeps the count. */
-	(void)rte_ring_sp_enqueue_elem(w->events, &ev, sizeof(ev));
 }
 
 /*
@@ -453,7 +464,6 @@ static __rte_always_inline int check_source(struct sbc_worker *w, const struct s
 	const uint8_t *src;
 	unsigned int alen = pm->family == 4 ? 4 : 16;
 	struct sbc_latch *l = sbc_stream_latch(st, li);
-	struct sbc_dp_event ev;
 	int v = source_verdict(w, s, st, pm, li, now);
 
 	if (likely(v == SRC_OK))
@@ -464,12 +474,8 @@ static __rte_always_inline int check_source(struct sbc_worker *w, const struct s
 		learn_refused(w, s, st, pm, slot, now);
 		return SBC_DROP_LEARN_REFUSED;
 	}
-	if (v == SRC_MOVE) {
-		ev.kind = SBC_API_EV_SOURCE_CHANGED;
+	if (v == SRC_MOVE)
 		st->latch_changes++;
-	} else {
-		ev.kind = SBC_API_EV_SOURCE_LATCHED;
-	}
 	src = pkt_src_ip(pm);
 	sbc_latch_write(l, src, alen, udp->src_port,
 			&rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr, s->latch_gen);
@@ -479,19 +485,8 @@ static __rte_always_inline int check_source(struct sbc_worker *w, const struct s
 		st->latch_port = udp->src_port;
 		st->latch_gen = s->latch_gen;
 	}
-	ev.slot = slot;
-	ev.session_id = s->session_id;
-	ev.count = li;
-	ev.family = pm->family;
-	ev.pad = 0;
-	ev.port = udp->src_port;
-	memset(ev.ip, 0, sizeof(ev.ip));
-	memcpy(ev.ip, src, alen);
-	/*
-	 * A full ring loses the notification, not the packet: the main lcore's
-	 * sweep compares latches with what it published and catches up.
-	 */
-	(void)rte_ring_sp_enqueue_elem(w->events, &ev, sizeof(ev));
+	stream_event(w, v == SRC_MOVE ? SBC_API_EV_SOURCE_CHANGED : SBC_API_EV_SOURCE_LATCHED,
+		     s, slot, pm, li);
 	return 0;
 }
 
@@ -709,9 +704,7 @@ static void srtp_auth_failed(struct sbc_worker *w, const struct sbc_stream *s,
 			     struct sbc_stream_state *st, const struct pkt_meta *pm,
 			     uint32_t slot, uint64_t now)
 {
-	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->payload) - 1;
 	uint32_t seen = sbc_seen(now);
-	struct sbc_dp_event ev;
 
 	if (st->srtp_auth_fails == 0 || seen - st->srtp_auth_window >= w->seen_per_s) {
 		st->srtp_auth_window = seen;
@@ -722,17 +715,7 @@ static void srtp_auth_failed(struct sbc_worker *w, const struct sbc_stream *s,
 		return;
 	st->srtp_auth_event = seen;
 	st->srtp_auth_events++;
-	ev.kind = SBC_API_EV_SRTP_AUTH_BURST;
-	ev.slot = slot;
-	ev.session_id = s->session_id;
-	ev.count = st->srtp_auth_fails;
-	ev.family = pm->family;
-	ev.pad = 0;
-	ev.port = udp->src_port;
-	memset(ev.ip, 0, sizeof(ev.ip));
-	memcpy(ev.ip, pkt_src_ip(pm), pm->family == 4 ? 4 : 16);
-	/* A full ring loses this notification; the drop counters keep the count. */
-	(void)rte_ring_sp_enqueue_elem(w->events, &ev, sizeof(ev));
+	stream_event(w, SBC_API_EV_SRTP_AUTH_BURST, s, slot, pm, st->srtp_auth_fails);
 }
 
 /* Queue a packet for the burst's protect step (SRTP toward the peer). */

@@ -199,3 +199,12 @@ e2e_b2bua_stat() {
 	"$SBCCTL" -s "$RN_CP_SOCK" -w 5 stats | awk -v k="$1" '$1 == "b2bua" {
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }'
 }
+
+# e2e_stack_stop: our control plane, then our data plane, each stopped
+# within 10 s and exiting 0.
+e2e_stack_stop() {
+	rn_controlplane_stop 10
+	[ "$RN_CP_STATUS" -eq 0 ] || rn_fail "sbc-controlplane exited with status $RN_CP_STATUS"
+	rn_dataplane_stop 10
+	[ "$RN_DP_STATUS" -eq 0 ] || rn_fail "sbc-dataplane exited with status $RN_DP_STATUS"
+}

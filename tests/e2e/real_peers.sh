@@ -286,12 +286,7 @@ start_stack() {
 		rn_fail "no TLS listener on $RN_PBX_SIP:5061"
 }
 
-stop_stack() {
-	rn_controlplane_stop 10
-	[ "$RN_CP_STATUS" -eq 0 ] || rn_fail "sbc-controlplane exited with status $RN_CP_STATUS"
-	rn_dataplane_stop 10
-	[ "$RN_DP_STATUS" -eq 0 ] || rn_fail "sbc-dataplane exited with status $RN_DP_STATUS"
-}
+stop_stack() { e2e_stack_stop; }
 
 # bs_call NAME MEDIAENC WHO-HANGS-UP PROTO: the PBX baresip (mediaenc
 # MEDIAENC) calls the carrier baresip through us; pbx or carrier hangs up
