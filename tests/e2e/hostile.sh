@@ -44,8 +44,9 @@
 #               TORTURE_RSS_KB (512) over the second run (measured 7 s after
 #               each run: t1_ms 100, so its transactions are gone; about
 #               300 kB seen without TLS, a message leaked per request would
-#               add 400 kB and more), plus 32 kB per TLS connection for the
-#               known TLS leak unless TORTURE_STRICT=1.  TORTURE_RUNS (2) and
+#               add 400 kB and more), plus 64 kB per TLS connection for the
+#               known TLS leak unless TORTURE_STRICT=1 (not judged under
+#               AddressSanitizer).  TORTURE_RUNS (2) and
 #               TORTURE_TRANSPORTS ("udp tcp tls") change the set's runs.
 #
 # usage: hostile.sh FAKE_DATAPLANE SBC_DPCTL SBC_CONTROLPLANE SBCCTL
@@ -404,14 +405,20 @@ if want torture; then
 	if grep -qa '255\.255\.255\.255' "$rn_dir/$name-carrier.log"; then
 		rn_fail "$name: bcast's broadcast Via reached the carrier"
 	fi
-	# KNOWN defect: each accepted TLS connection keeps about 23 kB (its SSL, never
-	# freed; heaptrack: the buffers SSL_accept allocated).  Allowed for, 32 kB a
-	# connection, unless TORTURE_STRICT is set; TORTURE_TRANSPORTS="udp tcp"
-	# checks the rest with no allowance.
+	# KNOWN defect: each accepted TLS connection keeps its SSL (Sofia 1.12.11's
+	# tls_free() never frees it; heaptrack: the buffers SSL_accept allocated):
+	# 23 to 50 kB a connection measured (34 kB on average locally, 49 kB in a
+	# CI run).  Allowed for, 64 kB a connection, unless TORTURE_STRICT is set;
+	# TORTURE_TRANSPORTS="udp tcp" checks the rest with no allowance.  Under
+	# AddressSanitizer the RSS says nothing (freed memory is quarantined).
 	leak_kb=0
 	if [ -z "${TORTURE_STRICT:-}" ] && [ -f "$rn_dir/$name-$TORTURE_RUNS-tls.out" ]; then
 		tls_conns=$(grep -c '^torture ' "$rn_dir/$name-$TORTURE_RUNS-tls.out" || true)
-		leak_kb=$((tls_conns * 32))
+		leak_kb=$((tls_conns * 64))
+	fi
+	if [[ "${ASAN_OPTIONS:-}" == *abort_on_error* ]]; then
+		rn_log "$name: RSS not judged under AddressSanitizer (+$grow kB)"
+		grow=0
 	fi
 	[ "$grow" -le $((TORTURE_RSS_KB + leak_kb)) ] ||
 		rn_fail "$name: RSS grew by $grow kB over the last run (bound $TORTURE_RSS_KB kB + $leak_kb kB for the known TLS leak)"
