@@ -809,7 +809,9 @@ static const struct sbc_cfg_field sip_fields[] = {
 	ROW("t1_ms", SBC_CFG_U32, struct sbc_cfg_sip, t1_ms, .min = 100, .max = 5000,
 	    .def = "500", .doc = "RFC 3261 T1; timers B, F and H are 64*T1."),
 	ROW("max_forwards", SBC_CFG_U32, struct sbc_cfg_sip, max_forwards, .flags = RELOAD,
-	    .min = 1, .max = 255, .def = "70", .doc = "Max-Forwards on requests we originate."),
+	    .min = 1, .max = 255, .def = "70",
+	    .doc = "Max-Forwards on requests we originate; a forwarded INVITE carries the "
+		    "caller's less one, at most this (0 from the caller: 483)."),
 	ROW("control_socket", SBC_CFG_STRING, struct sbc_cfg_sip, control_socket, .min = 2,
 	    .max = 107, .def = "/run/rampart/controlplane.sock", .check = check_abs_path,
 	    .doc = "UNIX stream socket (mode 0600) where `sbcctl` reaches `sbc-controlplane`."),

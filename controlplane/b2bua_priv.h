@@ -357,6 +357,7 @@ struct b2b_b_invite {
 	char from[B2B_URI_MAX];
 	char to[B2B_URI_MAX];
 	char pem[160];                 /* P-Early-Media to relay, or "" */
+	uint32_t max_forwards;         /* B's INVITEs: A's less one, at most sip.max_forwards */
 	/*
 	 * Redirects acted on (RFC 7044): the R-URI of B's last INVITE, and the
 	 * History-Info entries of the targets that answered 3xx, each with

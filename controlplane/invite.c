@@ -34,6 +34,11 @@ static struct b2b_reject stage_open(struct b2b_call *c, const sip_t *sip)
 
 	if (c->b->stopping || c->b->dp == NULL)
 		return b2b_reject(503, "failed", "media plane unavailable");
+	/* RFC 3261 §16.3 step 3, RFC 7332: a B2BUA ends a loop too. */
+	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: Max-Forwards 0: 483", c->no);
+		return b2b_reject(483, "rejected", "Max-Forwards 0");
+	}
 	/* Emergency numbers are recognised in the Request-URI only. */
 	c->emergency = sbc_emergency_match_user(&cfg->emergency,
 						sip->sip_request->rq_url->url_user) != NULL;

@@ -198,6 +198,11 @@ void b2b_legb_prepare(struct b2b_call *c, const sip_t *sip)
 		 tuser ? tuser : "", tuser ? "@" : "", tohost);
 	if (!b2b_early_media_header(sip, bi->pem, sizeof(bi->pem)))
 		bi->pem[0] = '\0';
+	/* One hop fewer than A's, never more than we send (sip.max_forwards). */
+	bi->max_forwards = c->gen->cfg->sip.max_forwards;
+	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count >= 1 &&
+	    sip->sip_max_forwards->mf_count - 1 < bi->max_forwards)
+		bi->max_forwards = (uint32_t)sip->sip_max_forwards->mf_count - 1;
 }
 
 /* A multipart/mixed body: keep it for B, point at its SDP part. */
@@ -374,7 +379,7 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 	const struct sbc_cfg_trunk *tb = bl->trunk;
 	const struct b2b_ident *id = &bi->id;
 	const struct sbc_dest *dst = b2b_locate_current(c);
-	char ruri[B2B_URI_MAX], from[B2B_URI_MAX + 80], hop[SBC_DEST_NAME_MAX + 96];
+	char ruri[B2B_URI_MAX], from[B2B_URI_MAX + 80], hop[SBC_DEST_NAME_MAX + 96], mf[12];
 	char *mp;
 	int rc;
 
@@ -399,6 +404,7 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 		snprintf(bi->ruser, sizeof(bi->ruser), "%s", ruser);
 	bi->user_phone = user_phone;
 	bl->sig_peer = dst->key.ip;
+	snprintf(mf, sizeof(mf), "%u", bi->max_forwards);
 	mp = multipart_body(c, &rc);
 	if (rc != 0)
 		return rc;
@@ -428,6 +434,7 @@ int b2b_legb_invite(struct b2b_call *c, const char *ruser, bool user_phone,
 		   TAG_IF(!c->late_relay,
 			  SIPTAG_CONTENT_TYPE_STR(mp != NULL ? bi->mp_ctype : "application/sdp")),
 		   TAG_IF(!c->late_relay, SIPTAG_PAYLOAD_STR(mp != NULL ? mp : bl->ours_body)),
+		   SIPTAG_MAX_FORWARDS_STR(mf),
 		   TAG_IF(c->binv.pem[0] != '\0', SIPTAG_HEADER_STR(c->binv.pem)),
 		   TAG_IF(id->pai[0] != '\0', SIPTAG_HEADER_STR(id->pai)),
 		   TAG_IF(id->privacy[0] != '\0', SIPTAG_HEADER_STR(id->privacy)),
