@@ -24,6 +24,7 @@
 #include "b2bua_priv.h"
 #include "prefilter.h"
 #include "sbc_log.h"
+#include "sip_conn.h"
 #include "tenant.h"
 
 #define B2B_STR_(x) #x
@@ -585,8 +586,13 @@ enum b2b_pf_verdict b2b_prefilter_datagram(int fd, const struct sockaddr *src,
 	case SBC_PF_BAD_VERSION:
 	case SBC_PF_NEW:
 		break;
+	case SBC_PF_RESPONSE:
+		if (sbc_prefilter_status_ok(buf, len))
+			return B2B_PF_PASS;
+		b->n.prefilter_malformed++;    /* RFC 4475 bigcode: no transaction takes it */
+		return B2B_PF_DROP;
 	default:
-		return B2B_PF_PASS;    /* responses, in-dialog requests, STUN, keepalives */
+		return B2B_PF_PASS;    /* in-dialog requests, STUN, keepalives */
 	}
 	sif = pf_sipif(b, fd);
 	if (sif == NULL || sockaddr_ip(src, &rq.src, &port) != 0)
@@ -605,6 +611,12 @@ enum b2b_pf_verdict b2b_prefilter_datagram(int fd, const struct sockaddr *src,
 			return pf_reply(&m, buf, 505, "Version Not Supported", reply, size,
 					reply_len);
 		return pf_reply(&m, buf, 400, "Bad Request", reply, size, reply_len);
+	}
+	if (!unknown && !sbc_prefilter_method_known(m.method)) {
+		/* RFC 3261 §8.2.1; Sofia's parser would drop some (RFC 4475 intmeth). */
+		b->n.prefilter_unknown_method++;
+		return strcmp(m.method, "ACK") == 0 ? B2B_PF_DROP :
+			pf_reply(&m, buf, 501, "Not Implemented", reply, size, reply_len);
 	}
 	if (!unknown)
 		return B2B_PF_PASS;
@@ -642,6 +654,66 @@ drop:
 	b->pf.dropped++;
 	pf_log(b, now, &rq.src);
 	return B2B_PF_DROP;
+}
+
+/*
+ * The same look at each message on an accepted TCP or TLS connection
+ * (sip_conn.h's judge): before Sofia's parser, which stalls a stream for
+ * good after a message it cannot read (RFC 4475 lwsruri, bigcode, intmeth
+ * left connections open and deaf).  The source is proven by the
+ * handshake, so a malformed request gets its 400 (505) whoever sent it,
+ * and the connection is closed (its framing cannot be trusted further);
+ * a method Sofia does not know gets 501 and the connection goes on; a
+ * stray response with a status no transaction could match is taken out.
+ */
+static enum sbc_sip_conn_verdict stream_judge(void *arg, int fd, const char *hdr, size_t len,
+					      bool framing_ok, char *reply, size_t size,
+					      size_t *reply_len)
+{
+	struct sbc_b2bua *b = arg;
+	struct sbc_pf_msg m;
+
+	(void)fd;
+	*reply_len = 0;
+	switch (sbc_prefilter_scan(hdr, len, b->cfg->sip.pike.max_headers, &m)) {
+	case SBC_PF_TOO_MANY_HEADERS:
+		b->n.prefilter_headers++;
+		return SBC_SIP_CONN_CLOSE;
+	case SBC_PF_OTHER:
+		b->n.prefilter_malformed++;
+		return SBC_SIP_CONN_CLOSE;     /* not SIP text where a message starts */
+	case SBC_PF_RESPONSE:
+		if (sbc_prefilter_status_ok(hdr, len))
+			return SBC_SIP_CONN_PASS;
+		b->n.prefilter_malformed++;
+		return framing_ok ? SBC_SIP_CONN_DROP : SBC_SIP_CONN_CLOSE;
+	case SBC_PF_MALFORMED:
+	case SBC_PF_BAD_VERSION:
+		b->n.prefilter_malformed++;
+		if (strcmp(m.method, "ACK") != 0)
+			(void)pf_reply(&m, hdr, m.kind == SBC_PF_BAD_VERSION ? 505 : 400,
+				       m.kind == SBC_PF_BAD_VERSION ? "Version Not Supported" :
+				       "Bad Request", reply, size, reply_len);
+		return SBC_SIP_CONN_CLOSE;
+	default:
+		break;
+	}
+	if (!framing_ok) {
+		b->n.prefilter_malformed++;
+		(void)pf_reply(&m, hdr, 400, "Bad Content-Length", reply, size, reply_len);
+		return SBC_SIP_CONN_CLOSE;
+	}
+	if (sbc_prefilter_method_known(m.method))
+		return SBC_SIP_CONN_PASS;
+	b->n.prefilter_unknown_method++;
+	if (strcmp(m.method, "ACK") != 0)
+		(void)pf_reply(&m, hdr, 501, "Not Implemented", reply, size, reply_len);
+	return SBC_SIP_CONN_DROP;
+}
+
+void b2b_prefilter_stream_install(struct sbc_b2bua *b, struct sbc_sip_conn *g)
+{
+	sbc_sip_conn_set_judge(g, b != NULL ? stream_judge : NULL, b);
 }
 
 /* ---- setup, reload, counters ---- */

@@ -120,8 +120,9 @@ struct b2b_indialog;
 	X(unknown_refused,     "UDP requests from unknown sources refused statelessly, once (403)") \
 	X(unknown_dropped,     "UDP requests from unknown sources dropped unparsed, unanswered") \
 	X(unknown_over_budget, "... of which unanswered for the global budget (sip.pike.unknown_reply_rate)") \
-	X(prefilter_headers,   "UDP messages dropped unparsed for too many header lines") \
-	X(prefilter_malformed, "UDP requests with a bad Request-Line or no Via/From/To/Call-ID/CSeq") \
+	X(prefilter_headers,   "messages dropped unparsed for too many header lines (TCP/TLS: closed)") \
+	X(prefilter_malformed, "requests with a bad Request-Line or no Via/From/To/Call-ID/CSeq, bad status lines") \
+	X(prefilter_unknown_method, "requests with a method Sofia does not know, answered 501 unparsed") \
 	X(reloads,             "SIGHUP reloads accepted") \
 	X(reloads_refused,     "SIGHUP reloads refused") \
 	X(options_answered,    "OPTIONS outside calls answered 200 (known trunks)") \
@@ -628,6 +629,9 @@ enum b2b_pf_verdict { B2B_PF_PASS, B2B_PF_DROP, B2B_PF_REPLY };
 enum b2b_pf_verdict b2b_prefilter_datagram(int fd, const struct sockaddr *src,
 					   const char *buf, size_t len, char *reply,
 					   size_t size, size_t *reply_len);
+/* The same for each message on an accepted TCP/TLS connection: @g judges by it. */
+struct sbc_sip_conn;
+void b2b_prefilter_stream_install(struct sbc_b2bua *b, struct sbc_sip_conn *g);
 void b2b_admission_reconfigure(struct sbc_b2bua *b);
 void b2b_gen_unref(struct sbc_b2bua *b, struct b2b_gen *g);
 void b2b_gen_free(struct b2b_gen *g);

@@ -210,3 +210,30 @@ size_t sbc_prefilter_reply(const struct sbc_pf_msg *m, const char *buf, int stat
 		return 0;
 	return at;
 }
+
+bool sbc_prefilter_method_known(const char *method)
+{
+	static const char *const known[] = {
+		"INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "REGISTER", "INFO", "PRACK",
+		"UPDATE", "MESSAGE", "SUBSCRIBE", "NOTIFY", "REFER", "PUBLISH",
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(method, known[i]) == 0)
+			return true;
+	return false;
+}
+
+bool sbc_prefilter_status_ok(const char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos < len && (buf[pos] == '\r' || buf[pos] == '\n'))
+		pos++;
+	buf += pos;
+	len -= pos;
+	/* "SIP/2.0 " three digits, then a space or the line's end (no reason phrase) */
+	return len >= 11 && memcmp(buf, "SIP/2.0 ", 8) == 0 && buf[8] >= '1' && buf[8] <= '6' &&
+	       buf[9] >= '0' && buf[9] <= '9' && buf[10] >= '0' && buf[10] <= '9' &&
+	       (len == 11 || buf[11] == ' ' || buf[11] == '\r' || buf[11] == '\n');
+}

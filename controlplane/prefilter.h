@@ -66,4 +66,14 @@ enum sbc_pf_kind sbc_prefilter_scan(const char *buf, size_t len, uint32_t max_he
 size_t sbc_prefilter_reply(const struct sbc_pf_msg *m, const char *buf, int status,
 			   const char *phrase, const char *tag, char *out, size_t size);
 
+/**
+ * @method (NUL-terminated) is one Sofia-SIP's parser knows (RFC 3261 and
+ * its extensions: INVITE ... PUBLISH); any other is answered 501 before
+ * Sofia sees it (its method parser refuses some token characters).
+ */
+bool sbc_prefilter_method_known(const char *method);
+
+/** The status line at the start of @buf is "SIP/2.0 NNN ..." with NNN 100..699. */
+bool sbc_prefilter_status_ok(const char *buf, size_t len);
+
 #endif /* SBC_PREFILTER_H */

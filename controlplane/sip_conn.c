@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -51,6 +52,15 @@ struct conn {
 	struct sbc_ip src;         /* its source key (IPv6 masked) */
 	uint8_t state;             /* enum conn_state */
 	bool tls_pending;          /* on a TLS listener, handshake not done */
+	/* its input framed (sbc_sip_conn_stream_in) */
+	bool in_hdr;               /* inside a header block begun in an earlier read */
+	bool doomed;               /* refused: nothing more passed; Sofia reads the end */
+	bool tx_partial;           /* Sofia's last write on it incomplete */
+	uint32_t hdr_len;          /* bytes in hdr */
+	char *hdr;                 /* that header block so far (malloc'd, SBC_SIP_CONN_HDR_MAX) */
+	uint64_t doomed_ms;        /* when it was refused */
+	uint64_t body_left;        /* the current message's body still to pass to Sofia */
+	uint64_t skip_left;        /* a refused message's body still to take out */
 };
 
 struct src_slot {
@@ -76,6 +86,8 @@ struct sbc_sip_conn {
 	int reserve_fd;            /* given up to accept and reset when descriptors run out */
 	uint64_t validated_ms;
 	bool untracked_logged;
+	sbc_sip_conn_judge_fn *judge;
+	void *judge_arg;
 	/* Refusals: one line, then counted until the window ends. */
 	uint64_t window_end_ms;    /* 0 = no window open */
 	uint64_t window_refused[4];  /* by enum refusal */
@@ -216,7 +228,8 @@ static void conn_forget(struct sbc_sip_conn *g, int fd)
 	if (c->state == CONN_FREE)
 		return;
 	src_del(g, &c->src);
-	c->state = CONN_FREE;
+	free(c->hdr);
+	memset(c, 0, sizeof(*c));          /* CONN_FREE, framing reset */
 	g->n.open--;
 }
 
@@ -387,6 +400,8 @@ void sbc_sip_conn_destroy(struct sbc_sip_conn *g)
 		installed = NULL;
 	if (g->reserve_fd >= 0)
 		close(g->reserve_fd);
+	for (uint32_t fd = 0; fd < g->cap; fd++)
+		free(g->conns[fd].hdr);
 	free(g->conns);
 	free(g->src);
 	free(g);
@@ -600,6 +615,11 @@ void sbc_sip_conn_scan(struct sbc_sip_conn *g, uint64_t now_ms)
 			continue;
 		}
 		hi = fd + 1;
+		if (c->state == CONN_OPEN && c->doomed &&
+		    now_ms - c->doomed_ms >= SBC_SIP_CONN_HALF_OPEN_MS) {
+			conn_shut(g, (int)fd);     /* Sofia never read the end we gave it */
+			continue;
+		}
 		if (c->state != CONN_OPEN || !tcp_state((int)fd, &state, &received))
 			continue;
 		if (half_closed(state)) {
@@ -625,6 +645,233 @@ void sbc_sip_conn_scan(struct sbc_sip_conn *g, uint64_t now_ms)
 	g->hi = hi;
 	g->validated_ms = now_ms;
 	window_close(g, now_ms);
+}
+
+/* ---- input framing ---- */
+
+void sbc_sip_conn_set_judge(struct sbc_sip_conn *g, sbc_sip_conn_judge_fn *fn, void *arg)
+{
+	g->judge = fn;
+	g->judge_arg = arg;
+}
+
+/*
+ * Where the header block in @p (@n bytes) ends, one past its empty line
+ * (CRLF CRLF, or bare LFs), looking for the LF before it from @from on;
+ * 0 when it does not end in @n.
+ */
+static size_t hdr_end(const char *p, size_t n, size_t from)
+{
+	const char *q;
+
+	for (size_t i = from; i < n; i = (size_t)(q - p) + 1) {
+		q = memchr(p + i, '\n', n - i);
+		if (q == NULL)
+			return 0;
+		if (q + 1 < p + n && q[1] == '\n')
+			return (size_t)(q - p) + 2;
+		if (q + 2 < p + n && q[1] == '\r' && q[2] == '\n')
+			return (size_t)(q - p) + 3;
+	}
+	return 0;
+}
+
+/*
+ * The Content-Length of the header block @p (@n bytes) into *@cl (0 when
+ * absent); false when a value is not a number (at most 10 digits, blanks
+ * around it) or two differ.
+ */
+static bool content_length(const char *p, size_t n, uint64_t *cl)
+{
+	bool seen = false;
+	size_t pos = 0;
+
+	*cl = 0;
+	while (pos < n) {
+		const char *l = p + pos, *nl = memchr(l, '\n', n - pos);
+		size_t len = nl != NULL ? (size_t)(nl - l) : n - pos, i = 0, name, digits = 0;
+		uint64_t v = 0;
+
+		pos += len + 1;
+		if (len > 0 && l[len - 1] == '\r')
+			len--;
+		while (i < len && l[i] != ':' && l[i] != ' ' && l[i] != '\t')
+			i++;
+		name = i;
+		while (i < len && (l[i] == ' ' || l[i] == '\t'))
+			i++;
+		if (i >= len || l[i] != ':' ||
+		    !((name == 14 && strncasecmp(l, "content-length", 14) == 0) ||
+		      (name == 1 && (l[0] | 0x20) == 'l')))
+			continue;
+		for (i++; i < len && (l[i] == ' ' || l[i] == '\t'); i++)
+			;
+		for (; i < len && l[i] >= '0' && l[i] <= '9' && digits < 11; i++, digits++)
+			v = v * 10 + (uint64_t)(l[i] - '0');
+		while (i < len && (l[i] == ' ' || l[i] == '\t'))
+			i++;
+		if (digits == 0 || digits > 10 || i != len || (seen && v != *cl))
+			return false;
+		seen = true;
+		*cl = v;
+	}
+	return true;
+}
+
+/* @c refused: nothing more passed; Sofia reads the end of the stream next. */
+static void doom(struct sbc_sip_conn *g, struct conn *c, int fd, uint64_t now_ms)
+{
+	if (c->doomed)
+		return;
+	c->doomed = true;
+	c->doomed_ms = now_ms;
+	free(c->hdr);
+	c->hdr = NULL;
+	c->hdr_len = 0;
+	c->in_hdr = false;
+	(void)shutdown(fd, SHUT_RD);       /* the end, readable at once; our reply still goes */
+	g->n.stream_closed++;
+}
+
+/* Judge the header block @hdr of @len bytes on @fd; its Content-Length in *@cl. */
+static enum sbc_sip_conn_verdict judge(struct sbc_sip_conn *g, struct conn *c, int fd,
+				       const char *hdr, size_t len, uint64_t *cl,
+				       sbc_sip_conn_send_fn *send, void *ctx)
+{
+	char reply[8192];
+	size_t rlen = 0;
+	bool framing_ok = content_length(hdr, len, cl);
+	enum sbc_sip_conn_verdict v;
+
+	v = g->judge(g->judge_arg, fd, hdr, len, framing_ok, reply, sizeof(reply), &rlen);
+	if (v == SBC_SIP_CONN_PASS && !framing_ok)
+		v = SBC_SIP_CONN_CLOSE;            /* the next message's start is unknown */
+	if (v != SBC_SIP_CONN_PASS && rlen > 0 && rlen <= sizeof(reply)) {
+		/* Between two of Sofia's messages only, and all of it, or the stream is gone. */
+		if (c->tx_partial || !send(ctx, reply, rlen))
+			v = SBC_SIP_CONN_CLOSE;
+	}
+	return v;
+}
+
+size_t sbc_sip_conn_stream_in(struct sbc_sip_conn *g, int fd, char *buf, size_t n,
+			      sbc_sip_conn_send_fn *send, void *ctx, uint64_t now_ms)
+{
+	struct conn *c;
+	size_t pos = 0, out = 0, k, end;
+	enum sbc_sip_conn_verdict v;
+	uint64_t cl;
+
+	if (g == NULL || g->judge == NULL || fd < 0 || (uint32_t)fd >= g->hi)
+		return n;
+	c = &g->conns[fd];
+	if (c->state == CONN_FREE)
+		return n;
+	if (!conn_still_there(c, fd)) {
+		conn_forget(g, fd);           /* the number is another socket's now */
+		return n;
+	}
+	if (c->doomed || c->state == CONN_SHUT)
+		return 0;
+	while (pos < n) {
+		if (c->skip_left > 0) {
+			k = c->skip_left < n - pos ? (size_t)c->skip_left : n - pos;
+			pos += k;
+			c->skip_left -= k;
+			continue;
+		}
+		if (c->body_left > 0) {
+			k = c->body_left < n - pos ? (size_t)c->body_left : n - pos;
+			memmove(buf + out, buf + pos, k);
+			out += k;
+			pos += k;
+			c->body_left -= k;
+			continue;
+		}
+		if (c->in_hdr) {
+			/* A header block begun in an earlier read: Sofia has its start. */
+			size_t old = c->hdr_len, room = SBC_SIP_CONN_HDR_MAX - old;
+
+			k = n - pos < room ? n - pos : room;
+			memcpy(c->hdr + old, buf + pos, k);
+			c->hdr_len += (uint32_t)k;
+			end = hdr_end(c->hdr, c->hdr_len, old >= 2 ? old - 2 : 0);
+			if (end == 0) {
+				if (c->hdr_len >= SBC_SIP_CONN_HDR_MAX) {
+					doom(g, c, fd, now_ms);
+					break;
+				}
+				memmove(buf + out, buf + pos, k);
+				out += k;
+				pos += k;
+				continue;
+			}
+			k = end - old;            /* this read's part of the block */
+			v = judge(g, c, fd, c->hdr, end, &cl, send, ctx);
+			free(c->hdr);
+			c->hdr = NULL;
+			c->hdr_len = 0;
+			c->in_hdr = false;
+			if (v != SBC_SIP_CONN_PASS) {
+				g->n.stream_dropped++;
+				doom(g, c, fd, now_ms);   /* its start cannot be taken back */
+				break;
+			}
+			memmove(buf + out, buf + pos, k);
+			out += k;
+			pos += k;
+			c->body_left = cl;
+			continue;
+		}
+		if (buf[pos] == '\r' || buf[pos] == '\n') {
+			buf[out++] = buf[pos++];  /* keepalives between messages: Sofia's */
+			continue;
+		}
+		end = hdr_end(buf + pos, n - pos, 0);
+		if (end == 0) {
+			/* It spans reads: copied, and Sofia gets its start now. */
+			k = n - pos;
+			if (k >= SBC_SIP_CONN_HDR_MAX ||
+			    (c->hdr = malloc(SBC_SIP_CONN_HDR_MAX)) == NULL) {
+				doom(g, c, fd, now_ms);
+				break;
+			}
+			memcpy(c->hdr, buf + pos, k);
+			c->hdr_len = (uint32_t)k;
+			c->in_hdr = true;
+			memmove(buf + out, buf + pos, k);
+			out += k;
+			pos += k;
+			continue;
+		}
+		if (end > SBC_SIP_CONN_HDR_MAX) {
+			doom(g, c, fd, now_ms);
+			break;
+		}
+		v = judge(g, c, fd, buf + pos, end, &cl, send, ctx);
+		if (v == SBC_SIP_CONN_PASS) {
+			memmove(buf + out, buf + pos, end);
+			out += end;
+			pos += end;
+			c->body_left = cl;
+			continue;
+		}
+		g->n.stream_dropped++;
+		if (v == SBC_SIP_CONN_CLOSE) {
+			doom(g, c, fd, now_ms);
+			break;
+		}
+		pos += end;
+		c->skip_left = cl;
+	}
+	return out;
+}
+
+void sbc_sip_conn_stream_out(struct sbc_sip_conn *g, int fd, long sent, size_t want)
+{
+	if (g == NULL || fd < 0 || (uint32_t)fd >= g->hi || g->conns[fd].state == CONN_FREE)
+		return;
+	g->conns[fd].tx_partial = sent < 0 ? g->conns[fd].tx_partial : (size_t)sent < want;
 }
 
 void sbc_sip_conn_counters(const struct sbc_sip_conn *g, struct sbc_sip_conn_counters *out)

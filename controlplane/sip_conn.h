@@ -36,6 +36,8 @@
 #ifndef SBC_SIP_CONN_H
 #define SBC_SIP_CONN_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -66,7 +68,9 @@ struct sbc_sip_conn_params {
 	X(refused_fds,       "connections reset: no descriptor left (EMFILE, ENFILE)") \
 	X(closed_half_open,  "connections shut down half-closed for a second (CLOSE-WAIT, FIN-WAIT)") \
 	X(closed_handshake,  "TLS connections shut down without a handshake (tls_handshake_timeout_s)") \
-	X(closed_silent,     "TCP connections shut down silent since their accept (idle_timeout_s)")
+	X(closed_silent,     "TCP connections shut down silent since their accept (idle_timeout_s)") \
+	X(stream_dropped,    "messages taken out of a TCP/TLS stream before Sofia (a reply, if any, ours)") \
+	X(stream_closed,     "TCP/TLS connections shut down for a message that cannot be framed or judged")
 
 struct sbc_sip_conn_counters {
 #define SBC_SIP_CONN_X_FIELD(name, desc) uint64_t name;
@@ -110,6 +114,51 @@ void sbc_sip_conn_handshake_done(struct sbc_sip_conn *g, int fd);
 
 /** Forget closed descriptors, shut down the stuck ones, log a refusal summary. */
 void sbc_sip_conn_scan(struct sbc_sip_conn *g, uint64_t now_ms);
+
+/* ---- what an accepted connection's peer sends (streams) ---- */
+
+#define SBC_SIP_CONN_HDR_MAX 65536        /* a longer header block closes the connection */
+
+enum sbc_sip_conn_verdict {
+	SBC_SIP_CONN_PASS = 0,      /* the message goes to Sofia */
+	SBC_SIP_CONN_DROP,          /* taken out of the stream; the connection goes on */
+	SBC_SIP_CONN_CLOSE,         /* taken out, nothing after it read: shut down */
+};
+
+/**
+ * Judges one message by its header block @hdr (@len bytes, the empty line
+ * included) on @fd; @framing_ok is false when its Content-Length is not
+ * one number (a stream cannot be read past it).  A reply to send first
+ * goes into @reply (@size bytes), its length in *@reply_len (0: none).
+ */
+typedef enum sbc_sip_conn_verdict sbc_sip_conn_judge_fn(void *arg, int fd, const char *hdr,
+							size_t len, bool framing_ok, char *reply,
+							size_t size, size_t *reply_len);
+
+/** Writes a judge's reply on the connection (TCP send, SSL_write): true if all of it went. */
+typedef bool sbc_sip_conn_send_fn(void *ctx, const char *p, size_t n);
+
+/** Messages on accepted connections are judged by @fn (NULL: none is). */
+void sbc_sip_conn_set_judge(struct sbc_sip_conn *g, sbc_sip_conn_judge_fn *fn, void *arg);
+
+/**
+ * @n bytes just read from the accepted connection @fd into @buf (Sofia's
+ * buffer): each message in them is framed (its header block, then
+ * Content-Length bytes) and judged once its header block is complete
+ * (copied while it spans reads).  A message refused is taken out of @buf
+ * (the bytes after it moved down), its reply sent through @send unless
+ * Sofia's last write on @fd was incomplete (a reply then would land inside
+ * Sofia's message).  A refused message that began in an earlier read, a
+ * header block over SBC_SIP_CONN_HDR_MAX and a CLOSE verdict shut the
+ * connection down: nothing from there on reaches Sofia, which then reads
+ * the end of the stream.  Returns the bytes left in @buf for Sofia.
+ * Descriptors the guard did not accept pass untouched.
+ */
+size_t sbc_sip_conn_stream_in(struct sbc_sip_conn *g, int fd, char *buf, size_t n,
+			      sbc_sip_conn_send_fn *send, void *ctx, uint64_t now_ms);
+
+/** Sofia wrote @sent (< 0: an error) of @want bytes on @fd. */
+void sbc_sip_conn_stream_out(struct sbc_sip_conn *g, int fd, long sent, size_t want);
 
 /** The counters now. */
 void sbc_sip_conn_counters(const struct sbc_sip_conn *g, struct sbc_sip_conn_counters *out);

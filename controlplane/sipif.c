@@ -58,6 +58,7 @@ static int conn_guard_start(struct sbc_b2bua *b)
 		conn_guard_stop();
 		return -ENOMEM;
 	}
+	b2b_prefilter_stream_install(b, conn_guard);
 	sbc_sip_conn_install(conn_guard);
 	sbc_sip_conn_counters(conn_guard, &n);
 	SBC_LOG(NOTICE, B2B_LOG, "TCP/TLS connections: at most %u, %u per source; idle %u s, "

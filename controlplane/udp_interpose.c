@@ -13,8 +13,15 @@
  *
  * Only datagrams from an IPv4/IPv6 peer in a single buffer, read without
  * MSG_PEEK or MSG_ERRQUEUE, are looked at (Sofia's UDP receive); anything
- * else, UNIX sockets included, passes untouched.  Only this executable
- * links this file.
+ * else, UNIX sockets included, passes untouched.
+ *
+ * A read with no source address is Sofia's TCP receive (su_vrecv() on a
+ * connection): on a connection the guard accepted (sip_conn.h) the bytes
+ * read into the first buffer go through sbc_sip_conn_stream_in(), which
+ * takes out the messages it refuses; when nothing is left it reads again,
+ * so Sofia sees data, EAGAIN or the end of the stream, as from the kernel.
+ * sendmsg() tells the guard whether Sofia's last write went whole.  Only
+ * this executable links this file.
  * Thread: the su_root thread (Sofia's transports run there).
  */
 #include <dlfcn.h>
@@ -22,10 +29,38 @@
 #include <sys/socket.h>
 
 #include "b2bua_priv.h"
+#include "sip_conn.h"
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags);
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags);
 
 typedef ssize_t (*recvmsg_fn)(int, struct msghdr *, int);
+typedef ssize_t (*sendmsg_fn)(int, const struct msghdr *, int);
+
+static bool tcp_send(void *ctx, const char *p, size_t n)
+{
+	return send(*(const int *)ctx, p, n, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)n;
+}
+
+static ssize_t stream_recv(recvmsg_fn real, struct sbc_sip_conn *g, int fd, struct msghdr *msg,
+			   int flags)
+{
+	struct msghdr one = *msg;
+	size_t left;
+	ssize_t n;
+
+	one.msg_iovlen = 1;    /* the rest stays in the kernel for the next read */
+	for (;;) {
+		n = real(fd, &one, flags);
+		if (n <= 0)
+			return n;
+		left = sbc_sip_conn_stream_in(g, fd, one.msg_iov[0].iov_base, (size_t)n, tcp_send,
+					      &fd, b2b_mono_ms());
+		msg->msg_flags = one.msg_flags;
+		if (left > 0)
+			return (ssize_t)left;
+	}
+}
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
@@ -42,6 +77,9 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 			return -1;
 		}
 	}
+	if (msg->msg_name == NULL && msg->msg_iovlen >= 1 && !(flags & (MSG_PEEK | MSG_ERRQUEUE)) &&
+	    sbc_sip_conn_installed() != NULL)
+		return stream_recv(real, sbc_sip_conn_installed(), fd, msg, flags);
 	n = real(fd, msg, flags);
 	if (n <= 0 || (flags & (MSG_PEEK | MSG_ERRQUEUE)) || msg->msg_iovlen != 1 ||
 	    msg->msg_name == NULL || msg->msg_namelen < sizeof(struct sockaddr) ||
@@ -64,4 +102,29 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 	}
 	errno = EAGAIN;
 	return -1;
+}
+
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	static sendmsg_fn real;
+	size_t want = 0;
+	ssize_t n;
+
+	if (real == NULL) {
+		real = (sendmsg_fn)dlsym(RTLD_NEXT, "sendmsg");
+		if (real == NULL) {
+			errno = ENOSYS;
+			return -1;
+		}
+	}
+	n = real(fd, msg, flags);
+	if (msg->msg_name == NULL && sbc_sip_conn_installed() != NULL) {
+		int e = errno;
+
+		for (size_t i = 0; i < msg->msg_iovlen; i++)
+			want += msg->msg_iov[i].iov_len;
+		sbc_sip_conn_stream_out(sbc_sip_conn_installed(), fd, (long)n, want);
+		errno = e;
+	}
+	return n;
 }

@@ -172,6 +172,26 @@ static void test_reply(void)
 	CU_ASSERT_EQUAL(sbc_prefilter_reply(&m, req, 403, "Forbidden", "t", out, sizeof(out)), 0);
 }
 
+static void test_methods_and_status(void)
+{
+	CU_ASSERT_TRUE(sbc_prefilter_method_known("INVITE"));
+	CU_ASSERT_TRUE(sbc_prefilter_method_known("PUBLISH"));
+	CU_ASSERT_TRUE(sbc_prefilter_method_known("OPTIONS"));
+	CU_ASSERT_FALSE(sbc_prefilter_method_known("invite"));   /* methods are case-sensitive */
+	CU_ASSERT_FALSE(sbc_prefilter_method_known("NEWMETHOD"));
+	CU_ASSERT_FALSE(sbc_prefilter_method_known(""));         /* too long for m.method */
+	CU_ASSERT_TRUE(sbc_prefilter_status_ok("SIP/2.0 200 OK\r\n", 16));
+	CU_ASSERT_TRUE(sbc_prefilter_status_ok("\r\nSIP/2.0 699 \r\n", 17));
+	CU_ASSERT_TRUE(sbc_prefilter_status_ok("SIP/2.0 486\r\n", 13));
+	/* RFC 4475 bigcode, scalarlg-like codes, a 7xx, two digits, a letter */
+	CU_ASSERT_FALSE(sbc_prefilter_status_ok("SIP/2.0 4294967301 better not\r\n", 32));
+	CU_ASSERT_FALSE(sbc_prefilter_status_ok("SIP/2.0 700 Seven\r\n", 19));
+	CU_ASSERT_FALSE(sbc_prefilter_status_ok("SIP/2.0 099 Low\r\n", 17));
+	CU_ASSERT_FALSE(sbc_prefilter_status_ok("SIP/2.0 20 OK\r\n", 15));
+	CU_ASSERT_FALSE(sbc_prefilter_status_ok("SIP/2.0 2x0 OK\r\n", 16));
+	CU_ASSERT_FALSE(sbc_prefilter_status_ok("SIP/2.0 200", 10));   /* cut short */
+}
+
 int main(void)
 {
 	static const struct sbc_test tests[] = {
@@ -179,6 +199,7 @@ int main(void)
 		{ "malformed starts and headers", test_malformed },
 		{ "10,000 Via lines: refused at the cap", test_header_cap },
 		{ "stateless reply", test_reply },
+		{ "known methods, status lines", test_methods_and_status },
 	};
 	return SBC_TEST_RUN_SUITE("prefilter", NULL, NULL, tests);
 }

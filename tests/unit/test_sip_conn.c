@@ -6,7 +6,11 @@
  * (the reserve) and accept() reports nothing; a connection half-closed for
  * a second, a TLS one without a handshake and a TCP one silent since its
  * accept are shut down by the scan, and the others are left alone; UNIX
- * sockets pass untouched.  Time is injected.
+ * sockets pass untouched.  The input framing (sbc_sip_conn_stream_in):
+ * messages judged once each, whole or across reads, refused ones taken out
+ * with their bodies and the reply sent, never inside a write of Sofia's
+ * left incomplete; a refused message whose start Sofia already has, a bad
+ * Content-Length or a CLOSE verdict end the stream.  Time is injected.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -292,6 +296,184 @@ static void test_fit_descriptors(void)
 	sbc_sip_conn_destroy(g);
 }
 
+/* ---- input framing ---- */
+
+/* The test's judge: "BAD..." dropped with a reply, "DIE..." closed, the rest passed. */
+static char judged[8][32];
+static unsigned n_judged;
+static char sent[256];
+static size_t sent_len;
+
+static enum sbc_sip_conn_verdict test_judge(void *arg, int fd, const char *hdr, size_t len,
+					    bool framing_ok, char *reply, size_t size,
+					    size_t *reply_len)
+{
+	(void)arg;
+	(void)fd;
+	(void)framing_ok;
+	if (n_judged < 8) {
+		size_t k = 0;
+
+		while (k < len && hdr[k] != '\r' && hdr[k] != '\n')
+			k++;
+		snprintf(judged[n_judged], sizeof(judged[0]), "%.*s", (int)k, hdr);
+	}
+	n_judged++;
+	CU_ASSERT(len >= 4 && hdr[len - 1] == '\n');
+	*reply_len = 0;
+	if (strncmp(hdr, "BAD", 3) == 0) {
+		*reply_len = (size_t)snprintf(reply, size, "R501;");
+		return SBC_SIP_CONN_DROP;
+	}
+	return strncmp(hdr, "DIE", 3) == 0 ? SBC_SIP_CONN_CLOSE : SBC_SIP_CONN_PASS;
+}
+
+static bool test_send(void *ctx, const char *p, size_t n)
+{
+	(void)ctx;
+	if (n > sizeof(sent) - sent_len)
+		return false;
+	memcpy(sent + sent_len, p, n);
+	sent_len += n;
+	return true;
+}
+
+/* @in through the framing on @fd, @step bytes a read; what Sofia got into @out. */
+static size_t feed(struct sbc_sip_conn *g, int fd, const char *in, size_t step, char *out)
+{
+	size_t len = strlen(in), at = 0, got = 0;
+	char buf[512];
+
+	while (at < len) {
+		size_t k = len - at < step ? len - at : step, left;
+
+		memcpy(buf, in + at, k);
+		left = sbc_sip_conn_stream_in(g, fd, buf, k, test_send, NULL, 0);
+		memcpy(out + got, buf, left);
+		got += left;
+		at += k;
+	}
+	out[got] = '\0';
+	return got;
+}
+
+static void framing_reset(void)
+{
+	memset(judged, 0, sizeof(judged));
+	n_judged = 0;
+	sent_len = 0;
+}
+
+static void test_stream_framing(void)
+{
+	static const char two[] = "OPTIONS a\r\nl: 3\r\n\r\nabc"
+				  "BAD x\r\nContent-Length: 12\r\n\r\nOPTIONS fake"
+				  "\r\n\r\nOPTIONS b\r\n\r\n";
+	static const char kept[] = "OPTIONS a\r\nl: 3\r\n\r\nabc\r\n\r\nOPTIONS b\r\n\r\n";
+	static const size_t steps[] = { 1000, 1, 2, 3, 7, 20, 31 };
+	static const size_t cuts[] = { 1, 5, 19, 20, 22, 51, 55, 63, 65, 67, 70 };
+	struct sbc_sip_conn *g = guard(16, 16);
+	struct sbc_sip_conn_counters n;
+	char out[512], buf[128];
+	int c, s, other[2];
+
+	sbc_sip_conn_set_judge(g, test_judge, NULL);
+	c = client(1);
+	s = accept_one(g, 0);
+	CU_ASSERT_FATAL(s >= 0);
+	/*
+	 * A refused message and its body (which looks like a request) taken out,
+	 * the keepalive after it kept, with the input in two reads cut anywhere
+	 * but inside the refused one's header block (that is the ending case).
+	 */
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		size_t got;
+
+		CU_ASSERT_FATAL(cuts[i] < sizeof(two) - 1 && (cuts[i] <= 22 || cuts[i] >= 51));
+		framing_reset();
+		memcpy(buf, two, cuts[i]);
+		buf[cuts[i]] = '\0';
+		got = feed(g, s, buf, 1000, out);
+		got += feed(g, s, two + cuts[i], 1000, out + got);
+		CU_ASSERT_EQUAL(got, strlen(kept));
+		CU_ASSERT_NSTRING_EQUAL(out, kept, sizeof(kept));
+		CU_ASSERT_EQUAL(n_judged, 3);
+		CU_ASSERT_STRING_EQUAL(judged[0], "OPTIONS a");
+		CU_ASSERT_STRING_EQUAL(judged[1], "BAD x");
+		CU_ASSERT_STRING_EQUAL(judged[2], "OPTIONS b");
+		CU_ASSERT_EQUAL(sent_len, 5);
+	}
+	/* A passed message cut anywhere: all of it to Sofia, judged once. */
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		static const char one[] = "\r\n\r\nINVITE sip:x SIP/2.0\r\nContent-Length:  5 \r\n"
+					  "\r\nhelloOPTIONS c\n\n";
+
+		framing_reset();
+		CU_ASSERT_EQUAL(feed(g, s, one, steps[i], out), strlen(one));
+		CU_ASSERT_STRING_EQUAL(out, one);
+		CU_ASSERT_EQUAL(n_judged, 2);
+		CU_ASSERT_STRING_EQUAL(judged[0], "INVITE sip:x SIP/2.0");
+		CU_ASSERT_STRING_EQUAL(judged[1], "OPTIONS c");
+	}
+	/* A refused body that spans reads is skipped across them. */
+	framing_reset();
+	CU_ASSERT_EQUAL(feed(g, s, "BAD y\r\nl: 40\r\n\r\n0123456789", 1000, out), 0);
+	CU_ASSERT_EQUAL(feed(g, s, "0123456789012345678901234567890123456789", 1000, out), 10);
+	CU_ASSERT_STRING_EQUAL(out, "0123456789");
+	CU_ASSERT_EQUAL(n_judged, 1);    /* the last ten bytes start a header block */
+	/* Sofia's write left incomplete: no reply now, and the stream ends. */
+	framing_reset();
+	CU_ASSERT_EQUAL(feed(g, s, "\r\n\r\n", 1000, out), 4);   /* ends that header block */
+	sbc_sip_conn_stream_out(g, s, 10, 100);
+	CU_ASSERT_EQUAL(feed(g, s, "BAD z\r\n\r\nOPTIONS d\r\n\r\n", 1000, out), 0);
+	CU_ASSERT_EQUAL(sent_len, 0);
+	CU_ASSERT_EQUAL(feed(g, s, "OPTIONS e\r\n\r\n", 1000, out), 0);
+	sbc_sip_conn_counters(g, &n);
+	CU_ASSERT_EQUAL(n.stream_closed, 1);
+	CU_ASSERT_EQUAL(recv(s, buf, sizeof(buf), MSG_DONTWAIT), 0);  /* the end, readable */
+	close(s);
+	close(c);
+
+	/* A refused message whose start Sofia already has: the stream ends there. */
+	c = client(1);
+	s = accept_one(g, 0);
+	framing_reset();
+	CU_ASSERT_EQUAL(feed(g, s, "OPTIONS f\r\n\r\nBAD w\r\nVia: x", 1000, out), 26);
+	CU_ASSERT_EQUAL(feed(g, s, "\r\n\r\nOPTIONS g\r\n\r\n", 1000, out), 0);
+	CU_ASSERT_EQUAL(sent_len, 5);    /* its reply still sent */
+	CU_ASSERT_EQUAL(n_judged, 2);
+	close(s);
+	close(c);
+
+	/* CLOSE, a Content-Length that is no number, two that differ. */
+	{
+		static const char *const ends[] = {
+			"DIE now\r\n\r\n", "OPTIONS h\r\nl: 1x\r\n\r\n",
+			"OPTIONS i\r\nl: 1\r\nContent-Length: 2\r\n\r\nab",
+			"OPTIONS j\r\nl: 12345678901\r\n\r\n",
+		};
+
+		for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+			c = client(1);
+			s = accept_one(g, 0);
+			CU_ASSERT_EQUAL(feed(g, s, ends[i], 1000, out), 0);
+			CU_ASSERT_EQUAL(feed(g, s, "OPTIONS k\r\n\r\n", 1000, out), 0);
+			close(s);
+			close(c);
+		}
+	}
+	sbc_sip_conn_counters(g, &n);
+	CU_ASSERT_EQUAL(n.stream_closed, 6);
+	/* A descriptor the guard did not accept passes untouched. */
+	CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, other), 0);
+	framing_reset();
+	CU_ASSERT_EQUAL(feed(g, other[0], "BAD v\r\n\r\n", 1000, out), 9);
+	CU_ASSERT_EQUAL(n_judged, 0);
+	close(other[0]);
+	close(other[1]);
+	sbc_sip_conn_destroy(g);
+}
+
 int main(void)
 {
 	static const struct sbc_test tests[] = {
@@ -300,6 +482,7 @@ int main(void)
 		{ "scan: half-closed, silent, TLS without handshake", test_scan },
 		{ "UNIX sockets pass untouched", test_unix_untouched },
 		{ "max_connections fits the descriptors", test_fit_descriptors },
+		{ "input framing: judged, taken out, replies, the end", test_stream_framing },
 	};
 	return SBC_TEST_RUN_SUITE("sip_conn", setup, teardown, tests);
 }
