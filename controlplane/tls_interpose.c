@@ -14,6 +14,19 @@
  *                            with its reason.
  *   SSL_CTX_set_cipher_list  Sofia's fixed list replaced by ours
  *                            (SBC_SIP_TLS_CIPHERS, ECDHE-AES-GCM first).
+ *   SSL_set_bio, BIO_free,   Sofia 1.12.11's tls_free() ends a connection
+ *   SSL_free, SSL_shutdown,  with SSL_shutdown(), SSL_CTX_free() of the
+ *   SSL_CTX_free             shared context (its slaves copy the master's
+ *                            type, so the "not a slave" test passes) and
+ *                            BIO_free() of the socket BIO it gave the SSL
+ *                            (SSL_set_bio() hands the SSL that BIO): the
+ *                            SSL itself, its buffers and session, was never
+ *                            freed (23 to 50 kB a connection), and the
+ *                            context reference Sofia drops was the SSL's.
+ *                            The SSL a BIO was given to is remembered; that
+ *                            BIO_free() becomes SSL_free(), which frees the
+ *                            BIO with it, after taking back the context
+ *                            reference Sofia dropped for it.
  *
  * Only this executable links this file: the unit tests and other programs
  * use OpenSSL unchanged.  Verification itself stays Sofia's (its policy,
@@ -22,6 +35,7 @@
  * Thread: the su_root thread (Sofia's transports run there).
  */
 #include <dlfcn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -41,6 +55,11 @@
 /* Prototypes of the definitions below, for -Wmissing-prototypes (OpenSSL's headers declare them too). */
 int SSL_connect(SSL *ssl);
 int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str);
+void SSL_set_bio(SSL *s, BIO *rbio, BIO *wbio);
+int BIO_free(BIO *a);
+void SSL_free(SSL *ssl);
+int SSL_shutdown(SSL *s);
+void SSL_CTX_free(SSL_CTX *ctx);
 
 static int ex_index = -1;          /* marks an SSL whose peer name was set */
 
@@ -215,4 +234,135 @@ int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str)
 	if (real == NULL)
 		real = (int (*)(SSL_CTX *, const char *))dlsym(RTLD_NEXT, "SSL_CTX_set_cipher_list");
 	return real != NULL ? real(ctx, SBC_SIP_TLS_CIPHERS) : 0;
+}
+
+/* ---- the SSL each of Sofia's socket BIOs was given to ---- */
+
+#define OWNED_SLOTS 16384          /* a power of two, above max_connections' default 4096 */
+
+static struct owned {
+	BIO *bio;                  /* NULL: empty */
+	SSL *ssl;
+} owned[OWNED_SLOTS];
+
+static size_t owned_slot(const BIO *b)
+{
+	uintptr_t h = (uintptr_t)b;
+
+	h ^= h >> 17;
+	h *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 40) & (OWNED_SLOTS - 1);
+}
+
+/* The slot holding @b, or the empty one where it would go; SIZE_MAX when full. */
+static size_t owned_find(const BIO *b)
+{
+	size_t i = owned_slot(b);
+
+	for (size_t n = 0; n < OWNED_SLOTS; n++, i = (i + 1) & (OWNED_SLOTS - 1))
+		if (owned[i].bio == b || owned[i].bio == NULL)
+			return i;
+	return SIZE_MAX;
+}
+
+/* Linear probing's deletion: the entries after @i that hashed at or before it move up. */
+static void owned_del(size_t i)
+{
+	size_t j = i;
+
+	owned[i].bio = NULL;
+	for (;;) {
+		size_t k;
+
+		j = (j + 1) & (OWNED_SLOTS - 1);
+		if (owned[j].bio == NULL)
+			return;
+		k = owned_slot(owned[j].bio);
+		if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
+			owned[i] = owned[j];
+			owned[j].bio = NULL;
+			i = j;
+		}
+	}
+}
+
+/* tls_free()'s steps, as they come: the SSL shut down, then its context freed. */
+static SSL *closing;
+static bool closing_ctx_dropped;
+
+void SSL_set_bio(SSL *s, BIO *rbio, BIO *wbio)
+{
+	static void (*real)(SSL *, BIO *, BIO *);
+	size_t i;
+
+	if (real == NULL)
+		real = (void (*)(SSL *, BIO *, BIO *))dlsym(RTLD_NEXT, "SSL_set_bio");
+	if (real == NULL)
+		return;
+	real(s, rbio, wbio);
+	/* Sofia's way: one socket BIO both ways (its only reference now the SSL's). */
+	if (rbio != NULL && rbio == wbio && (i = owned_find(rbio)) != SIZE_MAX) {
+		owned[i].bio = rbio;
+		owned[i].ssl = s;
+	}
+}
+
+void SSL_free(SSL *ssl)
+{
+	static void (*real)(SSL *);
+	BIO *b = ssl != NULL ? SSL_get_rbio(ssl) : NULL;
+	size_t i;
+
+	if (real == NULL)
+		real = (void (*)(SSL *))dlsym(RTLD_NEXT, "SSL_free");
+	if (b != NULL && (i = owned_find(b)) != SIZE_MAX && owned[i].bio == b)
+		owned_del(i);          /* freed with it: its BIO_free() below passes */
+	if (closing == ssl)
+		closing = NULL;
+	if (real != NULL)
+		real(ssl);
+}
+
+int SSL_shutdown(SSL *s)
+{
+	static int (*real)(SSL *);
+
+	if (real == NULL)
+		real = (int (*)(SSL *))dlsym(RTLD_NEXT, "SSL_shutdown");
+	closing = s;
+	closing_ctx_dropped = false;
+	return real != NULL ? real(s) : -1;
+}
+
+void SSL_CTX_free(SSL_CTX *ctx)
+{
+	static void (*real)(SSL_CTX *);
+
+	if (real == NULL)
+		real = (void (*)(SSL_CTX *))dlsym(RTLD_NEXT, "SSL_CTX_free");
+	if (closing != NULL && ctx != NULL && ctx == SSL_get_SSL_CTX(closing))
+		closing_ctx_dropped = true;
+	if (real != NULL)
+		real(ctx);
+}
+
+int BIO_free(BIO *a)
+{
+	static int (*real)(BIO *);
+	size_t i;
+
+	if (real == NULL)
+		real = (int (*)(BIO *))dlsym(RTLD_NEXT, "BIO_free");
+	if (a != NULL && (i = owned_find(a)) != SIZE_MAX && owned[i].bio == a) {
+		SSL *ssl = owned[i].ssl;
+
+		owned_del(i);
+		/* The context reference Sofia dropped was this SSL's: SSL_free() drops it. */
+		if (ssl == closing && closing_ctx_dropped)
+			SSL_CTX_up_ref(SSL_get_SSL_CTX(ssl));
+		closing = NULL;
+		SSL_free(ssl);         /* the SSL, and with it this BIO */
+		return 1;
+	}
+	return real != NULL ? real(a) : 0;
 }
