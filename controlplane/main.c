@@ -52,6 +52,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE      configuration file (YAML)\n"
 		"  -n, --check            check the configuration and exit\n"
 		"      --config-reference print the configuration reference (Markdown)\n"
+		"  -V, --version          print the version and exit\n"
 		"  -h, --help             this text\n");
 }
 
@@ -62,6 +63,7 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'n' },
 		{ "config-reference", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct sbc_config_errors errs;
@@ -70,12 +72,13 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	int check_only = 0, c, rc;
 
-	while ((c = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:nhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
 		case 'n': check_only = 1; break;
 		case 'R': sbc_config_write_reference(stdout); return 0;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("sbc-controlplane %s\n", SBC_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -37,7 +37,9 @@ static void usage(FILE *f)
 		"  resolve NAME  A and AAAA records of NAME through sbc-controlplane's\n"
 		"              resolver (sip.resolvers), with their TTLs\n"
 		"  -s SOCKET   sbc-controlplane's sip.control_socket (default %s)\n"
-		"  -w SECONDS  bound on the whole exchange (default 5)\n",
+		"  -w SECONDS  bound on the whole exchange (default 5)\n"
+		"  -V, --version  print the version and exit\n"
+		"  -h, --help  this text\n",
 		SBCCTL_DEFAULT_SOCKET);
 }
 
@@ -98,15 +100,23 @@ static int format_command(char **words, int n, char *cmd, size_t size)
 /* Options and command into @a; false with the exit status in @status when done. */
 static bool parse_args(int argc, char **argv, struct sbcctl_args *a, int *status)
 {
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
 	int c;
 
 	a->path = SBCCTL_DEFAULT_SOCKET;
 	a->wait_s = 5.0;
-	while ((c = getopt(argc, argv, "s:w:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "s:w:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': a->path = optarg; break;
 		case 'w': a->wait_s = atof(optarg); break;
 		case 'h': usage(stdout); *status = 0; return false;
+		case 'V': printf("sbcctl %s\n", SBC_VERSION); *status = 0; return false;
 		default: usage(stderr); *status = 2; return false;
 		}
 	}

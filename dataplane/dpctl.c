@@ -614,6 +614,7 @@ static void usage(FILE *f)
 		"usage: sbc-dpctl [-s SOCKET] [-w SECONDS] COMMAND [ARG...]\n"
 		"  -s, --socket PATH   data plane API socket (default %s)\n"
 		"  -w, --wait SECONDS  bound on each answer (default %u)\n"
+		"  -V, --version       print the version and exit\n"
 		"  -h, --help          this text\n"
 		"commands:\n", DPCTL_DEFAULT_SOCKET, DPCTL_DEFAULT_WAIT_MS / 1000u);
 	for (size_t i = 0; i < sizeof(dpctl_commands) / sizeof(dpctl_commands[0]); i++) {
@@ -646,6 +647,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	static struct sbc_dpctl ctl = {
@@ -656,7 +658,7 @@ int main(int argc, char **argv)
 	int c, rc;
 
 	/* "+": options end at the command name. */
-	while ((c = getopt_long(argc, argv, "+s:w:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:w:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			ctl.socket_path = optarg;
@@ -670,6 +672,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("sbc-dpctl %s\n", SBC_VERSION);
 			return 0;
 		default:
 			usage(stderr);

@@ -36,6 +36,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE   configuration file (YAML)\n"
 		"  -n, --check         check the configuration and exit\n"
 		"      --file-prefix P DPDK runtime prefix (several instances on one host)\n"
+		"  -V, --version       print the version and exit\n"
 		"  -h, --help          this text\n");
 }
 
@@ -87,6 +88,7 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'n' },
 		{ "file-prefix", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	static char bufs[SBC_DP_MAX_PORTS + 4][64];
@@ -96,12 +98,13 @@ int main(int argc, char **argv)
 	const char *path = NULL, *prefix = NULL;
 	int check_only = 0, c, eal_argc, rc;
 
-	while ((c = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:nhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
 		case 'n': check_only = 1; break;
 		case 'p': prefix = optarg; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("sbc-dataplane %s\n", SBC_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
