@@ -107,8 +107,7 @@ static inline void sbc_rtp_stats_update(struct sbc_rtp_stats *s, const uint8_t *
 	uint32_t ssrc = ((uint32_t)p[8] << 24) | ((uint32_t)p[9] << 16) |
 			((uint32_t)p[10] << 8) | p[11];
 	uint16_t udelta;
-	uint32_t transit;
-	int32_t d;
+	uint32_t transit, d;
 
 	if (s->received == 0 || ssrc != s->ssrc) {
 		s->ssrc = ssrc;
@@ -138,12 +137,14 @@ static inline void sbc_rtp_stats_update(struct sbc_rtp_stats *s, const uint8_t *
 	if (++s->received == 0)
 		s->received = 1;  /* 0 means "no packet": skip it on wrap */
 	transit = arrival - ts;
-	d = (int32_t)(transit - s->transit);
+	/* |D|, the difference taken as signed, in unsigned arithmetic (its
+	 * INT32_MIN negated as int was undefined: the sender picks both sides) */
+	d = transit - s->transit;
+	if (d & 0x80000000u)
+		d = 0u - d;
 	s->transit = transit;
-	if (d < 0)
-		d = -d;
 	/* J += (|D| - J) / 16, kept scaled by 16 as in A.8 */
-	s->jitter += (uint32_t)d - ((s->jitter + 8) >> 4);
+	s->jitter += d - ((s->jitter + 8) >> 4);
 }
 
 /* Cumulative packets lost (A.3); negative values (duplicates) clamp to 0. */
