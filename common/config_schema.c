@@ -205,8 +205,16 @@ static int check_domain(const void *v, char *why, size_t len)
 {
 	const char *s = *(char *const *)v;
 
+	const char *last;
+
 	if (check_hostname(s, strlen(s)) != 0 || strchr(s, '.') == NULL) {
 		snprintf(why, len, "'%s' is not a domain name", s);
+		return -1;
+	}
+	/* A Request-URI host ending in digits is read as an address (RFC 3696 §2): never matched. */
+	last = strrchr(s, '.') + 1;
+	if (last[strspn(last, "0123456789")] == '\0') {
+		snprintf(why, len, "'%s' is not a domain name: its last label is all digits", s);
 		return -1;
 	}
 	return 0;

@@ -3,7 +3,8 @@
 # Meson suite `unit`, test `regression-config`: the regression inputs that
 # are configurations (tests/regressions/*.yaml) through both binaries'
 # `-n`: each must be refused with exit status 1 and file:line:column
-# errors, never a signal.
+# errors, never a signal; a file with a line "# expect: TEXT" must be
+# refused with an error line that ends with TEXT (the right reason).
 #
 # usage: config_check.sh SBC_CONTROLPLANE SBC_DATAPLANE
 set -euo pipefail
@@ -13,7 +14,9 @@ for f in "$dir"/*.yaml; do
 	for exe in "$1" "$2"; do
 		rc=0
 		out=$("$exe" -n -c "$f" 2>&1) || rc=$?
-		if [ "$rc" -ne 1 ] || ! grep -qE "^$f:[0-9]+:[0-9]+: " <<<"$out"; then
+		want=$(sed -n 's/^# expect: //p' "$f")
+		if [ "$rc" -ne 1 ] || ! grep -qE "^$f:[0-9]+:[0-9]+: " <<<"$out" ||
+		   { [ -n "$want" ] && ! grep -qF -- "$want" <<<"$out"; }; then
 			echo "FAIL: $(basename "$exe") -n -c $(basename "$f"): status $rc: $out"
 			rc_all=1
 		else
