@@ -650,6 +650,11 @@ static const struct sbc_cfg_field dataplane_fields[] = {
 	    .doc = "Streams (local endpoints) the table holds; memory is preallocated."),
 	ROW("burst_size", SBC_CFG_U32, struct sbc_cfg_dataplane, burst_size, .min = 1,
 	    .max = 64, .def = "32", .doc = "Packets per RX burst."),
+	ROW("drain_timeout_s", SBC_CFG_U32, struct sbc_cfg_dataplane, drain_timeout_s,
+	    .max = 86400, .def = "0",
+	    .doc = "On SIGTERM with sessions up: no new endpoints (ALLOC answered ESHUTDOWN), "
+		   "the sessions are relayed until released or this many seconds pass. 0: stop "
+		   "at once. A second SIGTERM, or SIGINT, stops at once."),
 	ROW("tx_drain_us", SBC_CFG_U32, struct sbc_cfg_dataplane, tx_drain_us, .min = 1,
 	    .max = 10000, .def = "100", .doc = "Flush partially filled TX buffers after this long."),
 	ROW("idle_backoff_us", SBC_CFG_U32, struct sbc_cfg_dataplane, idle_backoff_us,
@@ -820,6 +825,11 @@ static const struct sbc_cfg_field sip_fields[] = {
 	    .min = 1, .max = 255, .def = "70",
 	    .doc = "Max-Forwards on requests we originate; a forwarded INVITE carries the "
 		    "caller's less one, at most this (0 from the caller: 483)."),
+	ROW("drain_timeout_s", SBC_CFG_U32, struct sbc_cfg_sip, drain_timeout_s, .flags = RELOAD,
+	    .max = 86400, .def = "0",
+	    .doc = "On SIGTERM with calls up: new calls and OPTIONS get 503, the calls go on "
+		   "until they end or this many seconds pass, then the rest are ended (BYE). 0: "
+		   "end them at once. A second SIGTERM, or SIGINT, stops at once."),
 	ROW("control_socket", SBC_CFG_STRING, struct sbc_cfg_sip, control_socket, .min = 2,
 	    .max = 107, .def = "/run/rampart/controlplane.sock", .check = check_abs_path,
 	    .doc = "UNIX stream socket (mode 0600) where `sbcctl` reaches `sbc-controlplane`."),

@@ -75,7 +75,8 @@ const char *sbc_drop_reason_name(unsigned int reason);
 	X(ENOENT,      6, "no such endpoint or session") \
 	X(ENOSPC,      7, "no free port or stream slot") \
 	X(EBUSY,       8, "endpoint already bound") \
-	X(EINTERNAL,   9, "internal error in the data plane")
+	X(EINTERNAL,   9, "internal error in the data plane") \
+	X(ESHUTDOWN,  10, "data plane draining (SIGTERM): no new endpoints")
 
 enum sbc_api_status {
 #define SBC_X_ENUM(e, v, desc) SBC_API_##e = v,

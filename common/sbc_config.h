@@ -105,6 +105,7 @@ struct sbc_cfg_dataplane {
 	uint32_t stream_table_size;
 	uint32_t burst_size;
 	uint32_t tx_drain_us;
+	uint32_t drain_timeout_s;        /* SIGTERM: sessions may go on this long; 0 = stop now */
 	uint32_t idle_backoff_us;
 	uint32_t media_timeout_ms;
 	char *api_socket;
@@ -180,6 +181,7 @@ struct sbc_cfg_sip {
 	char *user_agent;
 	uint32_t t1_ms;
 	uint32_t max_forwards;
+	uint32_t drain_timeout_s;       /* SIGTERM: calls may go on this long; 0 = stop now */
 	char *control_socket;         /* sbcctl's UNIX stream socket (absolute path) */
 	uint32_t unknown_source;      /* enum sbc_unknown_source */
 	uint32_t digest_nonce_ttl_s;  /* lifetime of our digest nonces */

@@ -441,7 +441,10 @@ void b2b_on_options(struct b2b_sipif *sif, nua_handle_t *nh, const sip_t *sip)
 		b->n.pike_refused++;
 	b->n.options_answered += v.action == SBC_ADMIT_GO;
 	b->n.options_refused += v.action != SBC_ADMIT_GO;
-	if (v.action == SBC_ADMIT_GO)
+	if (v.action == SBC_ADMIT_GO && (b->draining || b->stopping))
+		/* a trunk's keepalive sees us going: its next calls go elsewhere */
+		nua_respond(nh, 503, "Service Unavailable", NUTAG_WITH_THIS(sif->nua), TAG_END());
+	else if (v.action == SBC_ADMIT_GO)
 		nua_respond(nh, 200, "OK", NUTAG_WITH_THIS(sif->nua), TAG_END());
 	else if (v.action == SBC_ADMIT_OVERLOAD)
 		nua_respond(nh, 503, "Service Unavailable", NUTAG_WITH_THIS(sif->nua),

@@ -248,6 +248,16 @@ static void b2b_reload(struct sbc_b2bua *b)
 		b->n_calls);
 }
 
+static uint32_t calls_open(const struct sbc_b2bua *b)
+{
+	const struct b2b_call *c;
+	uint32_t n = 0;
+
+	for (c = b->calls; c != NULL; c = c->next)
+		n += c->state != B2B_ENDED;
+	return n;
+}
+
 static int on_signal(struct sbc_b2bua *b, su_wait_t *w, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -259,10 +269,39 @@ static int on_signal(struct sbc_b2bua *b, su_wait_t *w, void *arg)
 			b2b_reload(b);
 			continue;
 		}
+		if (si.ssi_signo == SIGTERM && !b->draining && b->cfg->sip.drain_timeout_s > 0 &&
+		    calls_open(b) > 0) {
+			b->draining = true;
+			b->drain_end_ms = b2b_mono_ms() + b->cfg->sip.drain_timeout_s * 1000ull;
+			SBC_LOG(NOTICE, B2B_LOG, "SIGTERM: draining: %u calls go on, new calls and "
+				"OPTIONS get 503; stopping when they have ended, at most in %u s "
+				"(SIGTERM again or SIGINT: now)", calls_open(b),
+				b->cfg->sip.drain_timeout_s);
+			continue;
+		}
 		SBC_LOG(NOTICE, B2B_LOG, "signal %u: stopping", si.ssi_signo);
 		su_root_break(b->root);
 	}
 	return 0;
+}
+
+/* Draining: stop once no call is open, or at the bound. */
+static void drain_tick(struct sbc_b2bua *b, uint64_t now)
+{
+	uint32_t open;
+
+	if (!b->draining || b->stopping)
+		return;
+	open = calls_open(b);
+	if (open != 0 && now < b->drain_end_ms)
+		return;
+	if (open == 0)
+		SBC_LOG(NOTICE, B2B_LOG, "drained: no call open, stopping");
+	else
+		SBC_LOG(NOTICE, B2B_LOG, "drain bound of %u s reached with %u calls open: "
+			"stopping", b->cfg->sip.drain_timeout_s, open);
+	b->stopping = true;     /* once */
+	su_root_break(b->root);
 }
 
 static void on_tick(struct sbc_b2bua *b, su_timer_t *t, void *arg)
@@ -276,6 +315,7 @@ static void on_tick(struct sbc_b2bua *b, su_timer_t *t, void *arg)
 	b2b_keepalive_tick(b, now);
 	b2b_locate_tls_tick(b);
 	b2b_ctl_tick(b, now);
+	drain_tick(b, now);
 }
 
 /* ---- setup and teardown ---- */
@@ -408,15 +448,6 @@ static void calls_settle(struct sbc_b2bua *b, unsigned int ms)
 	} while (waiting && b2b_mono_ms() < deadline);
 }
 
-static uint32_t calls_open(const struct sbc_b2bua *b)
-{
-	const struct b2b_call *c;
-	uint32_t n = 0;
-
-	for (c = b->calls; c != NULL; c = c->next)
-		n += c->state != B2B_ENDED;
-	return n;
-}
 
 int sbc_b2bua_run(struct sbc_b2bua *b)
 {

@@ -522,6 +522,8 @@ struct sbc_b2bua {
 	uint32_t next_call_no;
 	int exit_rc;
 	bool stopping;
+	bool draining;             /* SIGTERM: no new calls, the open ones end by themselves */
+	uint64_t drain_end_ms;     /* ... until then (monotonic) */
 	bool su_inited;
 };
 

@@ -32,7 +32,11 @@ static struct b2b_reject stage_open(struct b2b_call *c, const sip_t *sip)
 {
 	const struct sbc_config *cfg = c->gen->cfg;
 
-	if (c->b->stopping || c->b->dp == NULL)
+	if (c->b->stopping || c->b->draining) {
+		SBC_LOG(NOTICE, B2B_LOG, "call %u: stopping (SIGTERM): 503", c->no);
+		return b2b_reject(503, "failed", "stopping");
+	}
+	if (c->b->dp == NULL)
 		return b2b_reject(503, "failed", "media plane unavailable");
 	/* RFC 3261 §16.3 step 3, RFC 7332: a B2BUA ends a loop too. */
 	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0) {

@@ -151,7 +151,8 @@ static void alloc_done(void *arg, int status, const void *resp, size_t len)
 	} else if (c->alloc_err == 0) {
 		c->alloc_err = status == SBC_API_OK ? -EPROTO : api_error(status);
 		c->b->n.dp_failures++;
-		SBC_LOG(WARN, B2B_LOG, "call %u: data plane ALLOC failed: %d", c->no, status);
+		SBC_LOG(WARN, B2B_LOG, "call %u: data plane ALLOC failed: %d (%s)", c->no, status,
+			status > 0 ? sbc_api_status_str(status) : strerror(-status));
 	}
 	if (c->alloc_busy == 0 && c->state != B2B_ENDED)
 		b2b_invite_media_ready(c, c->alloc_err);

@@ -218,6 +218,8 @@ static int do_alloc(struct sbc_dp *dp, const void *req, void *resp)
 	uint32_t done;
 	int status = SBC_API_OK;
 
+	if (dp->draining)
+		return SBC_API_ESHUTDOWN;   /* SIGTERM: the sessions up go on, no new ones */
 	for (done = 0; done < rq->count; done++) {
 		status = endpoint_alloc(dp, &rq->item[done], &rs->ep[done]);
 		if (status != SBC_API_OK)

@@ -22,6 +22,7 @@
 
 #define LOG_ERR(...) SBC_LOG(ERR, "dataplane", __VA_ARGS__)
 #define LOG_INFO(...) SBC_LOG(INFO, "dataplane", __VA_ARGS__)
+#define LOG_NOTICE(...) SBC_LOG(NOTICE, "dataplane", __VA_ARGS__)
 
 #define HOST_RING_SIZE 4096
 #define HANDOFF_RING_SIZE 4096
@@ -484,6 +485,8 @@ static void events_poll(struct sbc_dp *dp)
 	}
 }
 
+static void drain_poll(struct sbc_dp *dp, uint64_t now_ms);
+
 void sbc_dp_main_poll(struct sbc_dp *dp, int timeout_ms)
 {
 	uint64_t now_ms;
@@ -494,6 +497,7 @@ void sbc_dp_main_poll(struct sbc_dp *dp, int timeout_ms)
 		SBC_LOG(NOTICE, "dataplane", "SIGHUP: nothing to reload (the data plane's "
 			"configuration applies at start; sbc-controlplane reloads on SIGHUP)");
 	now_ms = sbc_dp_now_ms(dp);
+	drain_poll(dp, now_ms);
 	host_poll(dp, now_ms);
 	events_poll(dp);
 	sbc_stream_table_reclaim(sbc_dp_streams(dp));
@@ -534,6 +538,43 @@ int sbc_dp_run(struct sbc_dp *dp)
 void sbc_dp_stop(struct sbc_dp *dp)
 {
 	__atomic_store_n(&dp->stop, 1, __ATOMIC_RELAXED);
+}
+
+void sbc_dp_term(struct sbc_dp *dp)
+{
+	__atomic_add_fetch(&dp->term, 1, __ATOMIC_RELAXED);
+}
+
+/* SIGTERMs noted by sbc_dp_term(), and the drain they start. */
+static void drain_poll(struct sbc_dp *dp, uint64_t now_ms)
+{
+	int term = __atomic_load_n(&dp->term, __ATOMIC_RELAXED);
+	uint32_t open = dp->max_sessions - dp->n_free_sessions;
+
+	if (term != dp->terms_seen) {
+		dp->terms_seen = term;
+		if (!dp->draining && dp->cfg->dataplane.drain_timeout_s > 0 && open > 0) {
+			dp->draining = true;
+			dp->drain_end_ms = now_ms + dp->cfg->dataplane.drain_timeout_s * 1000ull;
+			LOG_NOTICE("SIGTERM: draining: %u sessions relayed on, no new endpoints; "
+				   "stopping when they are released, at most in %u s (SIGTERM again "
+				   "or SIGINT: now)", open, dp->cfg->dataplane.drain_timeout_s);
+			return;
+		}
+		LOG_NOTICE("SIGTERM: stopping with %u sessions", open);
+		sbc_dp_stop(dp);
+		return;
+	}
+	if (!dp->draining)
+		return;
+	if (open == 0) {
+		LOG_NOTICE("drained: no session left, stopping");
+		sbc_dp_stop(dp);
+	} else if (now_ms >= dp->drain_end_ms) {
+		LOG_NOTICE("drain bound of %u s reached with %u sessions: stopping",
+			   dp->cfg->dataplane.drain_timeout_s, open);
+		sbc_dp_stop(dp);
+	}
 }
 
 void sbc_dp_hup(struct sbc_dp *dp)

@@ -152,6 +152,12 @@ int sbc_dp_run(struct sbc_dp *dp);
 void sbc_dp_stop(struct sbc_dp *dp);
 /** SIGHUP: noted (async-signal-safe) and logged by the main loop; nothing else. */
 void sbc_dp_hup(struct sbc_dp *dp);
+/**
+ * SIGTERM (async-signal-safe): with dataplane.drain_timeout_s and sessions
+ * up, the main loop drains (no new endpoints, stop once the sessions are
+ * released or at the bound); otherwise, or the second time, it stops.
+ */
+void sbc_dp_term(struct sbc_dp *dp);
 
 /**
  * One iteration of the main lcore's duties: API socket (waits up to

@@ -117,6 +117,10 @@ struct sbc_dp {
 
 	volatile int stop;
 	volatile int hup;                   /* SIGHUP seen, not yet logged */
+	volatile int term;                  /* SIGTERMs seen (the main loop acts on them) */
+	int terms_seen;                     /* ... of which acted on */
+	bool draining;                      /* no new endpoints; stop once sessions are gone */
+	uint64_t drain_end_ms;
 };
 
 /* api_server.c */

@@ -25,6 +25,8 @@ static void on_signal(int sig)
 		return;
 	if (sig == SIGHUP)
 		sbc_dp_hup(running);     /* logged by the main loop, which goes on */
+	else if (sig == SIGTERM)
+		sbc_dp_term(running);    /* drains when configured to */
 	else
 		sbc_dp_stop(running);
 }

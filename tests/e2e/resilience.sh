@@ -15,7 +15,17 @@
 #               gets the same ports on the new data plane, its media is
 #               exact both ways again with no re-INVITE, and it ends
 #               normally (CDR answered).
-#   stop        SIGTERM: the control plane stops cleanly with no call open.
+#   dp-drain    the data plane restarted with dataplane.drain_timeout_s 30,
+#               a call up with media, SIGTERM to the data plane: it stays,
+#               a new call gets 503 (its ALLOC answered ESHUTDOWN), the
+#               call's media stays exact, and once the call has ended and
+#               its session is released the data plane stops by itself,
+#               exit status 0; started again for what follows.
+#   drain       sip.drain_timeout_s 30 (reloaded), a call up with media,
+#               SIGTERM: the control plane stays, a new call and a trunk's
+#               OPTIONS get 503, the call's media stays exact both ways,
+#               and when the call ends (the PBX's BYE) the control plane
+#               stops by itself, exit status 0, CDR answered.
 #
 # Not covered (issue 18, left open): a control plane killed with calls up
 # (journal and adoption); SRTP calls are ended, not kept, when the data
@@ -41,6 +51,18 @@ RUNTIME_DIRECTORY=$RN_CP_RUNTIME
 rn_b2bua_config "$CDR"
 
 stat_field() { e2e_b2bua_stat "$1"; }
+
+# dp_connected_wait N: the control plane logs its connection to a data plane an N+1st time.
+dp_connected_cnt() { grep -c 'data plane connected' "$RN_CP_LOG.start" || true; }
+dp_connected_wait() {
+	local i
+
+	for ((i = 0; i < 150; i++)); do
+		[ "$(dp_connected_cnt)" -gt "$1" ] && return 0
+		sleep 0.1
+	done
+	rn_fail "the control plane did not reconnect to the data plane"
+}
 
 rn_topology_up
 rn_sip_up
@@ -128,8 +150,102 @@ cdr_check "$name" '"disposition":"answered"' '"ended_by":"a"'
 [ "$(stat_field calls_readopted)" = 1 ] || rn_fail "$name: calls_readopted not 1"
 rn_log "$name: PASS (reconnected by itself; a call kept its ports across a data plane restart, media exact before and after, no re-INVITE)"
 
-# ---- stop ----
-rn_controlplane_stop 10
-[ "$RN_CP_STATUS" -eq 0 ] || rn_fail "stop: sbc-controlplane exited with status $RN_CP_STATUS"
-grep -q 'stopping with 0 calls open' "$RN_CP_LOG" || rn_fail "stop: calls left open"
+# ---- dp-drain ----
+name=dp-drain
+connected=$(dp_connected_cnt)
+rn_dataplane_stop 10
+[ "$RN_DP_STATUS" -eq 0 ] || rn_fail "$name: sbc-dataplane exited with status $RN_DP_STATUS"
+sed 's/^  api_socket: .*/&\n  drain_timeout_s: 30/' "$RN_CFG" >"$rn_dir/dp-drain.yaml"
+"$RN_DATAPLANE" -c "$rn_dir/dp-drain.yaml" --file-prefix "$RN_PREFIX" >>"$RN_DP_LOG" 2>&1 &
+rn_dp_pid=$!
+rn_api_wait 30
+dp_connected_wait "$connected"
+lines=$(cdr_lines)
+sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml -t u1
+uas=$last_sipp_pid
+sleep 0.3
+sipp_run "$name-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" uac_call.xml -s 4000 -t u1 -d 8000 "$RN_PBX_SIP:5060"
+uac=$last_sipp_pid
+rn_session_wait 10
+t0=$SECONDS
+kill -TERM "$rn_dp_pid"
+for ((i = 0; i < 30; i++)); do
+	grep -q 'SIGTERM: draining: 1 sessions' "$RN_DP_LOG" && break
+	sleep 0.1
+done
+grep -q 'SIGTERM: draining: 1 sessions' "$RN_DP_LOG" ||
+	rn_fail "$name: no drain after SIGTERM: $(tail -n 3 "$RN_DP_LOG")"
+rn_dp_alive || rn_fail "$name: the data plane exited on SIGTERM with a session up"
+sipp_run "$name-new" "$RN_NS_PBX" "$RN_PBX_PEER" uac_refused.xml -s 4000 -p 5070 "$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" "$name-new"
+grep -q 'ALLOC failed: 10 (data plane draining' "$RN_CP_LOG.start" ||
+	rn_fail "$name: the new call was not refused for the data plane's drain"
+rn_peers_start "$PACKETS" --strict --linger-ms 500
+rn_peers_wait
+[ "$RN_PEERS_OK" -eq 1 ] || rn_fail "$name: media during the drain not exact: $(cat "$rn_dir"/peer-*.err)"
+sipp_wait "$uac" "$name-pbx"
+sipp_wait "$uas" "$name-carrier"
+for ((i = 0; i < 100; i++)); do
+	rn_dp_alive || break
+	sleep 0.1
+done
+rn_dp_alive && rn_fail "$name: the data plane still runs after its last session was released"
+RN_DP_STATUS=0
+wait "$rn_dp_pid" || RN_DP_STATUS=$?
+rn_dp_pid=
+[ "$RN_DP_STATUS" -eq 0 ] || rn_fail "$name: sbc-dataplane exited with status $RN_DP_STATUS"
+grep -q 'drained: no session left, stopping' "$RN_DP_LOG" || rn_fail "$name: no 'drained' line"
+[ "$(cdr_count "$lines" '"disposition":"answered"')" -ge 1 ] || rn_fail "$name: no answered CDR"
+rn_log "$name: PASS (SIGTERM with a session up: a new call refused, media exact, stopped by itself $((SECONDS - t0)) s later once the session was released, status 0)"
+connected=$(dp_connected_cnt)
+rn_dataplane_start
+rn_api_wait 30
+dp_connected_wait "$connected"
+
+# ---- drain ----
+name=drain
+RN_SIP_CONFIG=${RN_SIP_CONFIG/"  user_agent: Rampart"/"  user_agent: Rampart
+  drain_timeout_s: 30"}
+rn_config_write
+e2e_reload "$name"
+lines=$(cdr_lines)
+sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml -t u1
+uas=$last_sipp_pid
+sleep 0.3
+# the PBX hangs up after 8 s (its BYE ends the drain)
+sipp_run "$name-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" uac_call.xml -s 4000 -t u1 -d 8000 "$RN_PBX_SIP:5060"
+uac=$last_sipp_pid
+rn_session_wait 10
+t0=$SECONDS
+kill -TERM "$rn_cp_pid"
+for ((i = 0; i < 30; i++)); do
+	grep -q 'SIGTERM: draining: 1 calls go on' "$RN_CP_LOG.start" && break
+	sleep 0.1
+done
+grep -q 'SIGTERM: draining: 1 calls go on' "$RN_CP_LOG.start" ||
+	rn_fail "$name: no drain after SIGTERM: $(tail -n 3 "$RN_CP_LOG.start")"
+rn_cp_alive || rn_fail "$name: the control plane exited on SIGTERM with a call up"
+# A new call and a trunk's OPTIONS meanwhile: 503 (another SIPp port: the call's holds 5060).
+sipp_run "$name-new" "$RN_NS_PBX" "$RN_PBX_PEER" uac_refused.xml -s 4000 -p 5070 "$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" "$name-new"
+grep -q 'stopping (SIGTERM): 503' "$RN_CP_LOG.start" || rn_fail "$name: the new call was not refused for the drain"
+sipp_run "$name-options" "$RN_NS_PBX" "$RN_PBX_PEER" uac_options_503.xml -p 5071 "$RN_PBX_SIP:5060"
+sipp_wait "$last_sipp_pid" "$name-options"
+rn_peers_start "$PACKETS" --strict --linger-ms 500
+rn_peers_wait
+[ "$RN_PEERS_OK" -eq 1 ] || rn_fail "$name: media during the drain not exact: $(cat "$rn_dir"/peer-*.err)"
+sipp_wait "$uac" "$name-pbx"
+sipp_wait "$uas" "$name-carrier"
+for ((i = 0; i < 100; i++)); do
+	rn_cp_alive || break
+	sleep 0.1
+done
+rn_cp_alive && rn_fail "$name: the control plane still runs after its last call ended"
+RN_CP_STATUS=0
+wait "$rn_cp_pid" || RN_CP_STATUS=$?
+rn_cp_pid=
+[ "$RN_CP_STATUS" -eq 0 ] || rn_fail "$name: sbc-controlplane exited with status $RN_CP_STATUS"
+grep -q 'drained: no call open, stopping' "$RN_CP_LOG.start" || rn_fail "$name: no 'drained' line"
+[ "$(cdr_count "$lines" '"disposition":"answered"')" -ge 1 ] || rn_fail "$name: no answered CDR"
+rn_log "$name: PASS (SIGTERM with a call up: 503 to a new call and to OPTIONS, media exact, stopped by itself $((SECONDS - t0)) s later when the call ended, status 0)"
 rn_log "PASS"
