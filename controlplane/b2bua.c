@@ -269,6 +269,18 @@ static int on_signal(struct sbc_b2bua *b, su_wait_t *w, void *arg)
 			b2b_reload(b);
 			continue;
 		}
+		if (si.ssi_signo == SIGUSR1) {
+			/* logrotate's postrotate: the CDR file renamed, a new one opened */
+			int rc = b->cdr != NULL ? sbc_cdr_reopen(b->cdr) : 0;
+
+			if (rc != 0)
+				SBC_LOG(ERR, B2B_LOG, "SIGUSR1: CDR file %s not reopened (%s): the "
+					"old one stays in use", b->cfg->cdr.path, strerror(-rc));
+			else if (b->cdr != NULL)
+				SBC_LOG(NOTICE, B2B_LOG, "SIGUSR1: CDR file %s reopened",
+					b->cfg->cdr.path);
+			continue;
+		}
 		if (si.ssi_signo == SIGTERM && !b->draining && b->cfg->sip.drain_timeout_s > 0 &&
 		    calls_open(b) > 0) {
 			b->draining = true;
@@ -329,6 +341,7 @@ static int signals_open(struct sbc_b2bua *b)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, &b->old_mask);
 	b->sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	return b->sig_fd >= 0 ? 0 : -errno;

@@ -16,6 +16,7 @@
 
 struct sbc_cdr {
 	int fd;
+	char *path;
 };
 
 struct sbc_cdr *sbc_cdr_open(const char *path, int *err)
@@ -27,13 +28,26 @@ struct sbc_cdr *sbc_cdr_open(const char *path, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	c->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	c->path = strdup(path);
+	c->fd = c->path != NULL ? open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640) : -1;
 	if (c->fd < 0) {
-		*err = -errno;
+		*err = c->path != NULL ? -errno : -ENOMEM;
+		free(c->path);
 		free(c);
 		return NULL;
 	}
 	return c;
+}
+
+int sbc_cdr_reopen(struct sbc_cdr *c)
+{
+	int fd = open(c->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+
+	if (fd < 0)
+		return -errno;         /* the old file stays in use: nothing lost */
+	close(c->fd);
+	c->fd = fd;
+	return 0;
 }
 
 void sbc_cdr_close(struct sbc_cdr *c)
@@ -41,6 +55,7 @@ void sbc_cdr_close(struct sbc_cdr *c)
 	if (c == NULL)
 		return;
 	close(c->fd);
+	free(c->path);
 	free(c);
 }
 

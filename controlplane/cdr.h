@@ -68,4 +68,11 @@ int sbc_cdr_write(struct sbc_cdr *c, const struct sbc_cdr_record *r);
 /** Close; NULL is allowed. */
 void sbc_cdr_close(struct sbc_cdr *c);
 
+/**
+ * Open the path again (SIGUSR1, after logrotate renamed the file): later
+ * records go to a new file there.  On error (-errno) the old file stays
+ * in use.
+ */
+int sbc_cdr_reopen(struct sbc_cdr *c);
+
 #endif /* SBC_CDR_H */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cunit_run.h"
@@ -132,6 +133,51 @@ static void test_file(void)
 	sbc_cdr_close(NULL);
 }
 
+static int count_lines(const char *path)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		n++;
+	fclose(f);
+	return n;
+}
+
+/* logrotate renames the file, SIGUSR1 reopens the path: each record in one file. */
+static void test_reopen(void)
+{
+	struct sbc_cdr_record r = answered();
+	char path[] = "/tmp/rampart-test-cdr.XXXXXX", old[64];
+	struct sbc_cdr *c;
+	int fd, err = 0;
+
+	fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	snprintf(old, sizeof(old), "%s.1", path);
+	c = sbc_cdr_open(path, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(sbc_cdr_write(c, &r), 0);
+	CU_ASSERT_EQUAL(rename(path, old), 0);
+	CU_ASSERT_EQUAL(sbc_cdr_write(c, &r), 0);     /* still the renamed file */
+	CU_ASSERT_EQUAL(sbc_cdr_reopen(c), 0);
+	CU_ASSERT_EQUAL(sbc_cdr_write(c, &r), 0);
+	CU_ASSERT_EQUAL(count_lines(old), 2);
+	CU_ASSERT_EQUAL(count_lines(path), 1);
+	/* the path cannot be opened: the file in use stays */
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	CU_ASSERT_EQUAL(mkdir(path, 0700), 0);
+	CU_ASSERT_EQUAL(sbc_cdr_reopen(c), -EISDIR);
+	CU_ASSERT_EQUAL(sbc_cdr_write(c, &r), 0);
+	sbc_cdr_close(c);
+	CU_ASSERT_EQUAL(rmdir(path), 0);
+	unlink(old);
+}
+
 int
 main(void)
 {
@@ -142,6 +188,7 @@ main(void)
 		{ "transfer: the replaced leg", test_transfer },
 		{ "buffer too small", test_too_small },
 		{ "append to a file", test_file },
+		{ "reopen after a rename (SIGUSR1)", test_reopen },
 	};
 	return SBC_TEST_RUN("cdr", tests);
 }
