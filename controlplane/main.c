@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
 
 #include "b2bua.h"
 #include "sbc_config.h"
@@ -44,13 +47,99 @@ static void nofile_raise(void)
 		(unsigned long long)rl.rlim_max);
 }
 
+/* A directory of @path (a file to create there) we may write: 0, else -errno. */
+static int dir_writable(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+
+	if (n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, slash == NULL ? "." : path, n);
+	dir[n] = '\0';
+	return access(dir, W_OK | X_OK) == 0 ? 0 : -errno;
+}
+
+/* @ip is an address of this host (a UDP socket binds to it): 0, else -errno. */
+static int address_local(const struct sbc_ip *ip)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, rc = 0;
+
+	memset(&ss, 0, sizeof(ss));
+	if (ip->family == 4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, ip->bytes, 4);
+		len = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, ip->bytes, 16);
+		len = sizeof(*s6);
+	}
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&ss, len) != 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+/*
+ * -n beyond the file: what this host must give the configuration.  SIP
+ * addresses the kernel has (the data plane's media addresses are not
+ * the kernel's), and directories for the CDRs and the control socket.
+ * Each problem on stderr as "FILE: key: why"; the count returned.
+ */
+static unsigned int host_checks(const struct sbc_config *cfg, const char *path)
+{
+	unsigned int bad = 0;
+	char ip[64];
+	int rc;
+
+	for (uint32_t i = 0; i < cfg->sip.n_interfaces; i++) {
+		const struct sbc_cfg_sip_if *sif = &cfg->sip.interfaces[i];
+
+		rc = address_local(&sif->address);
+		if (rc == -EADDRNOTAVAIL) {
+			fprintf(stderr, "%s: sip.interfaces[%u].address: %s is not an address of this "
+				"host (SIP runs on kernel sockets: not on the data plane's media "
+				"addresses)\n", path, i, sbc_ip_str(&sif->address, ip, sizeof(ip)));
+			bad++;
+		} else if (rc != 0 && rc != -EADDRINUSE && rc != -EACCES) {
+			fprintf(stderr, "%s: sip.interfaces[%u].address: %s: %s\n", path, i,
+				sbc_ip_str(&sif->address, ip, sizeof(ip)), strerror(-rc));
+			bad++;
+		}
+	}
+	if (cfg->cdr.enabled && cfg->cdr.path != NULL && (rc = dir_writable(cfg->cdr.path)) != 0) {
+		fprintf(stderr, "%s: cdr.path: %s: its directory is not writable: %s\n", path,
+			cfg->cdr.path, strerror(-rc));
+		bad++;
+	}
+	if ((rc = dir_writable(cfg->sip.control_socket)) != 0) {
+		fprintf(stderr, "%s: sip.control_socket: %s: its directory is not writable: %s "
+			"(systemd makes /run/rampart: RuntimeDirectory=)\n", path,
+			cfg->sip.control_socket, strerror(-rc));
+		bad++;
+	}
+	return bad;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: sbc-controlplane -c FILE [-n]\n"
 		"       sbc-controlplane --config-reference\n"
 		"  -c, --config FILE      configuration file (YAML)\n"
-		"  -n, --check            check the configuration and exit\n"
+		"  -n, --check            check the configuration, and that this host has its SIP\n"
+		"                         addresses and writable directories, and exit\n"
 		"      --config-reference print the configuration reference (Markdown)\n"
 		"  -V, --version          print the version and exit\n"
 		"  -h, --help             this text\n");
@@ -91,9 +180,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
-		printf("configuration OK\n");
+		unsigned int bad = host_checks(cfg, path);
+
+		if (bad == 0)
+			printf("configuration OK\n");
 		sbc_config_free(cfg);
-		return 0;
+		return bad == 0 ? 0 : 1;
 	}
 	sbc_log_set_level(cfg->log.level);
 	nofile_raise();

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * sbc-dataplane: the DPDK primary process that owns the media ports.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_pdump.h>
@@ -36,7 +38,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: sbc-dataplane -c FILE [-n] [--file-prefix NAME]\n"
 		"  -c, --config FILE   configuration file (YAML)\n"
-		"  -n, --check         check the configuration and exit\n"
+		"  -n, --check         check the configuration and the API socket's directory, and exit\n"
 		"      --file-prefix P DPDK runtime prefix (several instances on one host)\n"
 		"  -V, --version       print the version and exit\n"
 		"  -h, --help          this text\n");
@@ -123,9 +125,21 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
-		printf("configuration OK\n");
+		/* beyond the file: the API socket's directory (systemd makes /run/rampart) */
+		const char *sock = cfg->dataplane.api_socket, *slash = strrchr(sock, '/');
+		char dir[128];
+
+		snprintf(dir, sizeof(dir), "%.*s", slash == NULL || slash == sock ? 1 :
+			 (int)(slash - sock), slash == NULL ? "." : sock);
+		rc = access(dir, W_OK | X_OK) == 0 ? 0 : errno;
+		if (rc != 0)
+			fprintf(stderr, "%s: dataplane.api_socket: %s: its directory is not writable: "
+				"%s (systemd makes /run/rampart: RuntimeDirectory=)\n", path, sock,
+				strerror(rc));
+		else
+			printf("configuration OK\n");
 		sbc_config_free(cfg);
-		return 0;
+		return rc == 0 ? 0 : 1;
 	}
 	sbc_log_set_level(cfg->log.level);
 	eal_argc = build_eal_args(cfg, prefix, eal_argv, bufs);

@@ -16,7 +16,11 @@
 #                                carrier trunk waits for DNS); an OPTIONS
 #                                from the PBX gets 200.
 #   rampart.yaml                 PCI NICs this machine has not: both
-#                                binaries' -n only.
+#                                binaries' -n only (with /var/log/rampart
+#                                made here when absent).
+#   host-check                   -n on a copy whose SIP address is the data
+#                                plane's media address and whose CDR
+#                                directory is not there: both named, exit 1.
 #
 # The examples' own paths are used: /run/rampart/{dataplane,controlplane}.sock
 # (the directory made and removed here when absent; SKIP when a Rampart
@@ -41,11 +45,14 @@ if [ -e /run/rampart/dataplane.sock ] || [ -e /run/rampart/controlplane.sock ]; 
 fi
 made_run=0
 [ -d /run/rampart ] || { mkdir -m 0750 /run/rampart; made_run=1; }
+made_log=0
+[ -d /var/log/rampart ] || { mkdir -m 0750 /var/log/rampart; made_log=1; }
 made_cdr=0
 [ -e /tmp/rampart-cdr.jsonl ] || made_cdr=1
 examples_cleanup() {
 	rm -f /run/rampart/dataplane.sock /run/rampart/controlplane.sock
 	[ "$made_run" -eq 0 ] || rmdir /run/rampart 2>/dev/null || true
+	[ "$made_log" -eq 0 ] || rmdir /var/log/rampart 2>/dev/null || true
 	[ "$made_cdr" -eq 0 ] || rm -f /tmp/rampart-cdr.jsonl
 }
 
@@ -117,4 +124,19 @@ for exe in "$RN_CONTROLPLANE" "$RN_DATAPLANE"; do
 	out=$("$exe" -n -c "$CONF/rampart.yaml" 2>&1) || rn_fail "rampart.yaml: $(basename "$exe") -n: $out"
 done
 rn_log "rampart.yaml: PASS (-n on both binaries: configuration OK)"
+
+# ---- -n checks the host ----
+# A SIP address the kernel has not (the data plane's media address, say),
+# a CDR directory that is not there: both named, exit status 1.
+sed -e 's/^      address: 198\.18\.0\.10$/      address: 198.18.0.1/' \
+	-e 's|^  path: /tmp/rampart-cdr.jsonl|  path: /nonexistent-rampart/cdr.jsonl|' \
+	"$CONF/enterprise-carrier.yaml" >"$rn_dir/host-check.yaml"
+rc=0
+out=$("$RN_CONTROLPLANE" -n -c "$rn_dir/host-check.yaml" 2>&1) || rc=$?
+[ "$rc" -eq 1 ] || rn_fail "host-check: -n exit status $rc: $out"
+grep -qF 'sip.interfaces[0].address: 198.18.0.1 is not an address of this host' <<<"$out" ||
+	rn_fail "host-check: the media address as SIP address not named: $out"
+grep -qF 'cdr.path: /nonexistent-rampart/cdr.jsonl: its directory is not writable' <<<"$out" ||
+	rn_fail "host-check: the CDR directory not named: $out"
+rn_log "host-check: PASS (-n names a SIP address the host has not and a CDR directory that is not there)"
 rn_log "PASS"
