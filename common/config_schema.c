@@ -830,6 +830,12 @@ static const struct sbc_cfg_field sip_fields[] = {
 	    .doc = "On SIGTERM with calls up: new calls and OPTIONS get 503, the calls go on "
 		   "until they end or this many seconds pass, then the rest are ended (BYE). 0: "
 		   "end them at once. A second SIGTERM, or SIGINT, stops at once."),
+	ROW("metrics_address", SBC_CFG_IP, struct sbc_cfg_sip, metrics_address,
+	    .doc = "Local address of the Prometheus endpoint (HTTP GET /metrics, "
+		   "docs/monitoring.md); unset: none. Keep it on a management network or "
+		   "loopback: it has no authentication."),
+	ROW("metrics_port", SBC_CFG_U32, struct sbc_cfg_sip, metrics_port, .min = 1,
+	    .max = 65535, .def = "9464", .doc = "TCP port of the Prometheus endpoint."),
 	ROW("control_socket", SBC_CFG_STRING, struct sbc_cfg_sip, control_socket, .min = 2,
 	    .max = 107, .def = "/run/rampart/controlplane.sock", .check = check_abs_path,
 	    .doc = "UNIX stream socket (mode 0600) where `sbcctl` reaches `sbc-controlplane`."),

@@ -182,6 +182,8 @@ struct sbc_cfg_sip {
 	uint32_t t1_ms;
 	uint32_t max_forwards;
 	uint32_t drain_timeout_s;       /* SIGTERM: calls may go on this long; 0 = stop now */
+	struct sbc_ip metrics_address;  /* Prometheus endpoint; family 0 = none */
+	uint32_t metrics_port;
 	char *control_socket;         /* sbcctl's UNIX stream socket (absolute path) */
 	uint32_t unknown_source;      /* enum sbc_unknown_source */
 	uint32_t digest_nonce_ttl_s;  /* lifetime of our digest nonces */

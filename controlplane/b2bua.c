@@ -327,6 +327,7 @@ static void on_tick(struct sbc_b2bua *b, su_timer_t *t, void *arg)
 	b2b_keepalive_tick(b, now);
 	b2b_locate_tls_tick(b);
 	b2b_ctl_tick(b, now);
+	b2b_metrics_tick(b);
 	drain_tick(b, now);
 }
 
@@ -436,6 +437,8 @@ struct sbc_b2bua *sbc_b2bua_create(const struct sbc_config *cfg, unsigned int dp
 	if (rc == 0)
 		rc = b2b_ctl_open(b, cfg->sip.control_socket);
 	if (rc == 0)
+		rc = b2b_metrics_open(b);
+	if (rc == 0)
 		rc = sipifs_start(b);
 	if (rc != 0) {
 		sbc_b2bua_destroy(b);
@@ -507,6 +510,7 @@ void sbc_b2bua_destroy(struct sbc_b2bua *b)
 	if (b->root != NULL)
 		b2b_sipif_shutdown_all(b, 1000);  /* nua_destroy() refuses an unfinished shutdown */
 	b2b_ctl_close(b);
+	b2b_metrics_close(b);
 	b2b_resolver_close(b);  /* queries in flight complete now (-ECANCELED) */
 	b2b_dplink_close(b);   /* what is still in flight completes now */
 	b->stopping = true;    /* freed calls are not kept as spares any more */

@@ -497,6 +497,10 @@ struct sbc_b2bua {
 	int sig_fd;
 	su_wait_t sig_wait;
 	int sig_index;
+	struct MHD_Daemon *metrics;        /* the Prometheus endpoint (metrics.c), or NULL */
+	su_wait_t metrics_wait;
+	int metrics_index;
+	uint64_t n_metrics_scrapes;
 	sigset_t old_mask;
 	/* operator socket (ctl.c) */
 	int ctl_fd;                /* listening socket; -1 = none */
@@ -526,6 +530,17 @@ struct sbc_b2bua {
 	uint64_t drain_end_ms;     /* ... until then (monotonic) */
 	bool su_inited;
 };
+
+/* ---- metrics.c: the Prometheus endpoint on the loop ---- */
+
+struct MHD_Daemon;
+/** Listen on sip.metrics_address:metrics_port when set; 0, or -errno (logged). */
+int b2b_metrics_open(struct sbc_b2bua *b);
+void b2b_metrics_close(struct sbc_b2bua *b);
+/** Every tick: connection timeouts. */
+void b2b_metrics_tick(struct sbc_b2bua *b);
+/** The exposition text (docs/monitoring.md) of the counters now. */
+void b2b_metrics_write(const struct sbc_b2bua *b, FILE *o);
 
 /* ---- sip_util.c ---- */
 

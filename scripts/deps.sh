@@ -2,8 +2,8 @@
 # demonstrates with, and a function that installs whichever are missing.
 RAMPART_BUILD_DEPS="gcc pkg-config meson ninja-build python3
   libdpdk-dev dpdk dpdk-dev libsrtp2-dev libsofia-sip-ua-dev libssl-dev libyaml-dev
-  libcunit1-dev libpcap-dev libnuma-dev openssl iproute2 ethtool sip-tester
-  python3-cryptography dnsmasq-base"
+  libcunit1-dev libpcap-dev libnuma-dev libmicrohttpd-dev openssl iproute2 ethtool sip-tester
+  python3-cryptography dnsmasq-base curl prometheus"
 # Third-party SIP user agents that tests/e2e/real_peers.sh calls through
 # Rampart (baresip-core: baresip without its GUI and video plug-ins).
 RAMPART_PEER_DEPS="baresip-core linphone-cli"

@@ -15,6 +15,10 @@
 #               gets the same ports on the new data plane, its media is
 #               exact both ways again with no re-INVITE, and it ends
 #               normally (CDR answered).
+#   metrics     the Prometheus endpoint (sip.metrics_address 127.0.0.1):
+#               GET /metrics in the text format 0.0.4, promtool check
+#               metrics clean, the call counters equal to sbcctl's, the
+#               data plane connected; 404 elsewhere, 405 for POST.
 #   dp-drain    the data plane restarted with dataplane.drain_timeout_s 30,
 #               a call up with media, SIGTERM to the data plane: it stays,
 #               a new call gets 503 (its ALLOC answered ESHUTDOWN), the
@@ -49,6 +53,11 @@ rn_init $$ resilience
 CDR=$rn_dir/cdr.jsonl
 RUNTIME_DIRECTORY=$RN_CP_RUNTIME
 rn_b2bua_config "$CDR"
+# The Prometheus endpoint (sip.metrics_*), scraped in the metrics phase.
+METRICS_PORT=19464
+RN_SIP_CONFIG=${RN_SIP_CONFIG/"  user_agent: Rampart"/"  user_agent: Rampart
+  metrics_address: 127.0.0.1
+  metrics_port: $METRICS_PORT"}
 
 stat_field() { e2e_b2bua_stat "$1"; }
 
@@ -150,6 +159,36 @@ cdr_check "$name" '"disposition":"answered"' '"ended_by":"a"'
 [ "$(stat_field calls_readopted)" = 1 ] || rn_fail "$name: calls_readopted not 1"
 rn_log "$name: PASS (reconnected by itself; a call kept its ports across a data plane restart, media exact before and after, no re-INVITE)"
 
+# ---- metrics ----
+name=metrics
+url=http://127.0.0.1:$METRICS_PORT
+curl -sS -m 5 -o "$rn_dir/metrics.txt" -D "$rn_dir/metrics.hdr" "$url/metrics" ||
+	rn_fail "$name: no answer from $url/metrics"
+grep -qi '^content-type: text/plain; version=0.0.4' "$rn_dir/metrics.hdr" ||
+	rn_fail "$name: not the text exposition format: $(cat "$rn_dir/metrics.hdr")"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$rn_dir/metrics.txt" >"$rn_dir/promtool.txt" 2>&1 ||
+		rn_fail "$name: promtool check metrics: $(head -n 5 "$rn_dir/promtool.txt")"
+	checked="promtool check metrics clean"
+else
+	checked="promtool not installed"
+fi
+metric_value() { awk -v m="$1" '$1 == m { print $2 }' "$rn_dir/metrics.txt"; }
+[ "$(metric_value rampart_calls_ended_total)" -ge 2 ] ||
+	rn_fail "$name: rampart_calls_ended_total $(metric_value rampart_calls_ended_total), want >= 2"
+[ "$(metric_value rampart_calls_readopted_total)" = 1 ] || rn_fail "$name: calls_readopted_total not 1"
+[ "$(metric_value rampart_dataplane_connected)" = 1 ] || rn_fail "$name: dataplane_connected not 1"
+[ "$(metric_value rampart_calls_open)" = 0 ] || rn_fail "$name: calls_open not 0"
+grep -q '^rampart_trunk_active_calls{trunk="carrier",side="carrier"} 0$' "$rn_dir/metrics.txt" ||
+	rn_fail "$name: no carrier trunk gauge"
+# the same counter sbcctl shows
+[ "$(metric_value rampart_calls_ended_total)" = "$(stat_field calls_ended)" ] ||
+	rn_fail "$name: calls_ended differs from sbcctl stats"
+[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$url/other")" = 404 ] || rn_fail "$name: /other not 404"
+[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -X POST "$url/metrics")" = 405 ] ||
+	rn_fail "$name: POST not 405"
+rn_log "$name: PASS ($(grep -c '^# TYPE' "$rn_dir/metrics.txt") metrics, $checked; the counters equal sbcctl's; 404, 405)"
+
 # ---- dp-drain ----
 name=dp-drain
 connected=$(dp_connected_cnt)
@@ -231,6 +270,8 @@ sipp_wait "$last_sipp_pid" "$name-new"
 grep -q 'stopping (SIGTERM): 503' "$RN_CP_LOG.start" || rn_fail "$name: the new call was not refused for the drain"
 sipp_run "$name-options" "$RN_NS_PBX" "$RN_PBX_PEER" uac_options_503.xml -p 5071 "$RN_PBX_SIP:5060"
 sipp_wait "$last_sipp_pid" "$name-options"
+curl -s -m 5 "http://127.0.0.1:$METRICS_PORT/metrics" | grep -q '^rampart_draining 1$' ||
+	rn_fail "$name: rampart_draining not 1 during the drain"
 rn_peers_start "$PACKETS" --strict --linger-ms 500
 rn_peers_wait
 [ "$RN_PEERS_OK" -eq 1 ] || rn_fail "$name: media during the drain not exact: $(cat "$rn_dir"/peer-*.err)"
