@@ -35,6 +35,16 @@ if [ "${RAMPART_NO_SANITIZE:-0}" != 1 ]; then
 		meson test -C "$asan" --print-errorlogs "${suites[@]}" || rc=$?
 fi
 
+# Every libFuzzer target (tests/fuzz/), a bounded run each under ASan and
+# UBSan from its seed corpus (the corpora themselves replay in suite unit
+# above).  Only for a full run; RAMPART_FUZZ_SECONDS (10) per target, 0
+# skips it.
+fuzz_s=${RAMPART_FUZZ_SECONDS:-10}
+if [ $# -eq 0 ] && [ "$fuzz_s" != 0 ]; then
+	rm -rf "${build}-fuzz"
+	FUZZ_BUILD_DIR=${build}-fuzz FUZZ_CLEAN=1 ./scripts/fuzz.sh all "$fuzz_s" || rc=$?
+fi
+
 # One closing line any CI reader understands.
 python3 - "$build/meson-logs/testlog.json" ${asan:+"$asan/meson-logs/testlog.json"} <<'PY'
 import json, sys

@@ -34,6 +34,7 @@ static int run_file(const char *path)
 {
 	static uint8_t buf[1 << 20];
 	FILE *f = fopen(path, "rb");
+	uint8_t *copy;
 	size_t n;
 
 	if (f == NULL) {
@@ -42,10 +43,17 @@ static int run_file(const char *path)
 	}
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
+	copy = malloc(n != 0 ? n : 1);
+	if (copy == NULL) {
+		perror(path);
+		return -1;
+	}
+	memcpy(copy, buf, n);
 	current = path;
 	alarm(2);
-	LLVMFuzzerTestOneInput(buf, n);
+	LLVMFuzzerTestOneInput(copy, n);
 	alarm(0);
+	free(copy);
 	return 0;
 }
 
