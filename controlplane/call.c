@@ -265,7 +265,7 @@ static bool digest_answer(const struct sbc_cfg_trunk *t, int status, const sip_t
 	msg_payload_init(pl);
 	pl->pl_data = (char *)body;    /* read only (auth-int hashes it) */
 	pl->pl_len = body != NULL ? strlen(body) : 0;
-	url = url_hdup(home, URL_STRING_MAKE(ruri)->us_url);
+	url = url_make(home, ruri);   /* URL_STRING_MAKE() casts to an 8-byte-aligned union: UB on a char buffer */
 	ok = url != NULL &&
 	     auc_challenge(&auc, home, au, status == 401 ? sip_authorization_class :
 							   sip_proxy_authorization_class) > 0 &&
