@@ -14,10 +14,14 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-targets=$(cd "$root/tests/fuzz/corpus" && for d in */; do
-	[ -f "../fuzz_${d%/}.c" ] && echo "${d%/}"; done)
+targets=()
+for d in "$root"/tests/fuzz/corpus/*/; do
+	d=${d%/}
+	d=${d##*/}
+	[ -f "$root/tests/fuzz/fuzz_$d.c" ] && targets+=("$d")
+done
 usage() {
-	echo "usage: $0 TARGET|all [SECONDS]; targets: $(echo $targets)" >&2
+	echo "usage: $0 TARGET|all [SECONDS]; targets: ${targets[*]}" >&2
 	exit 2
 }
 
@@ -26,15 +30,18 @@ secs=${2:-60}
 [ -n "$target" ] || usage
 [[ $secs =~ ^[0-9]+$ ]] || usage
 if [ "$target" = all ]; then
-	run=$targets
+	run=("${targets[@]}")
 else
-	grep -qx -- "$target" <<<"$targets" || usage
-	run=$target
+	run=()
+	for t in "${targets[@]}"; do
+		[ "$t" = "$target" ] && run=("$t")
+	done
+	[ ${#run[@]} -eq 1 ] || usage
 fi
 command -v clang >/dev/null || { echo "fuzz: clang is needed (Debian package clang)" >&2; exit 2; }
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 [ -d "$build" ] || CC=clang meson setup "$build" "$root" -Dfuzz=true -Dwerror=false >/dev/null
-ninja -C "$build" $(for t in $run; do echo "tests/fuzz/fuzz_$t"; done) >/dev/null
+ninja -C "$build" "${run[@]/#/tests/fuzz/fuzz_}" >/dev/null
 
 # fuzz_one NAME: one bounded run; its line on stdout; 0 or 1.
 fuzz_one() {
@@ -42,12 +49,12 @@ fuzz_one() {
 
 	work=$(mktemp -d "/tmp/rampart-fuzz-$t.XXXXXX")
 	cp "$root/tests/fuzz/corpus/$t"/* "$work/"
-	start=$(ls "$work" | wc -l)
+	start=$(find "$work" -type f | wc -l)
 	log=$work.log
 	"$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=2 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$work/" "$work" >"$log" 2>&1 || rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-	echo "fuzz $t seconds=$secs runs=${runs:-0} corpus_start=$start corpus_end=$(ls "$work" | wc -l) status=$rc"
+	echo "fuzz $t seconds=$secs runs=${runs:-0} corpus_start=$start corpus_end=$(find "$work" -type f | wc -l) status=$rc"
 	if [ "$rc" -ne 0 ]; then
 		tail -n 40 "$log" >&2
 		echo "fuzz: failing input and log in $work, $log" >&2
@@ -62,7 +69,7 @@ fuzz_one() {
 }
 
 failed=0
-for t in $run; do
+for t in "${run[@]}"; do
 	fuzz_one "$t" || failed=1
 done
 exit $failed
