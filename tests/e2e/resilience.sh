@@ -81,6 +81,52 @@ rn_api_wait 30
 rn_controlplane_start
 rn_log "up: $RN_HELLO"
 
+# ---- the two drain phases' steps ----
+# drain_call NAME: a call up (the PBX hangs up after 8 s: its BYE ends the
+# drain), its session bound; uas, uac and lines (CDR lines before) set.
+drain_call() {
+	lines=$(cdr_lines)
+	sipp_run "$1-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml -t u1
+	uas=$last_sipp_pid
+	sleep 0.3
+	sipp_run "$1-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" uac_call.xml -s 4000 -t u1 -d 8000 "$RN_PBX_SIP:5060"
+	uac=$last_sipp_pid
+	rn_session_wait 10
+}
+
+# log_wait NAME FILE TEXT: TEXT appears in FILE within 3 s.
+log_wait() {
+	local i
+
+	for ((i = 0; i < 30; i++)); do
+		grep -q "$3" "$2" && return 0
+		sleep 0.1
+	done
+	rn_fail "$1: no '$3' after SIGTERM: $(tail -n 3 "$2")"
+}
+
+# drain_call_end NAME: media exact both ways during the drain, then both SIPps done.
+drain_call_end() {
+	rn_peers_start "$PACKETS" --strict --linger-ms 500
+	rn_peers_wait
+	[ "$RN_PEERS_OK" -eq 1 ] || rn_fail "$1: media during the drain not exact: $(cat "$rn_dir"/peer-*.err)"
+	sipp_wait "$uac" "$1-pbx"
+	sipp_wait "$uas" "$1-carrier"
+}
+
+# exit_wait NAME ALIVE_FN PID: the process stops by itself within 10 s; its status in exit_status.
+exit_wait() {
+	local i
+
+	for ((i = 0; i < 100; i++)); do
+		"$2" || break
+		sleep 0.1
+	done
+	"$2" && rn_fail "$1: still running after its last call ended"
+	exit_status=0
+	wait "$3" || exit_status=$?
+}
+
 # ---- dp-kill ----
 name=dp-kill
 lines=$(cdr_lines)
@@ -199,40 +245,19 @@ sed 's/^  api_socket: .*/&\n  drain_timeout_s: 30/' "$RN_CFG" >"$rn_dir/dp-drain
 rn_dp_pid=$!
 rn_api_wait 30
 dp_connected_wait "$connected"
-lines=$(cdr_lines)
-sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml -t u1
-uas=$last_sipp_pid
-sleep 0.3
-sipp_run "$name-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" uac_call.xml -s 4000 -t u1 -d 8000 "$RN_PBX_SIP:5060"
-uac=$last_sipp_pid
-rn_session_wait 10
+drain_call "$name"
 t0=$SECONDS
 kill -TERM "$rn_dp_pid"
-for ((i = 0; i < 30; i++)); do
-	grep -q 'SIGTERM: draining: 1 sessions' "$RN_DP_LOG" && break
-	sleep 0.1
-done
-grep -q 'SIGTERM: draining: 1 sessions' "$RN_DP_LOG" ||
-	rn_fail "$name: no drain after SIGTERM: $(tail -n 3 "$RN_DP_LOG")"
+log_wait "$name" "$RN_DP_LOG" 'SIGTERM: draining: 1 sessions'
 rn_dp_alive || rn_fail "$name: the data plane exited on SIGTERM with a session up"
 sipp_run "$name-new" "$RN_NS_PBX" "$RN_PBX_PEER" uac_refused.xml -s 4000 -p 5070 "$RN_PBX_SIP:5060"
 sipp_wait "$last_sipp_pid" "$name-new"
 grep -q 'ALLOC failed: 10 (data plane draining' "$RN_CP_LOG.start" ||
 	rn_fail "$name: the new call was not refused for the data plane's drain"
-rn_peers_start "$PACKETS" --strict --linger-ms 500
-rn_peers_wait
-[ "$RN_PEERS_OK" -eq 1 ] || rn_fail "$name: media during the drain not exact: $(cat "$rn_dir"/peer-*.err)"
-sipp_wait "$uac" "$name-pbx"
-sipp_wait "$uas" "$name-carrier"
-for ((i = 0; i < 100; i++)); do
-	rn_dp_alive || break
-	sleep 0.1
-done
-rn_dp_alive && rn_fail "$name: the data plane still runs after its last session was released"
-RN_DP_STATUS=0
-wait "$rn_dp_pid" || RN_DP_STATUS=$?
+drain_call_end "$name"
+exit_wait "$name: the data plane" rn_dp_alive "$rn_dp_pid"
 rn_dp_pid=
-[ "$RN_DP_STATUS" -eq 0 ] || rn_fail "$name: sbc-dataplane exited with status $RN_DP_STATUS"
+[ "$exit_status" -eq 0 ] || rn_fail "$name: sbc-dataplane exited with status $exit_status"
 grep -q 'drained: no session left, stopping' "$RN_DP_LOG" || rn_fail "$name: no 'drained' line"
 [ "$(cdr_count "$lines" '"disposition":"answered"')" -ge 1 ] || rn_fail "$name: no answered CDR"
 rn_log "$name: PASS (SIGTERM with a session up: a new call refused, media exact, stopped by itself $((SECONDS - t0)) s later once the session was released, status 0)"
@@ -247,22 +272,10 @@ RN_SIP_CONFIG=${RN_SIP_CONFIG/"  user_agent: Rampart"/"  user_agent: Rampart
   drain_timeout_s: 30"}
 rn_config_write
 e2e_reload "$name"
-lines=$(cdr_lines)
-sipp_run "$name-carrier" "$RN_NS_CAR" "$RN_CAR_PEER" uas_answer.xml -t u1
-uas=$last_sipp_pid
-sleep 0.3
-# the PBX hangs up after 8 s (its BYE ends the drain)
-sipp_run "$name-pbx" "$RN_NS_PBX" "$RN_PBX_PEER" uac_call.xml -s 4000 -t u1 -d 8000 "$RN_PBX_SIP:5060"
-uac=$last_sipp_pid
-rn_session_wait 10
+drain_call "$name"
 t0=$SECONDS
 kill -TERM "$rn_cp_pid"
-for ((i = 0; i < 30; i++)); do
-	grep -q 'SIGTERM: draining: 1 calls go on' "$RN_CP_LOG.start" && break
-	sleep 0.1
-done
-grep -q 'SIGTERM: draining: 1 calls go on' "$RN_CP_LOG.start" ||
-	rn_fail "$name: no drain after SIGTERM: $(tail -n 3 "$RN_CP_LOG.start")"
+log_wait "$name" "$RN_CP_LOG.start" 'SIGTERM: draining: 1 calls go on'
 rn_cp_alive || rn_fail "$name: the control plane exited on SIGTERM with a call up"
 # A new call and a trunk's OPTIONS meanwhile: 503 (another SIPp port: the call's holds 5060).
 sipp_run "$name-new" "$RN_NS_PBX" "$RN_PBX_PEER" uac_refused.xml -s 4000 -p 5070 "$RN_PBX_SIP:5060"
@@ -272,20 +285,10 @@ sipp_run "$name-options" "$RN_NS_PBX" "$RN_PBX_PEER" uac_options_503.xml -p 5071
 sipp_wait "$last_sipp_pid" "$name-options"
 curl -s -m 5 "http://127.0.0.1:$METRICS_PORT/metrics" | grep -q '^rampart_draining 1$' ||
 	rn_fail "$name: rampart_draining not 1 during the drain"
-rn_peers_start "$PACKETS" --strict --linger-ms 500
-rn_peers_wait
-[ "$RN_PEERS_OK" -eq 1 ] || rn_fail "$name: media during the drain not exact: $(cat "$rn_dir"/peer-*.err)"
-sipp_wait "$uac" "$name-pbx"
-sipp_wait "$uas" "$name-carrier"
-for ((i = 0; i < 100; i++)); do
-	rn_cp_alive || break
-	sleep 0.1
-done
-rn_cp_alive && rn_fail "$name: the control plane still runs after its last call ended"
-RN_CP_STATUS=0
-wait "$rn_cp_pid" || RN_CP_STATUS=$?
+drain_call_end "$name"
+exit_wait "$name: the control plane" rn_cp_alive "$rn_cp_pid"
 rn_cp_pid=
-[ "$RN_CP_STATUS" -eq 0 ] || rn_fail "$name: sbc-controlplane exited with status $RN_CP_STATUS"
+[ "$exit_status" -eq 0 ] || rn_fail "$name: sbc-controlplane exited with status $exit_status"
 grep -q 'drained: no call open, stopping' "$RN_CP_LOG.start" || rn_fail "$name: no 'drained' line"
 [ "$(cdr_count "$lines" '"disposition":"answered"')" -ge 1 ] || rn_fail "$name: no answered CDR"
 rn_log "$name: PASS (SIGTERM with a call up: 503 to a new call and to OPTIONS, media exact, stopped by itself $((SECONDS - t0)) s later when the call ended, status 0)"
