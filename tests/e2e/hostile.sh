@@ -244,12 +244,14 @@ if want exhaust; then
 	sleep 1
 	cpu0=$(cpu_ticks)
 	bind=$(IFS=,; echo "${SOURCES[*]}")
+	t_flood=$(rn_now_ms)
 	peer hold --to "$RN_PBX_SIP:5060" --bind "$bind" --per-source "$FLOOD_EACH" \
 		--ready "$rel.ready" --release "$rel" --timeout 150 \
 		>"$rn_dir/$name-hold.out" 2>&1 &
 	hold=$!
 	rn_peer_pids+=("$hold")
 	wait_file "$rel.ready" 90 || rn_fail "$name: the flood did not finish opening in 90 s"
+	t_flood=$(($(rn_now_ms) - t_flood))
 	got=$(cat "$rel.ready")
 	rn_log "$name: flood of $((FLOOD_EACH * ${#SOURCES[@]})) from ${#SOURCES[@]} sources: $got"
 	# Kept: PER_SOURCE from each source until the total (less the 2 TLS connections up).
@@ -261,8 +263,12 @@ if want exhaust; then
 		if (kv[1] == "refused" || kv[1] == "closed") n += kv[2] } } END { print n + 0 }' <<<"$got")
 	[ "$held" = "$want_held" ] && [ "$gone" -eq $((total - want_held)) ] ||
 		rn_fail "$name: want $want_held held of the flood, the rest reset: $got"
+	# One line per 10 s window (SBC_SIP_CONN_LOG_WINDOW_MS): a flood that
+	# took longer to open (ASan on 2 loaded cores: 12 s seen) spans two.
 	nlog=$(grep -c 'refusing new TCP/TLS connections' "$RN_CP_LOG.start" || true)
-	[ "$nlog" -eq 1 ] || rn_fail "$name: want one refusal line in the log, got $nlog"
+	maxlog=$((1 + t_flood / 10000))
+	[ "$nlog" -ge 1 ] && [ "$nlog" -le "$maxlog" ] ||
+		rn_fail "$name: want 1..$maxlog refusal lines in the log (flood opened in $t_flood ms), got $nlog"
 	nfd=$(fds)
 	in_range "$name: descriptors during the flood" "$nfd" "$((fd0 + want_held))" "$((fd0 + max + 16))"
 	# Calls and connections up go on; a UDP call goes through.
