@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "b2bua_priv.h"
+#include "sofia_log.h"
 #include "sbc_log.h"
 #include "sip_tls.h"
 #include "tenant.h"
@@ -416,6 +417,7 @@ struct sbc_b2bua *sbc_b2bua_create(const struct sbc_config *cfg, unsigned int dp
 	}
 	b->sig_fd = -1;
 	b->ctl_fd = -1;
+	b2b_sofia_log_install();   /* before su_init(): its own lines are ours too */
 	rc = sbc_api_selfcheck();
 	if (rc == 0)
 		rc = b2b_gen_init(b, cfg);
