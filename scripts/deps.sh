@@ -3,7 +3,7 @@
 RAMPART_BUILD_DEPS="gcc pkg-config meson ninja-build python3
   libdpdk-dev dpdk dpdk-dev libsrtp2-dev libsofia-sip-ua-dev libssl-dev libyaml-dev
   libcunit1-dev libpcap-dev libnuma-dev libmicrohttpd-dev openssl iproute2 ethtool sip-tester
-  python3-cryptography dnsmasq-base curl prometheus clang libclang-rt-14-dev"
+  python3-cryptography dnsmasq-base curl prometheus clang libclang-rt-14-dev go-md2man"
 # Third-party SIP user agents that tests/e2e/real_peers.sh calls through
 # Rampart (baresip-core: baresip without its GUI and video plug-ins).
 RAMPART_PEER_DEPS="baresip-core linphone-cli"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Meson suite `unit`, test `install`: `meson install` into a temporary
 # DESTDIR puts the four binaries, both systemd units, the example
-# configurations with their TLS material, the logrotate rules and the
-# documents in place; the units name the installed binaries and the
+# configurations with their TLS material, the logrotate rules, the
+# documents and the man pages (go-md2man) in place; the units name the installed binaries and the
 # configuration under sysconfdir, and `systemd-analyze verify` accepts
 # them with no warning (run on copies whose paths point into DESTDIR, so
 # that it finds the binaries; skipped without systemd-analyze).
@@ -45,6 +45,19 @@ for f in share/rampart/examples/rampart.yaml share/rampart/examples/enterprise-c
 	[ -f "$dest$prefix/$f" ] || bad "$prefix/$f not installed"
 done
 [ -n "$(find "$dest" -path '*logrotate.d/rampart' -type f)" ] || bad "no logrotate.d/rampart"
+# Man pages, when go-md2man built them (scripts/deps.sh installs it).
+if command -v go-md2man >/dev/null; then
+	for b in sbc-dataplane sbc-controlplane sbcctl sbc-dpctl; do
+		m=$(find "$dest" -path "*/man8/$b.8" -type f | head -n 1)
+		if [ -z "$m" ]; then
+			bad "man page $b.8 not installed"
+		elif ! grep -q "^\.TH ${b^^} 8" "$m" || ! grep -q '^\.SH SYNOPSIS' "$m"; then
+			bad "man page $b.8 has no .TH or SYNOPSIS"
+		elif command -v man >/dev/null && ! man -l "$m" 2>/dev/null | grep -q "$b"; then
+			bad "man -l $b.8 does not render"
+		fi
+	done
+fi
 if [ "${#units[@]}" -eq 2 ]; then
 	if command -v systemd-analyze >/dev/null; then
 		mkdir "$dest/verify"
