@@ -2,6 +2,7 @@
  * The call journal's records and file (journal.h).
  */
 #include "journal.h"
+#include "sbc_hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -170,17 +171,6 @@ size_t sbc_journal_format_end(const char *key, char *out, size_t size)
 
 /* ---- parsing ---- */
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 static bool take_str(const char *v, size_t n, char *dst, size_t size)
 {
 	size_t i, o = 0;
@@ -196,8 +186,8 @@ static bool take_str(const char *v, size_t n, char *dst, size_t size)
 
 			if (i + 2 >= n)
 				return false;
-			hi = hexval(v[i + 1]);
-			lo = hexval(v[i + 2]);
+			hi = sbc_hex_digit(v[i + 1]);
+			lo = sbc_hex_digit(v[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return false;
 			ch = (char)(hi << 4 | lo);
